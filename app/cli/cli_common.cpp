@@ -1,0 +1,29 @@
+// stdout/stderr helpers and `gwb --version`.
+#include "app/cli/cli_common.h"
+
+#include <cstdio>
+#include <iostream>
+
+#include "engine/runtime/torch_runtime.h"
+#include "engine/util/build_info.h"
+
+namespace gwb::cli {
+
+void printJson(const nlohmann::ordered_json& document) {
+  std::cout << document.dump() << '\n' << std::flush;
+}
+
+void progress(const std::string& message) { std::cerr << "gwb: " << message << '\n' << std::flush; }
+
+nlohmann::ordered_json versionJson() {
+  const RuntimeInfo info = runtimeInfo();
+  nlohmann::ordered_json out;
+  out["version"] = projectVersion();
+  out["git_commit"] = gitCommit();
+  out["libtorch"] = info.libtorch_version;
+  out["cuda"] = info.cuda;
+  out["cuda_device"] = info.cuda ? nlohmann::ordered_json(info.cuda_device) : nullptr;
+  return out;
+}
+
+}  // namespace gwb::cli

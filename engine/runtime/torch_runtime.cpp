@@ -1,0 +1,33 @@
+// LibTorch queries behind torch_runtime.h: the only torch translation unit the foundation needs.
+#include "engine/runtime/torch_runtime.h"
+
+#include <torch/torch.h>
+#include <torch/version.h>
+
+#include <thread>
+
+#ifdef GWB_WITH_CUDA
+#include <ATen/cuda/CUDAContext.h>
+#endif
+
+namespace gwb {
+
+void initTorchThreads(int threads) {
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  torch::set_num_threads(threads);
+}
+
+RuntimeInfo runtimeInfo() {
+  RuntimeInfo info;
+  info.libtorch_version = TORCH_VERSION;
+  info.cuda = torch::cuda::is_available();
+#ifdef GWB_WITH_CUDA
+  if (info.cuda) info.cuda_device = at::cuda::getDeviceProperties(0)->name;
+#else
+  if (info.cuda) info.cuda_device = "cuda:0";
+#endif
+  info.threads = torch::get_num_threads();
+  return info;
+}
+
+}  // namespace gwb
