@@ -85,36 +85,33 @@ Gpt2Tokenizer::Gpt2Tokenizer(const std::string& vocab_json, const std::string& m
     throw InputError({vocab_json},
                      expectedGot("a JSON object mapping tokens to ids", object.type_name()));
   }
-  tokens_.assign(object.size(), std::string());
-  std::vector<bool> used(object.size(), false);
-  std::unordered_map<std::string, std::int32_t> ids;
-  ids.reserve(object.size());
+  // Ids must be 0..n-1, each used once: unique integers, none missing.
+  std::unordered_map<std::int64_t, std::string> token_of_id;
   for (const auto& [token, value] : object.items()) {
-    if (!value.is_number_integer()) {
+    if (!value.is_number_integer() || value.get<std::int64_t>() < 0) {
       throw InputError({vocab_json, 0, quoteForMessage(token)},
-                       expectedGot("an integer id", value.dump()));
+                       expectedGot("a non-negative integer id", value.dump()));
     }
     const auto id = value.get<std::int64_t>();
-    if (id < 0 || id >= static_cast<std::int64_t>(tokens_.size())) {
-      throw InputError(
-          {vocab_json, 0, quoteForMessage(token)},
-          expectedGot("an id in 0.." + std::to_string(tokens_.size() - 1), std::to_string(id)));
-    }
-    if (used[id]) {
+    const auto [it, inserted] = token_of_id.emplace(id, token);
+    if (!inserted) {
       throw InputError({vocab_json, 0, quoteForMessage(token)},
                        expectedGot("a unique id", std::to_string(id) + ", also the id of " +
-                                                      quoteForMessage(tokens_[id])));
+                                                      quoteForMessage(it->second)));
     }
-    used[id] = true;
-    tokens_[id] = token;
-    ids.emplace(token, static_cast<std::int32_t>(id));
   }
-  // With n distinct ids in 0..n-1 none can be missing; this only guards the invariant.
-  for (std::size_t id = 0; id < used.size(); ++id) {
-    if (!used[id]) {
-      throw InputError({vocab_json}, expectedGot("ids 0.." + std::to_string(used.size() - 1),
+  tokens_.resize(object.size());
+  std::unordered_map<std::string, std::int32_t> ids;
+  ids.reserve(object.size());
+  for (std::size_t id = 0; id < tokens_.size(); ++id) {
+    const auto it = token_of_id.find(static_cast<std::int64_t>(id));
+    if (it == token_of_id.end()) {
+      throw InputError({vocab_json}, expectedGot("ids 0.." + std::to_string(tokens_.size() - 1) +
+                                                     " each used once",
                                                  "no token with id " + std::to_string(id)));
     }
+    tokens_[id] = it->second;
+    ids.emplace(it->second, static_cast<std::int32_t>(id));
   }
 
   // --- byte tokens and the reverse byte map for decoding.

@@ -1,0 +1,64 @@
+// computeDataStats: one loop over the splits of either task.
+#include "engine/data/data_stats.h"
+
+#include "engine/data/snli.h"
+#include "engine/data/token_cache.h"
+#include "engine/data/wikitext.h"
+#include "engine/tokenizers/tokenizer.h"
+#include "engine/util/error.h"
+#include "engine/util/paths.h"
+
+namespace gwb {
+
+std::string canonicalTask(const std::string& task, const std::string& what) {
+  if (task == "wikitext2" || task == "wikitext") return "wikitext2";
+  if (task == "snli") return "snli";
+  throw InputError({"", 0, what}, expectedGot("wikitext2 or snli", "\"" + task + "\""));
+}
+
+DataStats computeDataStats(const DataStatsRequest& request,
+                           const std::function<bool(const SplitStats&)>& on_split,
+                           const std::function<void(const std::string&)>& warn) {
+  DataStats stats;
+  stats.task = canonicalTask(request.task, "task");
+  const bool snli = stats.task == "snli";
+  if (!snli && request.seq_len < 2) {
+    throw InputError({"", 0, "seq_len"},
+                     expectedGot("an integer >= 2", std::to_string(request.seq_len)));
+  }
+  const auto tokenizer = loadTokenizer(parseTokenizerKind(request.tokenizer), request.vocab_dir);
+  TokenCache cache = TokenCache::standard();
+  if (warn) cache.setWarningHandler(warn);
+  stats.tokenizer = tokenizer->name();
+  stats.dir =
+      absolutePath(request.dir.empty() ? embeddedDir(snli ? "snli" : "wikitext-2") : request.dir);
+  stats.seq_len = snli ? 0 : request.seq_len;
+  for (const std::string& split : snli ? snliSplits() : wikitextSplits()) {
+    SplitStats s;
+    s.split = split;
+    if (snli) {
+      const SnliSplit data = loadSnliSplit(stats.dir, split, request.format, *tokenizer, cache);
+      s.file = data.file;
+      s.pairs = data.pairs;
+      s.dropped = data.dropped;
+      s.kept = data.kept();
+      s.labels = data.label_counts;
+      s.tokens = data.pairTokens(*tokenizer);
+      s.from_cache = data.from_cache;
+    } else {
+      const TokenStream stream =
+          loadWikitextSplit(stats.dir, split, request.format, *tokenizer, cache);
+      s.file = stream.file;
+      s.lines = stream.lines;
+      s.nonempty_lines = stream.nonempty_lines;
+      s.tokens = static_cast<std::int64_t>(stream.ids.size());
+      s.chunks = stream.numChunks(request.seq_len);
+      s.from_cache = stream.from_cache;
+    }
+    stats.splits.push_back(s);
+    if (on_split && !on_split(s)) break;
+  }
+  return stats;
+}
+
+}  // namespace gwb

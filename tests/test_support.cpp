@@ -1,0 +1,54 @@
+// Implementation of test_support.h. Paths come from compile definitions set in CMakeLists.txt.
+#include "test_support.h"
+
+#include <zlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#include "engine/util/error.h"
+
+namespace gwb::test {
+
+std::string goldenPath(const std::string& name) {
+  return std::string(GWB_TEST_GOLDEN_DIR) + "/" + name;
+}
+
+QString binDir() { return QString::fromUtf8(GWB_TEST_BIN_DIR); }
+
+std::string gzipBytes(const std::string& content) {
+  z_stream zs{};
+  if (deflateInit2(&zs, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    throw std::runtime_error("deflateInit2 failed");
+  }
+  std::string out(deflateBound(&zs, content.size()) + 64, '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(content.data()));
+  zs.avail_in = static_cast<uInt>(content.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  const int rc = deflate(&zs, Z_FINISH);
+  deflateEnd(&zs);
+  if (rc != Z_STREAM_END) throw std::runtime_error("deflate failed");
+  out.resize(zs.total_out);
+  return out;
+}
+
+void writeFile(const std::string& path, const std::string& content, bool gzip) {
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  const std::string bytes = gzip ? gzipBytes(content) : content;
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+QString inputErrorOf(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const gwb::InputError& e) {
+    return QString::fromUtf8(e.what());
+  }
+  return {};
+}
+
+}  // namespace gwb::test

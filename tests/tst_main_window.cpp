@@ -1,0 +1,104 @@
+// The first window, offscreen: it opens on the embedded data and counts it on a worker thread,
+// shows SNLI counts, reports a bad folder beside the controls without dying, can be cancelled
+// between splits, and its About text names the versions.
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "plotting/bar_chart.h"
+#include "ui/data_page.h"
+#include "ui/main_window.h"
+
+using namespace gwb::ui;
+
+class TestMainWindow : public QObject {
+  Q_OBJECT
+
+ private:
+  QTemporaryDir settings_dir_;
+
+  static bool waitDone(DataPage* page) {
+    QSignalSpy spy(page, &DataPage::finished);
+    return !page->isRunning() || spy.wait(120000);
+  }
+
+ private slots:
+  void initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName("GrassmannWorkbenchTest");
+  }
+
+  void opensOnTheEmbeddedData() {
+    MainWindow window({"0.1.0", "abc123", "1.13.0", "", 2});
+    window.show();
+    QTRY_VERIFY_WITH_TIMEOUT(
+        window.dataPage()->isRunning() || !window.dataPage()->stats().splits.empty(), 5000);
+    QVERIFY(waitDone(window.dataPage()));
+    const auto& stats = window.dataPage()->stats();
+    QCOMPARE(window.dataPage()->errorText(), QString());
+    QCOMPARE(stats.task, std::string("wikitext2"));
+    QCOMPARE(stats.splits.size(), std::size_t(3));
+    QCOMPARE(stats.splits[0].tokens, std::int64_t(2448382));
+    QCOMPARE(stats.splits[0].chunks, std::int64_t(9563));
+    QCOMPARE(window.dataPage()->table()->rowCount(), 3);
+    QCOMPARE(window.dataPage()->table()->item(0, 0)->text(), QString("train"));
+    QCOMPARE(window.dataPage()->chart()->seriesCount(), 1);
+  }
+
+  void countsSnliLabels() {
+    DataPage page;
+    page.setRequest("snli", "bert", "", 256);
+    page.computeStats();
+    QVERIFY(waitDone(&page));
+    QCOMPARE(page.errorText(), QString());
+    QCOMPARE(page.stats().splits.size(), std::size_t(3));
+    const auto& dev = page.stats().splits[1];
+    QCOMPARE(dev.split, std::string("dev"));
+    QCOMPARE(dev.kept, std::int64_t(9842));
+    QCOMPARE(dev.labels[0], std::int64_t(3329));
+    QCOMPARE(page.table()->columnCount(), 10);
+  }
+
+  void badFolderShowsTheErrorAndKeepsWorking() {
+    QTemporaryDir empty;
+    DataPage page;
+    page.setRequest("wikitext2", "gpt2", empty.path(), 128);
+    page.computeStats();
+    QVERIFY(waitDone(&page));
+    QVERIFY2(page.errorText().startsWith(empty.path() +
+                                         "/wiki.train.tokens: expected a Wikitext-2 train file"),
+             qPrintable(page.errorText()));
+    // Still usable: a good request afterwards succeeds.
+    page.setRequest("wikitext2", "gpt2", "", 128);
+    page.computeStats();
+    QVERIFY(waitDone(&page));
+    QCOMPARE(page.errorText(), QString());
+    QCOMPARE(page.stats().splits[0].chunks, std::int64_t(2448382 / 128));
+  }
+
+  void cancelStopsAfterTheCurrentSplit() {
+    // A fresh cache, so that the first split takes long enough to cancel during it.
+    QTemporaryDir cache;
+    qputenv("GWB_CACHE_DIR", cache.path().toUtf8());
+    DataPage page;
+    page.setRequest("wikitext2", "bert", "", 256);
+    page.computeStats();
+    page.cancel();
+    QVERIFY(waitDone(&page));
+    QCOMPARE(page.stats().splits.size(), std::size_t(1));
+    qunsetenv("GWB_CACHE_DIR");
+  }
+
+  void aboutNamesTheVersions() {
+    MainWindow window({"0.1.0", "abc123", "1.13.0", "", 2});
+    const QString about = window.aboutText();
+    QVERIFY(about.contains("0.1.0"));
+    QVERIFY(about.contains("abc123"));
+    QVERIFY(about.contains(qVersion()));
+    QVERIFY(about.contains("1.13.0"));
+    QVERIFY(about.contains("CPU (2 threads)"));
+  }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_main_window.moc"

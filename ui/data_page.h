@@ -1,0 +1,83 @@
+// The Data page: what a run will train on. Pick a task, tokenizer, folder and chunk length, and
+// the page counts every split (lines, tokens, chunks / pairs and labels) on a worker thread
+// through the token cache, shows a table and a tokens-per-split chart, and reports bad input in
+// place. Uses only torch-free engine headers.
+#pragma once
+
+#include <QFutureWatcher>
+#include <QWidget>
+#include <atomic>
+#include <memory>
+
+#include "engine/data/data_stats.h"
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+class QTableWidget;
+
+namespace gwb::plot {
+class BarChart;
+}
+
+namespace gwb::ui {
+
+class DataPage : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit DataPage(QWidget* parent = nullptr);
+  /// Cancels and waits for a computation in flight (at most one split).
+  ~DataPage() override;
+
+  /// Starts counting with the current settings (no-op while one runs).
+  void computeStats();
+  /// Asks a running computation to stop after the current split.
+  void cancel();
+  bool isRunning() const { return watcher_.isRunning(); }
+
+  /// The result shown, and the error of the last attempt ("" if none), for tests.
+  const DataStats& stats() const { return stats_; }
+  QString errorText() const;
+  QTableWidget* table() const { return table_; }
+  plot::BarChart* chart() const { return chart_; }
+
+  /// Sets the controls (task "wikitext2" / "snli", tokenizer "gpt2" / "bert", folder "" =
+  /// embedded, chunk length).
+  void setRequest(const QString& task, const QString& tokenizer, const QString& dir, int seq_len);
+
+ signals:
+  /// A computation ended: with results, cancelled, or failed (see errorText()).
+  void finished();
+
+ private:
+  struct Outcome {
+    DataStats stats;
+    QString error;
+  };
+  void onFinished();
+  void onSplitDone(const QString& split, int done, int total);
+  void showStats();
+  void browse();
+
+  QComboBox* task_;
+  QComboBox* tokenizer_;
+  QLineEdit* dir_;
+  QSpinBox* seq_len_;
+  QPushButton* compute_;
+  QPushButton* cancel_;
+  QProgressBar* progress_;
+  QLabel* status_;
+  QTableWidget* table_;
+  plot::BarChart* chart_;
+
+  QFutureWatcher<Outcome> watcher_;
+  std::shared_ptr<std::atomic<bool>> cancel_flag_;
+  DataStats stats_;
+  QString error_;
+};
+
+}  // namespace gwb::ui
