@@ -20,6 +20,6 @@ find_package(Torch REQUIRED)
 if(GWB_BUILD_GUI)
   find_package(Qt6 6.2 REQUIRED COMPONENTS Core Gui Widgets PrintSupport Concurrent Test)
   find_package(QCustomPlotQt6 REQUIRED)
-  set(CMAKE_AUTOMOC ON)
-  set(CMAKE_AUTORCC ON)
+  # moc/rcc run only in the Qt folders (plotting/, ui/, tests/, the GUI target), not for the
+  # engine or gwb.
 endif()

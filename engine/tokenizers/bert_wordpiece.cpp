@@ -14,8 +14,6 @@
 namespace gwb {
 namespace {
 
-constexpr std::size_t kMaxCachedWords = 1 << 20;
-
 // Hugging Face's is_control: "other" categories (Cc, Cf, Cs, Co, Cn) except \t \n \r.
 bool isControl(std::uint32_t cp, utf8proc_category_t category) {
   if (cp == '\t' || cp == '\n' || cp == '\r') return false;
@@ -85,7 +83,7 @@ void decomposeStripLower(const std::string& run, std::string& out) {
 
 }  // namespace
 
-BertTokenizer::BertTokenizer(const std::string& vocab_txt) {
+BertTokenizer::BertTokenizer(const std::string& vocab_txt) : cache_(kMaxCachedWords) {
   const DataFile file = readDataFile(vocab_txt);
   const std::string text = file.content();
   checkUtf8(text, vocab_txt);
@@ -230,18 +228,8 @@ void BertTokenizer::wordPiece(const std::string& word, std::vector<std::int32_t>
 void BertTokenizer::encodeAppend(std::string_view text, std::vector<std::int32_t>& out) const {
   const std::string normalized = normalize(text);
   std::lock_guard<std::mutex> lock(cache_mutex_);
-  std::string key;
   forEachWord(normalized, [&](std::string_view word) {
-    key.assign(word.data(), word.size());
-    const auto hit = cache_.find(key);
-    if (hit != cache_.end()) {
-      out.insert(out.end(), hit->second.begin(), hit->second.end());
-      return;
-    }
-    const std::size_t start = out.size();
-    wordPiece(key, out);
-    if (cache_.size() >= kMaxCachedWords) cache_.clear();
-    cache_.emplace(key, std::vector<std::int32_t>(out.begin() + start, out.end()));
+    cache_.append(word, out, [this](const std::string& w, auto& ids) { wordPiece(w, ids); });
   });
 }
 

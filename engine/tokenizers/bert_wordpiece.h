@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "engine/tokenizers/tokenizer.h"
+#include "engine/tokenizers/word_cache.h"
 
 namespace gwb {
 
@@ -54,8 +55,9 @@ class BertTokenizer final : public Tokenizer {
   std::unordered_map<std::string, std::int32_t> ids_;
   std::int32_t unk_ = -1, cls_ = -1, sep_ = -1, pad_ = -1;
 
+  static constexpr std::size_t kMaxCachedWords = 1 << 20;
   mutable std::mutex cache_mutex_;
-  mutable std::unordered_map<std::string, std::vector<std::int32_t>> cache_;
+  mutable WordCache cache_;  // guarded by cache_mutex_
 };
 
 }  // namespace gwb

@@ -21,8 +21,6 @@ namespace {
 // The pre-tokenisation pattern of GPT-2's encoder.py (and tiktoken's "gpt2" encoding).
 constexpr const char* kGpt2Pattern =
     R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
-// Caps the word cache; a corpus of normal text has far fewer distinct pieces.
-constexpr std::size_t kMaxCachedPieces = 1 << 20;
 constexpr const char* kEndOfText = "<|endoftext|>";
 
 std::uint64_t pairKey(std::int32_t a, std::int32_t b) {
@@ -58,7 +56,7 @@ struct Gpt2Tokenizer::Pattern {
 Gpt2Tokenizer::~Gpt2Tokenizer() = default;
 
 Gpt2Tokenizer::Gpt2Tokenizer(const std::string& vocab_json, const std::string& merges_file)
-    : pattern_(std::make_unique<Pattern>()) {
+    : pattern_(std::make_unique<Pattern>()), cache_(kMaxCachedPieces) {
   // --- vocabulary: token -> id, ids 0..n-1 each exactly once, no key twice.
   const DataFile vocab = readDataFile(vocab_json);
   const std::string vocab_text = vocab.content();
@@ -243,22 +241,12 @@ void Gpt2Tokenizer::bpe(std::string_view piece, std::vector<std::int32_t>& out) 
 
 void Gpt2Tokenizer::encodeAppend(std::string_view text, std::vector<std::int32_t>& out) const {
   std::lock_guard<std::mutex> lock(cache_mutex_);
-  std::string key;
   forEachPiece(text, [&](std::string_view piece) {
     if (piece.size() == 1) {
       out.push_back(byte_ids_[static_cast<unsigned char>(piece[0])]);
       return;
     }
-    key.assign(piece.data(), piece.size());
-    const auto hit = cache_.find(key);
-    if (hit != cache_.end()) {
-      out.insert(out.end(), hit->second.begin(), hit->second.end());
-      return;
-    }
-    const std::size_t start = out.size();
-    bpe(piece, out);
-    if (cache_.size() >= kMaxCachedPieces) cache_.clear();
-    cache_.emplace(key, std::vector<std::int32_t>(out.begin() + start, out.end()));
+    cache_.append(piece, out, [this](const std::string& p, auto& ids) { bpe(p, ids); });
   });
 }
 

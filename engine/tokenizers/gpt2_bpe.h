@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine/tokenizers/tokenizer.h"
+#include "engine/tokenizers/word_cache.h"
 
 namespace gwb {
 
@@ -56,8 +57,10 @@ class Gpt2Tokenizer final : public Tokenizer {
   struct Pattern;
   std::unique_ptr<Pattern> pattern_;
 
+  // Caps the piece cache; a corpus of normal text has far fewer distinct pieces.
+  static constexpr std::size_t kMaxCachedPieces = 1 << 20;
   mutable std::mutex cache_mutex_;
-  mutable std::unordered_map<std::string, std::vector<std::int32_t>> cache_;
+  mutable WordCache cache_;  // guarded by cache_mutex_
 };
 
 /// The GPT-2 byte-to-unicode table: byte b is written as the code point byteToUnicode()[b].
