@@ -15,6 +15,12 @@ int main(int argc, char** argv) {
   bool version = false;
   app.add_flag("--version", version, "Print versions as JSON");
   Action action;
+  addTrainCommand(app, action);
+  addEvalCommand(app, action);
+  addSpeedrunCommand(app, action);
+  addBenchCommand(app, action);
+  addReportCommand(app, action);
+  addSampleCommand(app, action);
   addTokenizeCommand(app, action);
   addDataCommand(app, action);
 
@@ -37,7 +43,8 @@ int main(int argc, char** argv) {
       return kExitOk;
     }
     if (!action) {
-      std::cerr << "gwb: error: expected a command (tokenize, data stats), got none\n"
+      std::cerr << "gwb: error: expected a command (train, eval, speedrun, bench, report, sample, "
+                   "tokenize, data stats), got none\n"
                 << app.help();
       return kExitBadInput;
     }

@@ -27,6 +27,12 @@ void progress(const std::string& message);
 /// Subcommand registration: each adds its subcommand to `app` and sets `action` when chosen.
 void addTokenizeCommand(CLI::App& app, Action& action);
 void addDataCommand(CLI::App& app, Action& action);
+void addTrainCommand(CLI::App& app, Action& action);
+void addEvalCommand(CLI::App& app, Action& action);
+void addSpeedrunCommand(CLI::App& app, Action& action);
+void addBenchCommand(CLI::App& app, Action& action);
+void addReportCommand(CLI::App& app, Action& action);
+void addSampleCommand(CLI::App& app, Action& action);
 
 /// The JSON of `gwb --version`.
 nlohmann::ordered_json versionJson();

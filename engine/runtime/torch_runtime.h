@@ -14,7 +14,8 @@ struct RuntimeInfo {
 };
 
 /// Sets LibTorch's intra-op threads to `threads` (0: the number of cores; LibTorch's own default
-/// here is 1). Call once at start-up, before any tensor work.
+/// here is 1), and keeps large freed blocks in glibc's heap (see the source). Call at start-up,
+/// before any tensor work.
 void initTorchThreads(int threads = 0);
 
 /// Versions and devices, for --version, the About box and run provenance.

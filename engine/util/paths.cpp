@@ -25,6 +25,18 @@ std::string executableDir() {
   return ec ? fs::current_path().string() : exe.parent_path().string();
 }
 
+std::string shareDir() {
+  const fs::path dir = fs::path(executableDir()) / ".." / "share" / "grassmann-workbench";
+  std::error_code ec;
+  return fs::is_directory(dir, ec) ? fs::canonical(dir).string() : dir.lexically_normal().string();
+}
+
+std::string presetsDir() { return (fs::path(shareDir()) / "presets").string(); }
+
+std::string reportedNumbersPath() {
+  return (fs::path(shareDir()) / "reported_numbers.json").string();
+}
+
 std::string embeddedDataDir() {
   const std::string from_env = env("GWB_DATA_DIR");
   if (!from_env.empty()) {

@@ -10,6 +10,13 @@ namespace gwb {
 /// Folder of the running executable (from /proc/self/exe).
 std::string executableDir();
 
+/// The installed resources folder: <exe>/../share/grassmann-workbench (build and install trees).
+std::string shareDir();
+/// The preset configurations (resources/presets): shareDir()/presets.
+std::string presetsDir();
+/// The reported numbers of the paper and the reproductions: shareDir()/reported_numbers.json.
+std::string reportedNumbersPath();
+
 /// The embedded data folder (holding wikitext-2/, snli/, gpt2/, bert/, SHA256SUMS):
 /// $GWB_DATA_DIR if set, else <exe>/../share/grassmann-workbench/data (build and install trees).
 /// Throws InputError naming the places it looked if none exists.

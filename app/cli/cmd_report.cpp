@@ -1,0 +1,77 @@
+// `gwb report RUN_DIR... [--markdown|--csv|--json|--latex]`: one row per configuration (seeds
+// grouped as mean ± std) beside the reported numbers with the gap in %. JSON unless a format is
+// asked for. A folder of runs may be given instead of the runs themselves.
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include "app/cli/cli_common.h"
+#include "engine/report/report.h"
+#include "engine/util/error.h"
+#include "engine/util/paths.h"
+
+namespace fs = std::filesystem;
+
+namespace gwb::cli {
+namespace {
+
+struct ReportOptions {
+  std::vector<std::string> dirs;
+  bool markdown = false, csv = false, json = false, latex = false;
+};
+
+std::vector<RunRecord> collect(const std::vector<std::string>& dirs) {
+  std::vector<RunRecord> runs;
+  for (const std::string& d : dirs) {
+    const std::string dir = absolutePath(d);
+    if (fs::is_regular_file(fs::path(dir) / "config.json")) {
+      runs.push_back(readRunRecord(dir));
+      continue;
+    }
+    std::vector<std::string> children;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+      if (fs::is_regular_file(entry.path() / "config.json"))
+        children.push_back(entry.path().string());
+    }
+    if (children.empty())
+      throw InputError({dir}, expectedGot("a run directory or a folder of runs", "neither"));
+    std::sort(children.begin(), children.end());
+    for (const std::string& c : children) runs.push_back(readRunRecord(c));
+  }
+  return runs;
+}
+
+int run(const ReportOptions& o) {
+  if (o.markdown + o.csv + o.json + o.latex > 1) {
+    throw InputError({"", 0, "gwb report"},
+                     expectedGot("one of --markdown, --csv, --json, --latex", "several"));
+  }
+  const auto rows = buildReport(collect(o.dirs), loadReportedNumbers(reportedNumbersPath()));
+  if (o.markdown) {
+    std::cout << reportMarkdown(rows);
+  } else if (o.csv) {
+    std::cout << reportCsv(rows);
+  } else if (o.latex) {
+    std::cout << reportLatex(rows);
+  } else {
+    std::cout << reportJson(rows) << "\n";
+  }
+  std::cout << std::flush;
+  return kExitOk;
+}
+
+}  // namespace
+
+void addReportCommand(CLI::App& app, Action& action) {
+  auto o = std::make_shared<ReportOptions>();
+  CLI::App* cmd = app.add_subcommand("report", "Compare runs with the paper and the reproductions");
+  cmd->add_option("RUN_DIR", o->dirs, "Run directories (or folders of runs)")->required();
+  cmd->add_flag("--markdown", o->markdown, "Markdown table");
+  cmd->add_flag("--csv", o->csv, "CSV");
+  cmd->add_flag("--json", o->json, "JSON (the default)");
+  cmd->add_flag("--latex", o->latex, "LaTeX tabular");
+  cmd->callback([o, &action] { action = [o] { return run(*o); }; });
+}
+
+}  // namespace gwb::cli

@@ -1,0 +1,198 @@
+// `gwb speedrun wikitext2 [--preset-family reference|paper|paper-perlayer|arledge] [--seeds K]
+// [--jobs N|auto] [--dry-run]`: the family's 8 configurations (N in {6, 12} x L in {128, 256} x
+// both architectures), K seeds each, N runs at a time; one progress line per run on stderr with an
+// ETA; prints the `gwb report --json` of the sweep at the end.
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "app/cli/cli_common.h"
+#include "app/cli/train_support.h"
+#include "engine/config/presets.h"
+#include "engine/report/report.h"
+#include "engine/util/error.h"
+#include "engine/util/paths.h"
+
+namespace gwb::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct SpeedrunOptions {
+  std::string task;
+  std::string family = "reference";
+  std::int64_t seeds = 1;
+  std::string jobs = "1";
+  bool dry_run = false;
+  std::string runs;
+  std::vector<std::string> sets;
+};
+
+struct PlannedRun {
+  std::string preset;
+  RunConfig config;
+  std::string source;
+};
+
+std::vector<PlannedRun> plan(const SpeedrunOptions& o) {
+  std::vector<PlannedRun> runs;
+  for (const int n : {6, 12}) {
+    for (const int l : {128, 256}) {
+      for (const char* arch : {"transformer", "grassmann"}) {
+        const std::string preset =
+            o.family + "-" + arch + "-n" + std::to_string(n) + "-l" + std::to_string(l);
+        if (presetPath(preset).empty()) {
+          throw InputError({"", 0, "--preset-family"},
+                           expectedGot("reference, paper, paper-perlayer or arledge",
+                                       "\"" + o.family + "\" (no preset " + preset + ")"));
+        }
+        for (std::int64_t k = 0; k < o.seeds; ++k) {
+          PlannedRun run{preset, {}, {}};
+          run.config = loadConfigArgument(preset, o.sets, &run.source);
+          run.config.seed += k;
+          if (o.seeds > 1) run.config.name += "-s" + std::to_string(run.config.seed);
+          runs.push_back(run);
+        }
+      }
+    }
+  }
+  return runs;
+}
+
+std::string duration(double seconds) {
+  char buf[32];
+  const long s = static_cast<long>(seconds + 0.5);
+  std::snprintf(buf, sizeof buf, "%ldh%02ldm%02lds", s / 3600, (s / 60) % 60, s % 60);
+  return buf;
+}
+
+int run(const SpeedrunOptions& o) {
+  if (o.task != "wikitext2" && o.task != "wikitext") {
+    throw InputError({"", 0, "TASK"}, expectedGot("wikitext2", "\"" + o.task + "\""));
+  }
+  if (o.seeds < 1)
+    throw InputError({"", 0, "--seeds"}, expectedGot("a positive count", std::to_string(o.seeds)));
+  std::int64_t jobs = 1;
+  if (o.jobs != "auto") {
+    try {
+      jobs = std::stoll(o.jobs);
+    } catch (const std::exception&) {
+      jobs = 0;
+    }
+    if (jobs < 1)
+      throw InputError({"", 0, "--jobs"},
+                       expectedGot("a positive count or auto", "\"" + o.jobs + "\""));
+  }
+  // --jobs auto: one run at a time on a CPU (runs share its cores); the GPU scheduler decides
+  // from free memory and the models' footprint.
+  const std::vector<PlannedRun> runs = plan(o);
+  if (o.dry_run) {
+    nlohmann::ordered_json out;
+    out["task"] = "wikitext2";
+    out["family"] = o.family;
+    out["jobs"] = jobs;
+    out["runs"] = nlohmann::ordered_json::array();
+    for (const PlannedRun& r : runs) {
+      const PreparedConfig prepared = prepareConfig(r.config, r.source);
+      out["runs"].push_back(
+          {{"name", r.config.name},
+           {"preset", r.preset},
+           {"seed", r.config.seed},
+           {"parameters", prepared.parameters},
+           {"config", nlohmann::ordered_json::parse(runConfigToJson(prepared.config))}});
+    }
+    printJson(out);
+    return kExitOk;
+  }
+  installStopHandlers();
+  std::mutex mutex;
+  std::size_t next = 0, done = 0;
+  double spent = 0;
+  std::vector<std::string> dirs(runs.size());
+  bool stopped = false, failed = false;
+  const auto start = Clock::now();
+  const auto worker = [&] {
+    for (;;) {
+      std::size_t index;
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (next == runs.size() || stopFlag().load()) return;
+        index = next++;
+      }
+      const PlannedRun& planned = runs[index];
+      const std::string prefix = "[" + std::to_string(index + 1) + "/" +
+                                 std::to_string(runs.size()) + " " + planned.config.name + "] ";
+      TrainRequest request;
+      request.config = planned.config;
+      request.source = planned.source;
+      request.runs_dir = runsDir(o.runs);
+      request.stop = &stopFlag();
+      ProgressPrinter printer(prefix, /*print_run_dir=*/false, /*interval_s=*/30);
+      const auto t0 = Clock::now();
+      TrainOutcome outcome;
+      try {
+        outcome = runTraining(request, printer);
+      } catch (const std::exception& e) {
+        outcome.summary.status = "failed";
+        outcome.summary.error = e.what();
+      }
+      const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+      std::lock_guard<std::mutex> lock(mutex);
+      dirs[index] = outcome.run_dir;
+      stopped |= outcome.summary.status == "stopped";
+      failed |= outcome.summary.status == "failed";
+      ++done;
+      spent += seconds;
+      const double eta = spent / static_cast<double>(done) *
+                         static_cast<double>(runs.size() - done) /
+                         static_cast<double>(std::min<std::size_t>(
+                             jobs, std::max<std::size_t>(1, runs.size() - done)));
+      char line[256];
+      std::snprintf(line, sizeof line,
+                    "%s%s in %s, best valid ppl %.2f, test ppl %.2f; %zu/%zu done, ETA %s",
+                    prefix.c_str(), outcome.summary.status.c_str(), duration(seconds).c_str(),
+                    outcome.summary.best_valid_ppl, outcome.summary.test_ppl, done, runs.size(),
+                    duration(eta).c_str());
+      progress(outcome.summary.error.empty()
+                   ? line
+                   : std::string(line) + " (" + outcome.summary.error + ")");
+    }
+  };
+  std::vector<std::thread> threads;
+  for (std::int64_t j = 0; j < std::min<std::int64_t>(jobs, static_cast<std::int64_t>(runs.size()));
+       ++j) {
+    threads.emplace_back(worker);
+  }
+  for (std::thread& t : threads) t.join();
+  progress("speedrun done in " +
+           duration(std::chrono::duration<double>(Clock::now() - start).count()));
+  std::vector<RunRecord> records;
+  for (const std::string& d : dirs) {
+    if (!d.empty()) records.push_back(readRunRecord(d));
+  }
+  std::cout << reportJson(buildReport(records, loadReportedNumbers(reportedNumbersPath()))) << "\n"
+            << std::flush;
+  if (stopped || stopFlag().load()) return kExitStopped;
+  return failed ? kExitFailed : kExitOk;
+}
+
+}  // namespace
+
+void addSpeedrunCommand(CLI::App& app, Action& action) {
+  auto o = std::make_shared<SpeedrunOptions>();
+  CLI::App* cmd = app.add_subcommand("speedrun", "Train a preset family's sweep and report it");
+  cmd->add_option("TASK", o->task, "wikitext2")->required();
+  cmd->add_option("--preset-family", o->family,
+                  "reference (default), paper, paper-perlayer or arledge");
+  cmd->add_option("--seeds", o->seeds, "Seeds per configuration (default 1)");
+  cmd->add_option("--jobs", o->jobs, "Runs at a time, or auto (default 1)");
+  cmd->add_flag("--dry-run", o->dry_run, "Print the plan only");
+  cmd->add_option("--runs", o->runs, "Runs folder (default $GWB_RUNS_DIR, else ./runs)");
+  cmd->add_option("--set", o->sets, "Override a key in every run: a.b=VALUE");
+  cmd->callback([o, &action] { action = [o] { return run(*o); }; });
+}
+
+}  // namespace gwb::cli

@@ -1,0 +1,76 @@
+// Dry-run JSON and progress lines.
+#include "app/cli/train_support.h"
+
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+
+#include "app/cli/cli_common.h"
+
+namespace gwb::cli {
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+extern "C" void onStopSignal(int) {
+  if (g_stop.exchange(true)) _exit(kExitStopped);  // a second signal: leave at once
+}
+
+}  // namespace
+
+std::atomic<bool>& stopFlag() { return g_stop; }
+
+void installStopHandlers() {
+  std::signal(SIGINT, onStopSignal);
+  std::signal(SIGTERM, onStopSignal);
+}
+
+nlohmann::ordered_json dryRunJson(const PreparedConfig& prepared) {
+  nlohmann::ordered_json modules = nlohmann::ordered_json::object();
+  for (const auto& [name, count] : prepared.parameter_counts) modules[name] = count;
+  nlohmann::ordered_json out;
+  out["config"] = nlohmann::ordered_json::parse(runConfigToJson(prepared.config));
+  out["parameters"] = {{"total", prepared.parameters}, {"modules", modules}};
+  out["device"] = prepared.device;
+  return out;
+}
+
+ProgressPrinter::ProgressPrinter(std::string prefix, bool print_run_dir, double interval_s)
+    : prefix_(std::move(prefix)), print_run_dir_(print_run_dir), interval_s_(interval_s) {}
+
+void ProgressPrinter::onStarted(const std::string& run_dir) {
+  if (print_run_dir_) printJson({{"run_dir", run_dir}});
+  progress(prefix_ + "run directory " + run_dir);
+  last_ = std::chrono::steady_clock::now();
+}
+
+void ProgressPrinter::onStep(const StepEvent& e) {
+  const auto now = std::chrono::steady_clock::now();
+  if (std::chrono::duration<double>(now - last_).count() < interval_s_) return;
+  last_ = now;
+  char line[200];
+  std::snprintf(line, sizeof line,
+                "%sstep %lld  epoch %lld  loss %.4f  lr %.2e  grad %.3f  %.0f tok/s",
+                prefix_.c_str(), static_cast<long long>(e.step), static_cast<long long>(e.epoch),
+                e.loss, e.lr, e.grad_norm, e.tokens_per_s);
+  progress(line);
+}
+
+void ProgressPrinter::onEval(const EvalEvent& e) {
+  char line[200];
+  std::snprintf(line, sizeof line, "%s%s at step %lld: loss %.4f  ppl %.2f  (%lld tokens)",
+                prefix_.c_str(), e.split.c_str(), static_cast<long long>(e.step), e.loss, e.ppl,
+                static_cast<long long>(e.eval_tokens));
+  progress(line);
+}
+
+void ProgressPrinter::onCheckpoint(const CheckpointEvent& e) {
+  if (e.kind == "best") progress(prefix_ + "best checkpoint at step " + std::to_string(e.step));
+}
+
+void ProgressPrinter::onLog(const LogEvent& e) { progress(prefix_ + e.message); }
+
+void ProgressPrinter::onFailed(const FailedEvent& e) { progress(prefix_ + "failed: " + e.error); }
+
+}  // namespace gwb::cli

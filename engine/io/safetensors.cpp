@@ -1,0 +1,178 @@
+// The safetensors format, read strictly and written canonically.
+#include "engine/io/safetensors.h"
+
+#include <algorithm>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "engine/util/error.h"
+#include "engine/util/file_io.h"
+
+namespace gwb {
+namespace {
+
+struct DtypeInfo {
+  StDtype dtype;
+  const char* name;
+  std::size_t size;
+};
+constexpr DtypeInfo kDtypes[] = {{StDtype::F64, "F64", 8}, {StDtype::F32, "F32", 4},
+                                 {StDtype::F16, "F16", 2}, {StDtype::BF16, "BF16", 2},
+                                 {StDtype::I64, "I64", 8}, {StDtype::I32, "I32", 4},
+                                 {StDtype::I16, "I16", 2}, {StDtype::I8, "I8", 1},
+                                 {StDtype::U8, "U8", 1},   {StDtype::BOOL, "BOOL", 1}};
+// A header larger than this is not a weights file (the official reader caps it at 100 MB too).
+constexpr std::uint64_t kMaxHeaderBytes = 100'000'000;
+
+const DtypeInfo& info(StDtype dtype) {
+  for (const DtypeInfo& i : kDtypes) {
+    if (i.dtype == dtype) return i;
+  }
+  return kDtypes[1];
+}
+
+}  // namespace
+
+const char* stDtypeName(StDtype dtype) { return info(dtype).name; }
+std::size_t stDtypeSize(StDtype dtype) { return info(dtype).size; }
+bool parseStDtype(const std::string& name, StDtype& out) {
+  for (const DtypeInfo& i : kDtypes) {
+    if (name == i.name) {
+      out = i.dtype;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::int64_t StTensor::numel() const {
+  std::int64_t n = 1;
+  for (std::int64_t s : shape) n *= s;
+  return n;
+}
+
+SafetensorsData parseSafetensors(const std::string& bytes, const std::string& source) {
+  if (bytes.size() < 8) {
+    throw InputError({source}, expectedGot("a safetensors file (8-byte header length)",
+                                           std::to_string(bytes.size()) + " bytes"));
+  }
+  std::uint64_t header_len = 0;
+  for (int i = 7; i >= 0; --i)
+    header_len = (header_len << 8) | static_cast<unsigned char>(bytes[i]);
+  if (header_len > kMaxHeaderBytes || header_len > bytes.size() - 8) {
+    throw InputError(
+        {source}, expectedGot("a header of at most " + std::to_string(bytes.size() - 8) + " bytes",
+                              "a header length of " + std::to_string(header_len) +
+                                  " (file cut short or not safetensors)"));
+  }
+  nlohmann::json header;
+  try {
+    header = nlohmann::json::parse(bytes.substr(8, header_len));
+  } catch (const nlohmann::json::parse_error& e) {
+    throw InputError({source, 0, "header"}, expectedGot("a JSON object", e.what()));
+  }
+  if (!header.is_object())
+    throw InputError({source, 0, "header"}, expectedGot("a JSON object", header.type_name()));
+  const std::size_t data_begin = 8 + header_len;
+  const std::size_t data_size = bytes.size() - data_begin;
+  SafetensorsData out;
+  std::vector<std::pair<std::size_t, std::size_t>> ranges;
+  for (const auto& [name, entry] : header.items()) {
+    if (name == "__metadata__") {
+      if (!entry.is_object())
+        throw InputError({source, 0, name}, expectedGot("an object of strings", entry.type_name()));
+      for (const auto& [k, v] : entry.items()) {
+        if (!v.is_string())
+          throw InputError({source, 0, "__metadata__." + k},
+                           expectedGot("a string", v.type_name()));
+        out.metadata[k] = v.get<std::string>();
+      }
+      continue;
+    }
+    const auto bad = [&](const std::string& expected, const std::string& got) {
+      throw InputError({source, 0, name}, expectedGot(expected, got));
+    };
+    if (!entry.is_object() || !entry.contains("dtype") || !entry.contains("shape") ||
+        !entry.contains("data_offsets")) {
+      bad("{dtype, shape, data_offsets}", entry.dump().substr(0, 80));
+    }
+    StTensor tensor;
+    if (!entry["dtype"].is_string() ||
+        !parseStDtype(entry["dtype"].get<std::string>(), tensor.dtype)) {
+      bad("a dtype (F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL)", entry["dtype"].dump());
+    }
+    if (!entry["shape"].is_array()) bad("a shape array", entry["shape"].dump());
+    for (const auto& s : entry["shape"]) {
+      if (!s.is_number_unsigned()) bad("non-negative integer dimensions", entry["shape"].dump());
+      tensor.shape.push_back(s.get<std::int64_t>());
+    }
+    const auto& offsets = entry["data_offsets"];
+    if (!offsets.is_array() || offsets.size() != 2 || !offsets[0].is_number_unsigned() ||
+        !offsets[1].is_number_unsigned()) {
+      bad("data_offsets [begin, end]", offsets.dump());
+    }
+    const std::uint64_t begin = offsets[0].get<std::uint64_t>(),
+                        end = offsets[1].get<std::uint64_t>();
+    if (begin > end || end > data_size) {
+      bad("offsets within the " + std::to_string(data_size) + " data bytes",
+          "[" + std::to_string(begin) + ", " + std::to_string(end) + "] (file cut short?)");
+    }
+    const std::uint64_t expected =
+        static_cast<std::uint64_t>(tensor.numel()) * stDtypeSize(tensor.dtype);
+    if (end - begin != expected) {
+      bad(std::to_string(expected) + " bytes for its shape and dtype", std::to_string(end - begin));
+    }
+    tensor.bytes = bytes.substr(data_begin + begin, end - begin);
+    ranges.emplace_back(begin, end);
+    out.tensors.emplace(name, std::move(tensor));
+  }
+  std::sort(ranges.begin(), ranges.end());
+  std::size_t covered = 0;
+  for (const auto& [begin, end] : ranges) {
+    if (begin != covered) {
+      throw InputError(
+          {source},
+          expectedGot("tensor data without holes or overlaps",
+                      begin < covered ? "overlapping offsets at byte " + std::to_string(begin)
+                                      : "a hole at byte " + std::to_string(covered)));
+    }
+    covered = end;
+  }
+  if (covered != data_size) {
+    throw InputError({source}, expectedGot(std::to_string(covered) + " data bytes",
+                                           std::to_string(data_size) + " (trailing bytes)"));
+  }
+  return out;
+}
+
+SafetensorsData readSafetensors(const std::string& path) {
+  return parseSafetensors(readFileBytes(path), path);
+}
+
+std::string serializeSafetensors(const SafetensorsData& data) {
+  nlohmann::ordered_json header = nlohmann::ordered_json::object();
+  if (!data.metadata.empty()) header["__metadata__"] = data.metadata;
+  std::size_t offset = 0;
+  for (const auto& [name, tensor] : data.tensors) {  // std::map: name order
+    const std::size_t size = tensor.bytes.size();
+    header[name] = {{"dtype", stDtypeName(tensor.dtype)},
+                    {"shape", tensor.shape},
+                    {"data_offsets", {offset, offset + size}}};
+    offset += size;
+  }
+  std::string text = header.dump();
+  text.append((8 - text.size() % 8) % 8, ' ');
+  std::string out;
+  out.reserve(8 + text.size() + offset);
+  for (int i = 0; i < 8; ++i)
+    out += static_cast<char>((static_cast<std::uint64_t>(text.size()) >> (8 * i)) & 0xff);
+  out += text;
+  for (const auto& [name, tensor] : data.tensors) out += tensor.bytes;
+  return out;
+}
+
+void writeSafetensors(const std::string& path, const SafetensorsData& data) {
+  writeFileAtomic(path, serializeSafetensors(data));
+}
+
+}  // namespace gwb

@@ -1,0 +1,214 @@
+// Blocks and the language model. Initialisation as SPEC §1.10: Linear and Embedding weights
+// N(0, 0.02), biases 0, LayerNorm 1 / 0.
+#include "engine/model/language_model.h"
+
+#include <cmath>
+#include <set>
+
+namespace gwb {
+namespace {
+
+constexpr double kInitStd = 0.02;
+
+torch::nn::Linear linear(std::int64_t in, std::int64_t out, bool bias = true) {
+  return torch::nn::Linear(torch::nn::LinearOptions(in, out).bias(bias));
+}
+
+torch::nn::LayerNorm layerNorm(std::int64_t d) {
+  return torch::nn::LayerNorm(torch::nn::LayerNormOptions({d}));
+}
+
+}  // namespace
+
+GrassmannMixImpl::GrassmannMixImpl(const ModelConfig& config, std::vector<std::int64_t> windows)
+    : options_{std::move(windows), config.normalize_plucker, config.plucker_eps,
+               config.pairing == "future_leaky"},
+      index_(PluckerIndex::make(config.r, torch::kCPU)) {
+  W_red = register_module("W_red", linear(config.d_model, config.r));
+  W_plu = register_module("W_plu", linear(config.pluckerDim(), config.d_model));
+  W_gate = register_module("W_gate", linear(2 * config.d_model, config.d_model));
+  layer_norm = register_module("layer_norm", layerNorm(config.d_model));
+  dropout = register_module("dropout", torch::nn::Dropout(config.dropout));
+}
+
+torch::Tensor GrassmannMixImpl::forward(const torch::Tensor& h, GrassmannCapture* capture) {
+  const torch::Tensor z = W_red(h);  // (B, T, r)
+  if (index_.i0.device() != z.device()) index_ = PluckerIndex::make(z.size(2), z.device());
+  const torch::Tensor g = use_reference_
+                              ? grassmannGeometryReference(z, options_, W_plu)
+                              : grassmannGeometryFast(z, options_, index_, W_plu);  // (B, T, d)
+  const torch::Tensor alpha = torch::sigmoid(W_gate(torch::cat({h, g}, -1)));       // (B, T, d)
+  if (capture) {
+    torch::NoGradGuard no_grad;
+    capture->alpha = alpha.detach();
+    const std::int64_t T = z.size(1);
+    for (const std::int64_t delta :
+         std::set<std::int64_t>(options_.windows.begin(), options_.windows.end())) {
+      if (delta >= T) continue;
+      const OffsetPairs pairs = offsetPairs(z.detach(), delta, options_.future);
+      const torch::Tensor p = pluckerCoordinates(pairs.u, pairs.v, index_);  // (B, T-δ, P)
+      const torch::Tensor norm = p.norm(2, -1);
+      const torch::Tensor cos = (pairs.u * pairs.v).sum(-1).abs() /
+                                (pairs.u.norm(2, -1) * pairs.v.norm(2, -1)).clamp_min(1e-30);
+      capture->offsets.push_back(delta);
+      capture->norms.push_back(norm);
+      capture->cosines.push_back(cos.clamp_max(1.0));
+      capture->p_hat.push_back(
+          (p / norm.unsqueeze(-1).clamp_min(options_.eps)).reshape({-1, p.size(-1)}));
+    }
+  }
+  return dropout(layer_norm(alpha * h + (1 - alpha) * g));
+}
+
+BlockImpl::BlockImpl(const ModelConfig& config, std::int64_t layer)
+    : grassmann_arch_(config.arch == "grassmann"),
+      pre_norm_(config.norm == "pre"),
+      heads_(config.heads) {
+  const std::int64_t d = config.d_model;
+  // A post-LN Grassmann block normalises inside the mixing only: it has no ln1 (paper text).
+  if (!grassmann_arch_ || pre_norm_) ln1 = register_module("ln1", layerNorm(d));
+  if (grassmann_arch_) {
+    grassmann = register_module("grassmann", GrassmannMix(config, config.layerWindows(layer)));
+  } else {
+    qkv_proj = register_module("qkv_proj", linear(d, 3 * d));
+    out_proj = register_module("out_proj", linear(d, d));
+    dropout = register_module("dropout", torch::nn::Dropout(config.dropout));
+  }
+  ln2 = register_module("ln2", layerNorm(d));
+  ffn = register_module(
+      "ffn", torch::nn::Sequential(linear(d, config.d_ff), torch::nn::GELU(),
+                                   torch::nn::Dropout(config.dropout), linear(config.d_ff, d),
+                                   torch::nn::Dropout(config.dropout)));
+}
+
+torch::Tensor BlockImpl::attention(const torch::Tensor& x) {
+  const std::int64_t B = x.size(0), T = x.size(1), D = x.size(2);
+  const torch::Tensor qkv =
+      qkv_proj(x).view({B, T, 3, heads_, D / heads_}).permute({2, 0, 3, 1, 4});
+  const torch::Tensor q = qkv[0], k = qkv[1], v = qkv[2];  // (B, heads, T, D/heads)
+#if TORCH_VERSION_MAJOR >= 2
+  const torch::Tensor y = at::scaled_dot_product_attention(q, k, v, {}, 0.0, /*is_causal=*/true);
+#else
+  const torch::Tensor mask = torch::ones({T, T}, x.options().dtype(torch::kBool)).triu(1);
+  const torch::Tensor scores =
+      torch::matmul(q, k.transpose(-1, -2)) / std::sqrt(static_cast<double>(D / heads_));
+  const torch::Tensor y = torch::matmul(scores.masked_fill(mask, -INFINITY).softmax(-1), v);
+#endif
+  return out_proj(y.transpose(1, 2).reshape({B, T, D}));
+}
+
+torch::Tensor BlockImpl::forward(const torch::Tensor& x, GrassmannCapture* capture) {
+  if (grassmann_arch_) {
+    if (pre_norm_) {
+      const torch::Tensor h = x + grassmann(ln1(x), capture);
+      return h + ffn->forward(ln2(h));
+    }
+    const torch::Tensor h = grassmann(x, capture);  // Dropout(LN(Mix(x)))
+    return ln2(h + ffn->forward(h));
+  }
+  if (pre_norm_) {
+    const torch::Tensor h = x + dropout(attention(ln1(x)));
+    return h + ffn->forward(ln2(h));
+  }
+  const torch::Tensor h = ln1(x + dropout(attention(x)));
+  return ln2(h + ffn->forward(h));
+}
+
+LanguageModelImpl::LanguageModelImpl(const ModelConfig& config) : config_(config) {
+  token_embedding =
+      register_module("token_embedding", torch::nn::Embedding(config.vocab_size, config.d_model));
+  position_embedding =
+      register_module("position_embedding", torch::nn::Embedding(config.max_len, config.d_model));
+  embedding_dropout = register_module("embedding_dropout", torch::nn::Dropout(config.dropout));
+  blocks = register_module("blocks", torch::nn::ModuleList());
+  for (std::int64_t i = 0; i < config.n_layers; ++i) blocks->push_back(Block(config, i));
+  ln_f = register_module("ln_f", layerNorm(config.d_model));
+  if (!config.tie_embeddings)
+    lm_head = register_module("lm_head", linear(config.d_model, config.vocab_size, false));
+
+  torch::NoGradGuard no_grad;
+  for (auto& module : modules(/*include_self=*/false)) {
+    if (auto* l = module->as<torch::nn::Linear>()) {
+      l->weight.normal_(0.0, kInitStd);
+      if (l->bias.defined()) l->bias.zero_();
+    } else if (auto* e = module->as<torch::nn::Embedding>()) {
+      e->weight.normal_(0.0, kInitStd);
+    }
+  }
+}
+
+torch::Tensor LanguageModelImpl::hidden(const torch::Tensor& ids,
+                                        std::vector<GrassmannCapture>* captures) {
+  const std::int64_t T = ids.size(1);
+  TORCH_CHECK(T <= config_.max_len, "sequence length ", T, " exceeds max_len ", config_.max_len);
+  const torch::Tensor positions = torch::arange(T, ids.options().dtype(torch::kLong));
+  torch::Tensor x =
+      embedding_dropout(token_embedding(ids) + position_embedding(positions));  // (B, T, d)
+  if (captures) captures->assign(blocks->size(), GrassmannCapture{});
+  for (std::size_t i = 0; i < blocks->size(); ++i) {
+    x = blocks[i]->as<Block>()->forward(x, captures ? &(*captures)[i] : nullptr);
+  }
+  return ln_f(x);
+}
+
+torch::Tensor LanguageModelImpl::forward(const torch::Tensor& ids,
+                                         std::vector<GrassmannCapture>* captures) {
+  const torch::Tensor h = hidden(ids, captures);
+  return lm_head ? lm_head(h)
+                 : torch::nn::functional::linear(h, token_embedding->weight);  // (B, T, V)
+}
+
+torch::Tensor LanguageModelImpl::loss(const torch::Tensor& ids) {
+  const std::int64_t T = ids.size(1);
+  const torch::Tensor logits = forward(ids).narrow(1, 0, T - 1);
+  return torch::nn::functional::cross_entropy(
+      logits.reshape({-1, logits.size(-1)}).to(torch::kFloat),
+      ids.narrow(1, 1, T - 1).reshape({-1}));
+}
+
+std::vector<std::pair<std::string, std::int64_t>> LanguageModelImpl::parameterCounts() const {
+  std::vector<std::pair<std::string, std::int64_t>> counts;  // in registration order
+  for (const auto& item : named_parameters(/*recurse=*/true)) {
+    const std::string& name = item.key();
+    std::string module = name.substr(0, name.find('.'));
+    if (module == "blocks") module = name.substr(0, name.find('.', 7));  // "blocks.<i>"
+    if (counts.empty() || counts.back().first != module) counts.emplace_back(module, 0);
+    counts.back().second += item.value().numel();
+  }
+  return counts;
+}
+
+std::int64_t LanguageModelImpl::parameterCount() const {
+  std::int64_t total = 0;
+  for (const auto& [name, count] : parameterCounts()) total += count;
+  return total;
+}
+
+void LanguageModelImpl::setUseReference(bool on) {
+  for (const auto& block : *blocks) {
+    auto* b = block->as<Block>();
+    if (b->grassmann) b->grassmann->setUseReference(on);
+  }
+}
+
+double trainingFlopsPerToken(const ModelConfig& c, std::int64_t seq_len) {
+  const double d = static_cast<double>(c.d_model), ff = static_cast<double>(c.d_ff);
+  const double vocab = static_cast<double>(c.vocab_size), L = static_cast<double>(seq_len);
+  double forward = 2 * d * vocab + c.n_layers * 2 * 2 * d * ff;  // head + FFN
+  for (std::int64_t layer = 0; layer < c.n_layers; ++layer) {
+    if (c.arch == "transformer") {
+      forward += 2 * d * 3 * d + 2 * d * d;  // qkv and output projections
+      forward += 2 * 2 * L / 2 * d;          // scores and weighted sum, causal half on average
+    } else {
+      const double r = static_cast<double>(c.r), P = static_cast<double>(c.pluckerDim());
+      const std::vector<std::int64_t> windows = c.layerWindows(layer);
+      const double offsets =
+          static_cast<double>(std::set<std::int64_t>(windows.begin(), windows.end()).size());
+      forward += 2 * d * r + 2 * P * d + 2 * 2 * d * d;  // W_red, W_plu (once), W_gate
+      forward += offsets * 3 * P;                        // Plücker products and differences
+    }
+  }
+  return 3 * forward;
+}
+
+}  // namespace gwb

@@ -1,0 +1,105 @@
+// The two language models of SPEC §1-2 as LibTorch modules, one class with the block chosen by
+// model.arch: learned token + position embeddings, N blocks (Causal Grassmann mixing or causal
+// multi-head attention, pre- or post-LN, FFN), final LayerNorm, head tied to the embedding.
+// Submodules are registered under the reference reproduction's names, so named_parameters() are
+// the checkpoint names: token_embedding.weight, blocks.{i}.grassmann.W_plu.weight,
+// blocks.{i}.qkv_proj...
+#pragma once
+
+#include <torch/torch.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "engine/config/run_config.h"
+#include "engine/model/plucker.h"
+
+namespace gwb {
+
+/// What one Grassmann layer saw, captured for the probes (SPEC §6) when a capture is passed.
+struct GrassmannCapture {
+  torch::Tensor alpha;                 // (B, T, d) gate values
+  std::vector<std::int64_t> offsets;   // distinct offsets with pairs in this sequence length
+  std::vector<torch::Tensor> norms;    // per offset: |p| before normalisation, (B, T - delta)
+  std::vector<torch::Tensor> cosines;  // per offset: |cos| of the angle between z_t and its partner
+  std::vector<torch::Tensor> p_hat;    // per offset: normalised vectors, (B * (T - delta), P)
+};
+
+class GrassmannMixImpl : public torch::nn::Module {
+ public:
+  GrassmannMixImpl(const ModelConfig& config, std::vector<std::int64_t> windows);
+  /// h (B, T, d) -> LN(alpha * h + (1 - alpha) * g), dropped out. Fills `capture` if given.
+  torch::Tensor forward(const torch::Tensor& h, GrassmannCapture* capture = nullptr);
+
+  /// Use the per-offset reference path (the oracle) instead of the fast path.
+  void setUseReference(bool on) { use_reference_ = on; }
+  const PluckerOptions& options() const { return options_; }
+
+  torch::nn::Linear W_red{nullptr}, W_plu{nullptr}, W_gate{nullptr};
+  torch::nn::LayerNorm layer_norm{nullptr};
+  torch::nn::Dropout dropout{nullptr};
+
+ private:
+  PluckerOptions options_;
+  PluckerIndex index_;
+  bool use_reference_ = false;
+};
+TORCH_MODULE(GrassmannMix);
+
+class BlockImpl : public torch::nn::Module {
+ public:
+  BlockImpl(const ModelConfig& config, std::int64_t layer);
+  torch::Tensor forward(const torch::Tensor& x, GrassmannCapture* capture = nullptr);
+
+  GrassmannMix grassmann{nullptr};                         // Grassmann blocks
+  torch::nn::Linear qkv_proj{nullptr}, out_proj{nullptr};  // Transformer blocks
+  torch::nn::LayerNorm ln1{nullptr}, ln2{nullptr};
+  torch::nn::Sequential ffn{nullptr};
+  torch::nn::Dropout dropout{nullptr};
+
+ private:
+  torch::Tensor attention(const torch::Tensor& x);  // causal multi-head self-attention
+  bool grassmann_arch_;
+  bool pre_norm_;
+  std::int64_t heads_;
+};
+TORCH_MODULE(Block);
+
+class LanguageModelImpl : public torch::nn::Module {
+ public:
+  explicit LanguageModelImpl(const ModelConfig& config);
+
+  /// ids (B, T) int64 with T <= max_len -> logits (B, T, vocab). `captures` (one per layer,
+  /// Grassmann only) receive the probe internals when given.
+  torch::Tensor forward(const torch::Tensor& ids,
+                        std::vector<GrassmannCapture>* captures = nullptr);
+  /// Hidden states after ln_f, (B, T, d).
+  torch::Tensor hidden(const torch::Tensor& ids, std::vector<GrassmannCapture>* captures = nullptr);
+  /// Mean next-token cross-entropy over the B x (T-1) shifted positions, in fp32.
+  torch::Tensor loss(const torch::Tensor& ids);
+
+  /// Parameter counts per top-level module (token_embedding, position_embedding, blocks.i, ln_f,
+  /// lm_head if untied); a tied head counts once.
+  std::vector<std::pair<std::string, std::int64_t>> parameterCounts() const;
+  std::int64_t parameterCount() const;
+  /// Switches every Grassmann layer to the reference (oracle) path.
+  void setUseReference(bool on);
+  const ModelConfig& config() const { return config_; }
+
+  torch::nn::Embedding token_embedding{nullptr}, position_embedding{nullptr};
+  torch::nn::Dropout embedding_dropout{nullptr};
+  torch::nn::ModuleList blocks{nullptr};
+  torch::nn::LayerNorm ln_f{nullptr};
+  torch::nn::Linear lm_head{nullptr};  // only when tie_embeddings is false
+
+ private:
+  ModelConfig config_;
+};
+TORCH_MODULE(LanguageModel);
+
+/// Training FLOPs per token (forward + backward, 3x forward) of the matrix products, for
+/// `gwb bench`: embeddings excluded, attention scores and Plücker products included.
+double trainingFlopsPerToken(const ModelConfig& config, std::int64_t seq_len);
+
+}  // namespace gwb

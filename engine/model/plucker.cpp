@@ -1,0 +1,87 @@
+// Plücker coordinates and the two geometry paths.
+#include "engine/model/plucker.h"
+
+#include <map>
+
+namespace gwb {
+
+PluckerIndex PluckerIndex::make(std::int64_t r, const torch::Device& device) {
+  const torch::Tensor iu =
+      torch::triu_indices(r, r, 1, torch::TensorOptions().dtype(torch::kLong).device(device));
+  return {iu[0].contiguous(), iu[1].contiguous()};
+}
+
+torch::Tensor pluckerCoordinates(const torch::Tensor& u, const torch::Tensor& v,
+                                 const PluckerIndex& index) {
+  const torch::Tensor ui = u.index_select(-1, index.i0), uj = u.index_select(-1, index.i1);
+  const torch::Tensor vi = v.index_select(-1, index.i0), vj = v.index_select(-1, index.i1);
+  return ui * vj - uj * vi;
+}
+
+OffsetPairs offsetPairs(const torch::Tensor& z, std::int64_t delta, bool future) {
+  const std::int64_t T = z.size(1);
+  const std::int64_t n = T - delta;
+  if (!future) return {z.narrow(1, delta, n), z.narrow(1, 0, n), delta};  // z_t, z_{t-delta}
+  return {z.narrow(1, 0, n), z.narrow(1, delta, n), 0};                   // z_t, z_{t+delta}
+}
+
+namespace {
+
+// Zero-pads x (B, n, C) along time to (B, T, C), its rows starting at `begin`.
+torch::Tensor padTime(const torch::Tensor& x, std::int64_t begin, std::int64_t T) {
+  return torch::constant_pad_nd(x, {0, 0, begin, T - begin - x.size(1)}, 0);
+}
+
+torch::Tensor normalized(const torch::Tensor& p, const PluckerOptions& options) {
+  if (!options.normalize) return p;
+  return p / p.norm(2, -1, /*keepdim=*/true).clamp_min(options.eps);
+}
+
+}  // namespace
+
+torch::Tensor grassmannGeometryReference(const torch::Tensor& z, const PluckerOptions& options,
+                                         torch::nn::Linear& w_plu) {
+  const std::int64_t B = z.size(0), T = z.size(1);
+  const std::int64_t d = w_plu->weight.size(0);
+  const PluckerIndex index = PluckerIndex::make(z.size(2), z.device());
+  torch::Tensor acc = torch::zeros({B, T, d}, z.options());  // sum of projections
+  torch::Tensor count = torch::zeros({1, T, 1}, z.options());
+  for (const std::int64_t delta : options.windows) {
+    if (delta >= T) continue;
+    const OffsetPairs pairs = offsetPairs(z, delta, options.future);
+    const torch::Tensor p =
+        normalized(pluckerCoordinates(pairs.u, pairs.v, index), options);  // (B, T-δ, P)
+    acc = acc + padTime(w_plu(p), pairs.begin, T);
+    count = count + padTime(torch::ones({1, T - delta, 1}, z.options()), pairs.begin, T);
+  }
+  return acc / count.clamp_min(1);
+}
+
+PluckerMean pluckerMean(const torch::Tensor& z, const PluckerOptions& options,
+                        const PluckerIndex& index) {
+  const std::int64_t B = z.size(0), T = z.size(1);
+  const std::int64_t P = index.i0.size(0);
+  std::map<std::int64_t, int> multiplicity;  // a repeated offset counts once per listing
+  for (const std::int64_t delta : options.windows) ++multiplicity[delta];
+  torch::Tensor sum = torch::zeros({B, T, P}, z.options());
+  torch::Tensor weight = torch::zeros({1, T, 1}, z.options());
+  for (const auto& [delta, times] : multiplicity) {
+    if (delta >= T) continue;
+    const OffsetPairs pairs = offsetPairs(z, delta, options.future);
+    torch::Tensor p =
+        normalized(pluckerCoordinates(pairs.u, pairs.v, index), options);  // (B, T-δ, P)
+    if (times != 1) p = p * static_cast<double>(times);
+    sum = sum + padTime(p, pairs.begin, T);
+    weight = weight + padTime(torch::full({1, T - delta, 1}, times, z.options()), pairs.begin, T);
+  }
+  return {sum / weight.clamp_min(1), weight.view({T}) > 0};
+}
+
+torch::Tensor grassmannGeometryFast(const torch::Tensor& z, const PluckerOptions& options,
+                                    const PluckerIndex& index, torch::nn::Linear& w_plu) {
+  const PluckerMean mean = pluckerMean(z, options, index);
+  const torch::Tensor g = w_plu(mean.mean);  // (B, T, d): one 496 -> d product per layer
+  return g * mean.valid.view({1, -1, 1}).to(g.scalar_type());
+}
+
+}  // namespace gwb

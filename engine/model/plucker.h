@@ -1,0 +1,59 @@
+// Plücker geometry of Causal Grassmann mixing (SPEC §1.2-1.5) on tensors, twice:
+//  - the reference (oracle): per offset, normalise, project with W_plu, then average the
+//    projections over the valid offsets of each position, literally as the reference does;
+//  - the fast path: average the normalised Plücker vectors first (weighted by how often each
+//    offset is listed), then project once: the same function at 1/m the projection cost.
+// Shapes: z (B, T, r); Plücker vectors (..., P) with P = r(r-1)/2, pairs i < j in row-major order.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <vector>
+
+namespace gwb {
+
+/// Row and column indices of the P pairs i < j of r coordinates, in torch.triu_indices order.
+struct PluckerIndex {
+  torch::Tensor i0, i1;  // (P,) int64
+  static PluckerIndex make(std::int64_t r, const torch::Device& device);
+};
+
+/// p_ij = u_i v_j - u_j v_i for i < j: (..., r) x (..., r) -> (..., P).
+torch::Tensor pluckerCoordinates(const torch::Tensor& u, const torch::Tensor& v,
+                                 const PluckerIndex& index);
+
+/// The partners of position t for offset delta: z_t paired with z_{t-delta} ("past") or
+/// z_{t+delta} ("future_leaky"). Returns (u, v) over the valid positions and the first valid t.
+struct OffsetPairs {
+  torch::Tensor u, v;      // (B, T - delta, r)
+  std::int64_t begin = 0;  // positions [begin, begin + T - delta) of the output own these pairs
+};
+OffsetPairs offsetPairs(const torch::Tensor& z, std::int64_t delta, bool future);
+
+/// Options shared by both paths.
+struct PluckerOptions {
+  std::vector<std::int64_t> windows;  // offsets, repeats allowed (they weight the mean)
+  bool normalize = true;
+  double eps = 1e-8;
+  bool future = false;  // pairing future_leaky
+};
+
+/// The oracle: g (B, T, d) = mean over the listed valid offsets of W_plu(p_hat) (0 where none).
+torch::Tensor grassmannGeometryReference(const torch::Tensor& z, const PluckerOptions& options,
+                                         torch::nn::Linear& w_plu);
+
+/// The fast path's first half: the weighted mean of p_hat over the valid offsets, (B, T, P), and
+/// the positions that have at least one valid offset, (T,) bool.
+struct PluckerMean {
+  torch::Tensor mean;
+  torch::Tensor valid;
+};
+PluckerMean pluckerMean(const torch::Tensor& z, const PluckerOptions& options,
+                        const PluckerIndex& index);
+
+/// The fast path: W_plu(mean p_hat) where a valid offset exists, 0 elsewhere. (B, T, d).
+torch::Tensor grassmannGeometryFast(const torch::Tensor& z, const PluckerOptions& options,
+                                    const PluckerIndex& index, torch::nn::Linear& w_plu);
+
+}  // namespace gwb

@@ -1,0 +1,124 @@
+// Version-guarded LibTorch runtime calls.
+#include "engine/runtime/device.h"
+
+#include <ATen/autocast_mode.h>
+#include <sys/resource.h>
+
+#include <cstring>
+
+#ifdef GWB_WITH_CUDA
+#include <ATen/cuda/CUDAContext.h>
+#include <ATen/cuda/CUDAGeneratorImpl.h>
+#include <c10/cuda/CUDACachingAllocator.h>
+#endif
+
+#include "engine/runtime/torch_runtime.h"
+
+namespace gwb {
+
+torch::Device resolveDevice(const std::string& name) {
+  if (name == "auto")
+    return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0)
+                                       : torch::Device(torch::kCPU);
+  return torch::Device(name);
+}
+
+std::string deviceName(const torch::Device& device) {
+  if (device.is_cpu()) return "cpu";
+  const RuntimeInfo info = runtimeInfo();
+  return info.cuda_device.empty() ? device.str() : info.cuda_device;
+}
+
+AutocastGuard::AutocastGuard(bool enabled) : enabled_(enabled) {
+  if (!enabled_) return;
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+  previous_ = at::autocast::is_autocast_enabled(at::kCUDA);
+  at::autocast::set_autocast_enabled(at::kCUDA, true);
+  at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16);
+#else
+  previous_ = at::autocast::is_enabled();
+  at::autocast::set_enabled(true);
+  at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+#endif
+  at::autocast::increment_nesting();
+}
+
+AutocastGuard::~AutocastGuard() {
+  if (!enabled_) return;
+  if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+  at::autocast::set_autocast_enabled(at::kCUDA, previous_);
+#else
+  at::autocast::set_enabled(previous_);
+#endif
+}
+
+namespace {
+
+std::string tensorBytes(const torch::Tensor& t) {
+  const torch::Tensor c = t.contiguous();
+  return std::string(static_cast<const char*>(c.data_ptr()), c.numel() * c.element_size());
+}
+
+torch::Tensor bytesTensor(const std::string& bytes) {
+  torch::Tensor t = torch::empty({static_cast<std::int64_t>(bytes.size())}, torch::kByte);
+  std::memcpy(t.data_ptr(), bytes.data(), bytes.size());
+  return t;
+}
+
+}  // namespace
+
+std::string cpuGeneratorState() {
+  auto gen = at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(gen.mutex());
+  return tensorBytes(gen.get_state());
+}
+
+void setCpuGeneratorState(const std::string& bytes) {
+  auto gen = at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(gen.mutex());
+  gen.set_state(bytesTensor(bytes));
+}
+
+std::string cudaGeneratorState([[maybe_unused]] const torch::Device& device) {
+#ifdef GWB_WITH_CUDA
+  if (device.is_cuda()) {
+    auto gen = at::cuda::detail::getDefaultCUDAGenerator(device.index() < 0 ? 0 : device.index());
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    return tensorBytes(gen.get_state());
+  }
+#endif
+  return {};
+}
+
+void setCudaGeneratorState([[maybe_unused]] const torch::Device& device,
+                           [[maybe_unused]] const std::string& bytes) {
+#ifdef GWB_WITH_CUDA
+  if (device.is_cuda() && !bytes.empty()) {
+    auto gen = at::cuda::detail::getDefaultCUDAGenerator(device.index() < 0 ? 0 : device.index());
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    gen.set_state(bytesTensor(bytes));
+  }
+#endif
+}
+
+std::int64_t peakMemoryBytes(const torch::Device& device) {
+#ifdef GWB_WITH_CUDA
+  // Compiled only against a CUDA LibTorch (the GPU issue builds and checks this path).
+  if (device.is_cuda()) {
+    namespace alloc = c10::cuda::CUDACachingAllocator;
+    const auto stats = alloc::getDeviceStats(device.index() < 0 ? 0 : device.index());
+    return stats.allocated_bytes[static_cast<std::size_t>(alloc::StatType::AGGREGATE)].peak;
+  }
+#endif
+  (void)device;
+  struct rusage usage {};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<std::int64_t>(usage.ru_maxrss) * 1024;
+}
+
+void synchronize(const torch::Device& device) {
+  if (device.is_cuda()) torch::cuda::synchronize(device.index() < 0 ? 0 : device.index());
+}
+
+}  // namespace gwb

@@ -1,0 +1,41 @@
+// Device choice, bf16 autocast and generator state, guarded for LibTorch 1.13 (CPU, Debian) and
+// 2.x (CUDA). Only the engine's torch sources include this.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <string>
+
+namespace gwb {
+
+/// "auto" -> cuda:0 if available, else cpu; "cpu"; "cuda" / "cuda:N".
+torch::Device resolveDevice(const std::string& name);
+/// Human name of a device: "cpu" or the CUDA device's name.
+std::string deviceName(const torch::Device& device);
+
+/// Enables bf16 autocast for CUDA in its scope when `enabled` (no effect otherwise).
+class AutocastGuard {
+ public:
+  explicit AutocastGuard(bool enabled);
+  ~AutocastGuard();
+  AutocastGuard(const AutocastGuard&) = delete;
+  AutocastGuard& operator=(const AutocastGuard&) = delete;
+
+ private:
+  bool enabled_;
+  bool previous_ = false;
+};
+
+/// The default CPU generator's state as bytes, and restoring it (dropout masks depend on it).
+std::string cpuGeneratorState();
+void setCpuGeneratorState(const std::string& bytes);
+/// The same for the default CUDA generator of `device` ("" when not CUDA).
+std::string cudaGeneratorState(const torch::Device& device);
+void setCudaGeneratorState(const torch::Device& device, const std::string& bytes);
+
+/// Peak memory: CUDA max allocated bytes, or the process's peak resident set on CPU.
+std::int64_t peakMemoryBytes(const torch::Device& device);
+/// Waits for queued work on `device` (no-op on CPU).
+void synchronize(const torch::Device& device);
+
+}  // namespace gwb

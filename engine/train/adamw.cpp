@@ -1,0 +1,75 @@
+// AdamW and gradient clipping.
+#include "engine/train/adamw.h"
+
+#include <cmath>
+
+#include "engine/io/tensor_io.h"
+
+namespace gwb {
+
+AdamW::AdamW(std::vector<std::pair<std::string, torch::Tensor>> params, AdamWOptions options)
+    : params_(std::move(params)), options_(options) {
+  for (const auto& [name, p] : params_) {
+    exp_avg_.push_back(torch::zeros_like(p, torch::MemoryFormat::Preserve));
+    exp_avg_sq_.push_back(torch::zeros_like(p, torch::MemoryFormat::Preserve));
+  }
+}
+
+void AdamW::step(double lr) {
+  torch::NoGradGuard no_grad;
+  ++steps_;
+  const double bias1 = 1.0 - std::pow(options_.beta1, static_cast<double>(steps_));
+  const double bias2 = 1.0 - std::pow(options_.beta2, static_cast<double>(steps_));
+  const double step_size = lr / bias1;
+  const double bias2_sqrt = std::sqrt(bias2);
+  for (std::size_t i = 0; i < params_.size(); ++i) {
+    torch::Tensor p = params_[i].second;
+    const torch::Tensor& grad = p.grad();
+    if (!grad.defined()) continue;
+    p.mul_(1.0 - lr * options_.weight_decay);
+    exp_avg_[i].lerp_(grad, 1.0 - options_.beta1);
+    exp_avg_sq_[i].mul_(options_.beta2).addcmul_(grad, grad, 1.0 - options_.beta2);
+    const torch::Tensor denom = (exp_avg_sq_[i].sqrt() / bias2_sqrt).add_(options_.eps);
+    p.addcdiv_(exp_avg_[i], denom, -step_size);
+  }
+}
+
+void AdamW::zeroGrad() {
+  for (auto& [name, p] : params_) {
+    if (p.grad().defined()) p.mutable_grad().reset();
+  }
+}
+
+std::vector<std::pair<std::string, torch::Tensor>> AdamW::stateTensors() const {
+  std::vector<std::pair<std::string, torch::Tensor>> out;
+  for (std::size_t i = 0; i < params_.size(); ++i) {
+    out.emplace_back("exp_avg." + params_[i].first, exp_avg_[i]);
+    out.emplace_back("exp_avg_sq." + params_[i].first, exp_avg_sq_[i]);
+  }
+  return out;
+}
+
+void AdamW::loadState(const std::map<std::string, torch::Tensor>& tensors, std::int64_t steps,
+                      const std::string& source) {
+  copyIntoTensors(stateTensors(), tensors, source);
+  steps_ = steps;
+}
+
+torch::Tensor clipGradNorm(const std::vector<torch::Tensor>& params, double max_norm) {
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> norms;
+  for (const auto& p : params) {
+    if (p.grad().defined()) norms.push_back(p.grad().norm(2).to(torch::kFloat));
+  }
+  if (norms.empty()) return torch::zeros({}, torch::kFloat);
+  const torch::Tensor total = torch::stack(norms).norm(2);
+  if (max_norm > 0) {
+    const torch::Tensor coef = (max_norm / (total + 1e-6)).clamp_max(1.0);
+    for (const auto& p : params) {
+      if (p.grad().defined()) p.grad().mul_(coef.to(p.grad().scalar_type()));
+    }
+  }
+  return total;
+}
+
+}  // namespace gwb

@@ -1,0 +1,144 @@
+// What a run reports while it trains: plain structs (no tensors, no Qt) handed to a RunObserver.
+// Each is one line of metrics.jsonl (CONTRACTS.md) and one queued signal of the GUI. Every event
+// carries the optimizer steps done, the 0-based epoch, the tokens seen and the run's seconds.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace gwb {
+
+struct EventBase {
+  std::int64_t step = 0;    ///< optimizer steps done
+  std::int64_t epoch = 0;   ///< 0-based
+  std::int64_t tokens = 0;  ///< steps x batch_size x seq_len
+  double time = 0;          ///< seconds since the run started, continuing across resumes
+};
+
+struct StepEvent : EventBase {
+  double loss = 0;  ///< mean training loss since the previous step event
+  double lr = 0;
+  double grad_norm = 0;  ///< before clipping
+  double tokens_per_s = 0;
+  double step_ms = 0;
+};
+
+struct EvalEvent : EventBase {
+  std::string split;  ///< "valid" or "test"
+  double loss = 0;
+  double ppl = 0;  ///< exp(total loss / eval_tokens)
+  std::int64_t eval_tokens = 0;
+  std::vector<double> loss_by_position;  ///< mean loss at positions 1..L-1 of the chunks
+};
+
+struct AlphaEvent : EventBase {
+  std::int64_t layer = 0;
+  std::vector<double> edges;         ///< bins + 1 edges over [0, 1]
+  std::vector<std::int64_t> counts;  ///< all token x channel values
+  double mean = 0;
+  double share_above = 0;  ///< share_above_0.95
+  double share_below = 0;  ///< share_below_0.05
+};
+
+struct PluckerEvent : EventBase {
+  std::int64_t layer = 0;
+  std::int64_t offset = 0;
+  std::vector<double> norm_edges;  ///< log10 |p| over a fixed range; outside values in the end bins
+  std::vector<std::int64_t> norm_counts;
+  std::vector<double>
+      angle_edges;  ///< degrees 0..90, angle between the lines of z_t and its partner
+  std::vector<std::int64_t> angle_counts;
+  double degenerate_share = 0;  ///< pairs with |p| < plucker_eps
+  double effective_rank = 0;    ///< exp(entropy of normalised singular values of the p_hat matrix)
+};
+
+struct CheckpointEvent : EventBase {
+  std::string kind;  ///< "last" or "best"
+  std::string path;
+};
+
+struct LogEvent : EventBase {
+  std::string message;
+};
+
+/// summary.json (CONTRACTS.md).
+struct RunSummary {
+  std::string status = "finished";  ///< finished | failed | stopped
+  std::int64_t params = 0;
+  double best_valid_ppl = 0;  ///< 0 until a validation ran
+  std::int64_t best_step = 0;
+  double test_ppl = 0;  ///< of the best checkpoint; 0 if not measured
+  double final_valid_ppl = 0;
+  double tokens_per_s = 0;  ///< training tokens per second over the run
+  double step_ms = 0;
+  std::string device;
+  std::string libtorch_version;
+  std::string project_version;
+  std::string git_commit;
+  double wall_s = 0;
+  std::string error;  ///< if failed
+};
+
+struct FinishedEvent : EventBase {
+  RunSummary summary;
+};
+
+struct FailedEvent : EventBase {
+  std::string error;
+};
+
+/// Receives a run's events on the thread that runs it. Implementations must be quick (the GUI
+/// bridge queues them; the JSONL writer appends a line).
+class RunObserver {
+ public:
+  virtual ~RunObserver() = default;
+  /// The run directory exists and config.json is written.
+  virtual void onStarted(const std::string& /*run_dir*/) {}
+  virtual void onStep(const StepEvent&) {}
+  virtual void onEval(const EvalEvent&) {}
+  virtual void onAlpha(const AlphaEvent&) {}
+  virtual void onPlucker(const PluckerEvent&) {}
+  virtual void onCheckpoint(const CheckpointEvent&) {}
+  virtual void onLog(const LogEvent&) {}
+  virtual void onFinished(const FinishedEvent&) {}  ///< also for stopped runs (summary.status)
+  virtual void onFailed(const FailedEvent&) {}
+};
+
+/// Forwards every event to several observers in order.
+class ObserverList : public RunObserver {
+ public:
+  void add(RunObserver* observer) { observers_.push_back(observer); }
+  void onStarted(const std::string& d) override {
+    for (auto* o : observers_) o->onStarted(d);
+  }
+  void onStep(const StepEvent& e) override {
+    for (auto* o : observers_) o->onStep(e);
+  }
+  void onEval(const EvalEvent& e) override {
+    for (auto* o : observers_) o->onEval(e);
+  }
+  void onAlpha(const AlphaEvent& e) override {
+    for (auto* o : observers_) o->onAlpha(e);
+  }
+  void onPlucker(const PluckerEvent& e) override {
+    for (auto* o : observers_) o->onPlucker(e);
+  }
+  void onCheckpoint(const CheckpointEvent& e) override {
+    for (auto* o : observers_) o->onCheckpoint(e);
+  }
+  void onLog(const LogEvent& e) override {
+    for (auto* o : observers_) o->onLog(e);
+  }
+  void onFinished(const FinishedEvent& e) override {
+    for (auto* o : observers_) o->onFinished(e);
+  }
+  void onFailed(const FailedEvent& e) override {
+    for (auto* o : observers_) o->onFailed(e);
+  }
+
+ private:
+  std::vector<RunObserver*> observers_;
+};
+
+}  // namespace gwb

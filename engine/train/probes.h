@@ -1,0 +1,33 @@
+// The workbench's own science (SPEC §6, CONTRACTS.md): on a fixed probe batch, per Grassmann
+// layer the distribution of gate alpha, and per layer and offset the distributions of |p| (log10)
+// and of the angle between z_t and its partner, the degenerate share and the effective rank of
+// the normalised Plücker vectors. Runs under no_grad; returns plain numbers.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <vector>
+
+#include "engine/config/run_config.h"
+#include "engine/model/language_model.h"
+#include "engine/train/events.h"
+
+namespace gwb {
+
+/// The fixed range of the log10 |p| histogram; values outside fall into the end bins.
+constexpr double kLogNormMin = -6.0;
+constexpr double kLogNormMax = 4.0;
+
+struct ProbeResult {
+  std::vector<AlphaEvent> alpha;      // one per layer
+  std::vector<PluckerEvent> plucker;  // one per layer and offset
+};
+
+/// Probes `model` (a Grassmann model; a Transformer gives an empty result) on `batch` (B, L).
+/// The step/epoch/tokens/time fields are left for the caller to fill.
+ProbeResult runProbes(LanguageModel& model, const torch::Tensor& batch, const ProbesConfig& config);
+
+/// exp(entropy of s / sum s) of the singular values of `rows` (n, P); 0 for an empty matrix.
+double effectiveRank(const torch::Tensor& rows);
+
+}  // namespace gwb

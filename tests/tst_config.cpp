@@ -1,0 +1,213 @@
+// The run configuration: strict parsing (unknown keys, wrong types), --set overrides, impossible
+// combinations named by key, the full list of problems for the set-up panel, and every preset.
+#include <QtTest>
+#include <nlohmann/json.hpp>
+
+#include "engine/config/presets.h"
+#include "engine/config/run_config.h"
+#include "engine/util/error.h"
+#include "test_support.h"
+
+using namespace gwb;
+using gwb::test::inputErrorOf;
+
+namespace {
+
+RunConfig parse(const std::string& text) { return parseRunConfig(text, "cfg.json"); }
+
+QString validationError(const std::function<void(RunConfig&)>& edit, bool cuda = false) {
+  RunConfig c;
+  edit(c);
+  resolveRunConfig(c, knownVocabSize(c.data.tokenizer));
+  return inputErrorOf([&] { validateRunConfig(c, cuda, "cfg.json"); });
+}
+
+}  // namespace
+
+class TestConfig : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void defaultsRoundTrip() {
+    RunConfig c;
+    c.model.windows = {1, 1, 2};
+    c.train.betas = {0.8, 0.95};
+    const std::string text = runConfigToJson(c);
+    QCOMPARE(runConfigToJson(parse(text)), text);
+    const auto j = nlohmann::json::parse(text);
+    QCOMPARE(j["train"]["lr"].get<double>(), 6e-4);
+    QCOMPARE(j["model"]["windows"].size(), std::size_t(3));
+  }
+
+  void omittedKeysKeepDefaultsAndAliasResolves() {
+    RunConfig c = parse(
+        R"({"model": {"arch": "transformer"}, "data": {"task": "wikitext", "tokenizer": "bert"}})");
+    QCOMPARE(c.model.arch, std::string("transformer"));
+    QCOMPARE(c.train.batch_size, std::int64_t(16));
+    resolveRunConfig(c, knownVocabSize(c.data.tokenizer));
+    QCOMPARE(c.data.task, std::string("wikitext2"));
+    QCOMPARE(c.model.vocab_size, std::int64_t(30522));
+    QCOMPARE(c.model.max_len, c.data.seq_len);
+  }
+
+  void badKeysAndTypes_data() {
+    QTest::addColumn<QString>("json");
+    QTest::addColumn<QString>("error");
+    QTest::newRow("unknown top-level key") << R"({"nme": "x"})"
+                                           << "cfg.json: nme: expected a key of the configuration";
+    QTest::newRow("unknown model key")
+        << R"({"model": {"head": 4}})"
+        << "cfg.json: model.head: expected a key of the model section (arch, vocab_size";
+    QTest::newRow("string for a number") << R"({"train": {"lr": "fast"}})"
+                                         << "cfg.json: train.lr: expected a number, got \"fast\"";
+    QTest::newRow("fraction for an integer")
+        << R"({"train": {"epochs": 1.5}})"
+        << "cfg.json: train.epochs: expected an integer, got 1.5";
+    QTest::newRow("number for a bool")
+        << R"({"model": {"tie_embeddings": 1}})"
+        << "cfg.json: model.tie_embeddings: expected true or false, got 1";
+    QTest::newRow("bad list item")
+        << R"({"model": {"windows": [1, "two"]}})"
+        << "cfg.json: model.windows[1]: expected an integer, got \"two\"";
+    QTest::newRow("section not an object") << R"({"train": 3})"
+                                           << "cfg.json: train: expected an object, got 3";
+    QTest::newRow("syntax error") << "{\n\"train\": {,}}"
+                                  << "cfg.json:2: expected a JSON configuration";
+  }
+  void badKeysAndTypes() {
+    QFETCH(QString, json);
+    QFETCH(QString, error);
+    const QString got = inputErrorOf([&] { parse(json.toStdString()); });
+    QVERIFY2(got.startsWith(error), qPrintable(got));
+  }
+
+  void provenanceIsIgnoredOnRead() {
+    const RunConfig c = parse(R"({"name": "a", "provenance": {"git_commit": "x"}})");
+    QCOMPARE(c.name, std::string("a"));
+  }
+
+  void overridesApply() {
+    const std::string text = applyOverrides(
+        R"({"model": {"arch": "grassmann"}})",
+        {"train.lr=0.001", "model.windows=[1,2]", "name=my run", "model.arch=transformer"},
+        "cfg.json");
+    const RunConfig c = parse(text);
+    QCOMPARE(c.train.lr, 0.001);
+    QCOMPARE(c.model.windows, (std::vector<std::int64_t>{1, 2}));
+    QCOMPARE(c.name, std::string("my run"));  // not JSON: taken as a string
+    QCOMPARE(c.model.arch, std::string("transformer"));
+    QVERIFY(inputErrorOf([] {
+              applyOverrides("{}", {"train.lrr=1"}, "cfg.json");
+            }).startsWith("--set train.lrr: expected a configuration key"));
+    QVERIFY(inputErrorOf([] {
+              applyOverrides("{}", {"train.lr"}, "cfg.json");
+            }).startsWith("--set: expected KEY=VALUE"));
+    QVERIFY(inputErrorOf([] {
+              parse(applyOverrides("{}", {"train.lr=fast"}, "cfg.json"));
+            }).contains("train.lr: expected a number, got \"fast\""));
+  }
+
+  void impossibleCombinations_data() {
+    QTest::addColumn<int>("which");
+    QTest::addColumn<QString>("error");
+    QTest::newRow("heads not dividing d_model")
+        << 0 << "cfg.json: model.heads: expected a divisor of d_model 256, got 3";
+    QTest::newRow("empty windows")
+        << 1 << "cfg.json: model.windows: expected at least one offset, got []";
+    QTest::newRow("seq_len over max_len")
+        << 2 << "cfg.json: data.seq_len: expected at most model.max_len 128, got 256";
+    QTest::newRow("bf16 on a CPU")
+        << 3 << "cfg.json: train.precision: expected fp32 or auto on a CPU, got bf16";
+    QTest::newRow("per_layer with wrong length")
+        << 4
+        << "cfg.json: model.windows: expected one offset per layer (n_layers = 6) with window_mode "
+           "per_layer, got 3 offsets";
+    QTest::newRow("cuda without a device")
+        << 5 << "cfg.json: train.device: expected an available CUDA device, got none";
+    QTest::newRow("vocab too small for the tokenizer")
+        << 6 << "cfg.json: model.vocab_size: expected at least the tokenizer's 50257, got 1000";
+    QTest::newRow("zero offset") << 7 << "cfg.json: model.windows: expected offsets >= 1, got 0";
+  }
+  void impossibleCombinations() {
+    QFETCH(int, which);
+    QFETCH(QString, error);
+    const QString got = validationError([&](RunConfig& c) {
+      switch (which) {
+        case 0:
+          c.model.arch = "transformer";
+          c.model.heads = 3;
+          break;
+        case 1:
+          c.model.windows.clear();
+          break;
+        case 2:
+          c.model.max_len = 128;
+          break;
+        case 3:
+          c.train.precision = "bf16";
+          break;
+        case 4:
+          c.model.window_mode = "per_layer";
+          c.model.windows = {1, 2, 4};
+          break;
+        case 5:
+          c.train.device = "cuda";
+          break;
+        case 6:
+          c.model.vocab_size = 1000;
+          break;
+        case 7:
+          c.model.windows = {1, 0};
+          break;
+      }
+    });
+    QCOMPARE(got, error);
+  }
+
+  void problemsListsEveryField() {
+    RunConfig c;
+    c.model.dropout = 1.5;
+    c.train.lr = -1;
+    c.probes.alpha_bins = 0;
+    const auto problems = configProblems(c, false);
+    QStringList keys;
+    for (const auto& p : problems) keys << QString::fromStdString(p.key);
+    QVERIFY2(keys.contains("model.dropout") && keys.contains("train.lr") &&
+                 keys.contains("probes.alpha_bins"),
+             qPrintable(keys.join(",")));
+    QVERIFY(configProblems(RunConfig{}, false).empty());
+  }
+
+  void otherArchitectureKeysAreIgnored() {
+    RunConfig c;
+    c.model.arch = "grassmann";
+    c.model.heads = 7;  // would not divide 256, but it is a Transformer key
+    QVERIFY(configProblems(c, false).empty());
+  }
+
+  void everyPresetParsesAndValidates() {
+    const std::vector<std::string> names = presetNames();
+    QCOMPARE(names.size(), std::size_t(34));
+    for (const std::string& name : names) {
+      std::string source;
+      RunConfig c = loadConfigArgument(name, {}, &source);
+      QCOMPARE(c.name, name);
+      QVERIFY(!c.description.empty());
+      resolveRunConfig(c, knownVocabSize(c.data.tokenizer));
+      const auto problems = configProblems(c, false);
+      QVERIFY2(problems.empty(),
+               (name + ": " + (problems.empty() ? "" : problems[0].key + " " + problems[0].message))
+                   .c_str());
+    }
+    RunConfig perlayer = loadConfigArgument("paper-perlayer-grassmann-n12-l256", {});
+    QCOMPARE(perlayer.model.layerWindows(3), std::vector<std::int64_t>{2});
+    QCOMPARE(loadConfigArgument("reference-grassmann-n6-l128", {}).train.batch_size,
+             std::int64_t(32));
+    QVERIFY(inputErrorOf([] {
+              loadConfigArgument("no-such-preset", {});
+            }).contains("expected a configuration file or a preset name"));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestConfig)
+#include "tst_config.moc"
