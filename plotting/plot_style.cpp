@@ -17,8 +17,10 @@ void applyExportStyle(QCustomPlot& plot) {
 }
 
 QColor paletteColor(int index) {
-  static const QRgb tableau10[kPaletteSize] = {0x4e79a7, 0xf28e2b, 0xe15759, 0x76b7b2, 0x59a14f,
-                                               0xedc948, 0xb07aa1, 0xff9da7, 0x9c755f, 0xbab0ac};
+  // Tableau 10 with its three pale colours (yellow, pink, grey) darkened: every run must stand
+  // out against a white chart.
+  static const QRgb tableau10[kPaletteSize] = {0x4e79a7, 0xf28e2b, 0xe15759, 0x3f9c96, 0x59a14f,
+                                               0xc49a00, 0xb07aa1, 0xd3479a, 0x9c755f, 0x5a6470};
   const int i = ((index % kPaletteSize) + kPaletteSize) % kPaletteSize;
   return QColor(tableau10[i]);
 }

@@ -15,7 +15,8 @@ void applyLiveStyle(QCustomPlot& plot);
 /// For exported images: antialiasing on everything.
 void applyExportStyle(QCustomPlot& plot);
 
-/// Number of colours in the run palette (Tableau 10, as TensorBoard and W&B use).
+/// Number of colours in the run palette (Tableau 10 as TensorBoard and W&B use, pale ones
+/// darkened).
 constexpr int kPaletteSize = 10;
 /// Colour number `index` of the palette (wraps around).
 QColor paletteColor(int index);

@@ -42,6 +42,24 @@ void writeFile(const std::string& path, const std::string& content, bool gzip) {
   if (!out) throw std::runtime_error("cannot write " + path);
 }
 
+ProcessResult runGwb(const QStringList& args, const QString& cache_dir,
+                     const QByteArray& stdin_data, int timeout_ms) {
+  QProcess process;
+  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+  env.insert("GWB_CACHE_DIR", cache_dir);
+  process.setProcessEnvironment(env);
+  process.start(binDir() + "/gwb", args);
+  if (!stdin_data.isEmpty()) process.write(stdin_data);
+  process.closeWriteChannel();
+  if (!process.waitForFinished(timeout_ms)) {
+    process.kill();
+    process.waitForFinished();
+    return {-1, process.readAllStandardOutput(), process.readAllStandardError()};
+  }
+  return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
+          process.readAllStandardOutput(), process.readAllStandardError()};
+}
+
 QString inputErrorOf(const std::function<void()>& f) {
   try {
     f();

@@ -2,7 +2,11 @@
 // scratch files (plain or gzip), and catching the InputError a bad input must raise.
 #pragma once
 
+#include <QByteArray>
+#include <QJsonDocument>
+#include <QProcess>
 #include <QString>
+#include <QStringList>
 #include <functional>
 #include <string>
 
@@ -17,6 +21,16 @@ QString binDir();
 void writeFile(const std::string& path, const std::string& content, bool gzip = false);
 /// The gzip encoding of `content` (one member).
 std::string gzipBytes(const std::string& content);
+
+/// What a run of a built program gave back.
+struct ProcessResult {
+  int exit_code = -1;  ///< -1 if it crashed or timed out
+  QByteArray out, err;
+  QJsonDocument json() const { return QJsonDocument::fromJson(out); }
+};
+/// Runs bin/gwb with `args` (GWB_CACHE_DIR set to `cache_dir`), feeding `stdin_data`.
+ProcessResult runGwb(const QStringList& args, const QString& cache_dir,
+                     const QByteArray& stdin_data = {}, int timeout_ms = 300000);
 
 /// Runs `f`; returns the message of the gwb::InputError it throws, or "" if it throws none
 /// (any other exception propagates and fails the test).

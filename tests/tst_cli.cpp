@@ -10,15 +10,7 @@
 
 #include "test_support.h"
 
-namespace {
-
-struct Result {
-  int exit_code = -1;
-  QByteArray out, err;
-  QJsonDocument json() const { return QJsonDocument::fromJson(out); }
-};
-
-}  // namespace
+using Result = gwb::test::ProcessResult;
 
 class TestCli : public QObject {
   Q_OBJECT
@@ -28,16 +20,7 @@ class TestCli : public QObject {
   QJsonObject golden_;
 
   Result gwb(const QStringList& args, const QByteArray& stdin_data = {}) {
-    QProcess process;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert("GWB_CACHE_DIR", cache_.path());
-    process.setProcessEnvironment(env);
-    process.start(gwb::test::binDir() + "/gwb", args);
-    if (!stdin_data.isEmpty()) process.write(stdin_data);
-    process.closeWriteChannel();
-    if (!process.waitForFinished(120000)) return {};
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-            process.readAllStandardOutput(), process.readAllStandardError()};
+    return gwb::test::runGwb(args, cache_.path(), stdin_data);
   }
 
   QString writeJson(const QString& name, const QJsonArray& array) {

@@ -151,7 +151,9 @@ class TestTrainer : public QObject {
   }
   void cpuSmallPresetsLearnWithinAMinute() {
     QFETCH(QString, preset);
-    RunConfig config = loadConfigArgument(preset.toStdString(), {"train.max_steps=75"});
+    // Validate every 10 steps for 50 steps: at least two validations even on a loaded machine.
+    RunConfig config = loadConfigArgument(preset.toStdString(), {"train.max_steps=50", "train.eval_every=10",
+                                                                 "train.probe_every=25"});
     Recorder recorder;
     std::thread watchdog([&] {  // at most 60 seconds of training
       for (int i = 0; i < 600 && !recorder.stop; ++i)

@@ -3,14 +3,24 @@
 
 #include <QApplication>
 #include <QCloseEvent>
+#include <QFileDialog>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QSettings>
+#include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTimer>
 
+#include "engine/util/paths.h"
+#include "ui/compare_view.h"
 #include "ui/data_page.h"
+#include "ui/metrics_store.h"
+#include "ui/monitor_view.h"
+#include "ui/run_browser.h"
+#include "ui/run_queue_widget.h"
+#include "ui/run_setup_panel.h"
 
 namespace gwb::ui {
 
@@ -18,9 +28,24 @@ MainWindow::MainWindow(AboutInfo about, QWidget* parent)
     : QMainWindow(parent), about_(std::move(about)) {
   setWindowTitle(tr("Grassmann Workbench"));
   setWindowIcon(QIcon(":/icons/grassmann-workbench.png"));
+  store_ = new MetricsStore(this);
+  setup_ = new RunSetupPanel;
+  queue_ = new RunQueueWidget;
+  auto* setup_page = new QSplitter(Qt::Horizontal);  // the configuration beside the queue
+  setup_page->addWidget(setup_);
+  setup_page->addWidget(queue_);
+  setup_page->setStretchFactor(0, 2);
+  setup_page->setStretchFactor(1, 3);
+  monitor_ = new MonitorView(store_);
+  browser_ = new RunBrowser;
+  compare_ = new CompareView(store_);
+  data_page_ = new DataPage;
   tabs_ = new QTabWidget;
   tabs_->setDocumentMode(true);
-  data_page_ = new DataPage;
+  tabs_->addTab(setup_page, QIcon(":/icons/start.png"), tr("Set up && queue"));
+  tabs_->addTab(monitor_, QIcon(":/icons/monitor.png"), tr("Monitor"));
+  tabs_->addTab(browser_, QIcon(":/icons/runs.png"), tr("Runs"));
+  tabs_->addTab(compare_, QIcon(":/icons/compare.png"), tr("Compare"));
   tabs_->addTab(data_page_, QIcon(":/icons/data.png"), tr("Data"));
   setCentralWidget(tabs_);
   createMenus();
@@ -28,25 +53,79 @@ MainWindow::MainWindow(AboutInfo about, QWidget* parent)
                                .arg(about_.libtorch, about_.cuda_device.isEmpty()
                                                          ? tr("CPU, %1 threads").arg(about_.threads)
                                                          : about_.cuda_device));
-  resize(1100, 720);
+  connect(browser_, &RunBrowser::openRequested, this,
+          [this](const QStringList& dirs) { openRuns(dirs); });
+  connect(browser_, &RunBrowser::compareRequested, this, &MainWindow::compareRuns);
+  resize(1280, 820);
   QSettings settings;
   restoreGeometry(settings.value("mainWindow/geometry").toByteArray());
   restoreState(settings.value("mainWindow/state").toByteArray());
   tabs_->setCurrentIndex(settings.value("mainWindow/tab", 0).toInt());
+  browser_->setRunsDir(
+      settings.value("runs/dir", QString::fromStdString(gwb::runsDir())).toString());
   // Open on the embedded data: count it as soon as the event loop runs (the cache makes it quick).
   QTimer::singleShot(0, data_page_, &DataPage::computeStats);
 }
 
 void MainWindow::createMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
+  QAction* open = file->addAction(tr("&Open run…"), this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("A run directory"));
+    if (!dir.isEmpty()) openRuns({dir});
+  });
+  open->setShortcut(QKeySequence::Open);
   QAction* count = file->addAction(tr("&Count data splits"), data_page_, &DataPage::computeStats);
   count->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
   quit->setShortcut(QKeySequence::Quit);
+  QMenu* run = menuBar()->addMenu(tr("&Run"));
+  QAction* start = run->addAction(QIcon(":/icons/start.png"), tr("&Start run"), this, [this] {
+    setup_->validate();
+    if (const auto config = setup_->config()) emit setup_->startRequested(*config);
+  });
+  start->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
+  QAction* stop = run->addAction(QIcon(":/icons/stop.png"), tr("S&top selected run"), this, [this] {
+    const QString id = queue_->selectedId();
+    if (!id.isEmpty()) emit queue_->stopRequested(id);
+  });
+  stop->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
+  QMenu* view = menuBar()->addMenu(tr("&View"));
+  for (int i = 0; i < tabs_->count(); ++i) {
+    QAction* a = view->addAction(tabs_->tabText(i).remove('&'), this,
+                                 [this, i] { tabs_->setCurrentIndex(i); });
+    a->setShortcut(QKeySequence(Qt::ALT | static_cast<Qt::Key>(Qt::Key_1 + i)));
+  }
   QMenu* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(tr("&About Grassmann Workbench"), this, &MainWindow::showAbout);
   help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+}
+
+QStringList MainWindow::openRuns(const QStringList& dirs, bool show) {
+  QStringList keys, errors;
+  for (const QString& d : dirs) {
+    try {
+      keys << store_->open(d);
+    } catch (const std::exception& e) {
+      errors << QString::fromUtf8(e.what());
+    }
+  }
+  if (!errors.isEmpty()) QMessageBox::warning(this, tr("Open run"), errors.join('\n'));
+  if (show && !keys.isEmpty()) showTab(monitor_);
+  return keys;
+}
+
+void MainWindow::compareRuns(const QStringList& dirs) {
+  const QStringList keys = openRuns(dirs, /*show=*/false);
+  compare_->setRuns(keys);
+  showTab(compare_);
+}
+
+void MainWindow::showTab(QWidget* page) {
+  for (int i = 0; i < tabs_->count(); ++i) {
+    QWidget* w = tabs_->widget(i);
+    if (w == page || w->isAncestorOf(page)) tabs_->setCurrentIndex(i);
+  }
 }
 
 QString MainWindow::aboutText() const {
@@ -76,6 +155,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
   settings.setValue("mainWindow/geometry", saveGeometry());
   settings.setValue("mainWindow/state", saveState());
   settings.setValue("mainWindow/tab", tabs_->currentIndex());
+  settings.setValue("runs/dir", browser_->runsDir());
   event->accept();
 }
 

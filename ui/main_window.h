@@ -1,15 +1,23 @@
-// The workbench's main window: menus, a tab per activity (Data now; set-up, runs, monitor and
-// comparison arrive with the engine and GUI issues), window state kept in QSettings, and the
-// About box with the versions the application passes in (the UI never includes torch).
+// The workbench's main window: set up and queue runs, watch them live, browse and compare runs,
+// look at the data. Menus with the start/stop shortcuts, window state kept in QSettings, and the
+// About box with the versions the application passes in (the UI never includes torch). The run
+// controller lives in app/ and is connected to these widgets there.
 #pragma once
 
 #include <QMainWindow>
 
 class QTabWidget;
+class QAction;
 
 namespace gwb::ui {
 
+class CompareView;
 class DataPage;
+class MetricsStore;
+class MonitorView;
+class RunBrowser;
+class RunQueueWidget;
+class RunSetupPanel;
 
 /// Versions shown in the About box, gathered by the application (which may query LibTorch).
 struct AboutInfo {
@@ -26,8 +34,20 @@ class MainWindow : public QMainWindow {
  public:
   explicit MainWindow(AboutInfo about, QWidget* parent = nullptr);
 
+  MetricsStore* store() const { return store_; }
+  RunSetupPanel* setupPanel() const { return setup_; }
+  RunQueueWidget* queue() const { return queue_; }
+  MonitorView* monitor() const { return monitor_; }
+  RunBrowser* browser() const { return browser_; }
+  CompareView* compare() const { return compare_; }
   DataPage* dataPage() const { return data_page_; }
   QTabWidget* tabs() const { return tabs_; }
+
+  /// Opens run directories in the monitor (errors in a message box); returns the keys opened.
+  QStringList openRuns(const QStringList& dirs, bool show = true);
+  /// Opens and compares run directories.
+  void compareRuns(const QStringList& dirs);
+  void showTab(QWidget* page);
 
   /// The About text (also what the About box shows).
   QString aboutText() const;
@@ -41,6 +61,12 @@ class MainWindow : public QMainWindow {
 
   AboutInfo about_;
   QTabWidget* tabs_;
+  MetricsStore* store_;
+  RunSetupPanel* setup_;
+  RunQueueWidget* queue_;
+  MonitorView* monitor_;
+  RunBrowser* browser_;
+  CompareView* compare_;
   DataPage* data_page_;
 };
 

@@ -39,9 +39,10 @@ nlohmann::ordered_json dryRunJson(const PreparedConfig& prepared) {
 ProgressPrinter::ProgressPrinter(std::string prefix, bool print_run_dir, double interval_s)
     : prefix_(std::move(prefix)), print_run_dir_(print_run_dir), interval_s_(interval_s) {}
 
-void ProgressPrinter::onStarted(const std::string& run_dir) {
-  if (print_run_dir_) printJson({{"run_dir", run_dir}});
-  progress(prefix_ + "run directory " + run_dir);
+void ProgressPrinter::onStarted(const RunStart& start) {
+  if (print_run_dir_) printJson({{"run_dir", start.run_dir}});
+  progress(prefix_ + "run directory " + start.run_dir + " (" + std::to_string(start.params) + " parameters, " +
+           std::to_string(start.total_steps) + " steps on " + start.device + ")");
   last_ = std::chrono::steady_clock::now();
 }
 

@@ -25,7 +25,7 @@ class ProgressPrinter : public RunObserver {
  public:
   explicit ProgressPrinter(std::string prefix = "", bool print_run_dir = true,
                            double interval_s = 2.0);
-  void onStarted(const std::string& run_dir) override;
+  void onStarted(const RunStart& start) override;
   void onStep(const StepEvent& e) override;
   void onEval(const EvalEvent& e) override;
   void onCheckpoint(const CheckpointEvent& e) override;

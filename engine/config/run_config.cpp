@@ -279,6 +279,18 @@ std::string applyOverrides(const std::string& json_text, const std::vector<std::
   return root.dump(2);
 }
 
+std::int64_t countParameters(const ModelConfig& m) {
+  const std::int64_t d = m.d_model, ln = 2 * d;
+  std::int64_t block = ln /* ln2 */ + (d * m.d_ff + m.d_ff) + (m.d_ff * d + d);  // FFN
+  if (m.arch == "grassmann") {
+    if (m.norm == "pre") block += ln;                         // ln1 (post-LN has none)
+    block += (d * m.r + m.r) + (m.pluckerDim() * d + d) + (2 * d * d + d) + ln;  // W_red, W_plu, W_gate, LN
+  } else {
+    block += ln + (d * 3 * d + 3 * d) + (d * d + d);  // ln1, qkv, out
+  }
+  return m.vocab_size * d * (m.tie_embeddings ? 1 : 2) + m.max_len * d + m.n_layers * block + ln;
+}
+
 std::int64_t knownVocabSize(const std::string& tokenizer) {
   if (tokenizer == "gpt2") return 50257;
   if (tokenizer == "bert") return 30522;

@@ -124,6 +124,10 @@ std::string runConfigToJson(const RunConfig& config, int indent = 2);
 /// The JSON text of the model section.
 std::string modelConfigToJson(const ModelConfig& model, int indent = -1);
 
+/// The model's parameter count (tied head once) from its shape alone, without building it: what
+/// the set-up panel shows as you type. Equal to the built model's count (tested).
+std::int64_t countParameters(const ModelConfig& model);
+
 /// Vocabulary size of a tokenizer name without loading it (gpt2 50257, bert 30522).
 std::int64_t knownVocabSize(const std::string& tokenizer);
 

@@ -88,13 +88,25 @@ struct FailedEvent : EventBase {
   std::string error;
 };
 
+/// What a run is, told once when it starts (not a metrics.jsonl line).
+struct RunStart {
+  std::string run_dir;
+  std::string name;
+  std::string arch;
+  std::int64_t total_steps = 0;  ///< after max_steps
+  std::int64_t steps_per_epoch = 0;
+  std::int64_t first_step = 0;  ///< > 0 when resuming
+  std::int64_t params = 0;
+  std::string device;
+};
+
 /// Receives a run's events on the thread that runs it. Implementations must be quick (the GUI
 /// bridge queues them; the JSONL writer appends a line).
 class RunObserver {
  public:
   virtual ~RunObserver() = default;
-  /// The run directory exists and config.json is written.
-  virtual void onStarted(const std::string& /*run_dir*/) {}
+  /// The run directory exists and config.json is written; training begins.
+  virtual void onStarted(const RunStart& /*start*/) {}
   virtual void onStep(const StepEvent&) {}
   virtual void onEval(const EvalEvent&) {}
   virtual void onAlpha(const AlphaEvent&) {}
@@ -109,8 +121,8 @@ class RunObserver {
 class ObserverList : public RunObserver {
  public:
   void add(RunObserver* observer) { observers_.push_back(observer); }
-  void onStarted(const std::string& d) override {
-    for (auto* o : observers_) o->onStarted(d);
+  void onStarted(const RunStart& s) override {
+    for (auto* o : observers_) o->onStarted(s);
   }
   void onStep(const StepEvent& e) override {
     for (auto* o : observers_) o->onStep(e);

@@ -123,7 +123,6 @@ class Run {
     writer_ = std::make_unique<MetricsWriter>(paths_.metrics());
     observers_.add(writer_.get());
     observers_.add(&outer_);
-    observers_.onStarted(paths_.dir);
     started_ = Clock::now();
     time_offset_ = state_.time;
     summary_.params = model_->parameterCount();
@@ -131,7 +130,18 @@ class Run {
     summary_.libtorch_version = runtimeInfo().libtorch_version;
     summary_.project_version = projectVersion();
     summary_.git_commit = gitCommit();
+    const std::int64_t B = config_.train.batch_size;
+    steps_per_epoch_ = (train_chunks_ + B - 1) / B;  // the last partial batch is kept
+    total_steps_ = config_.train.epochs * steps_per_epoch_;
+    if (config_.train.max_steps > 0) total_steps_ = std::min(total_steps_, config_.train.max_steps);
+    observers_.onStarted(RunStart{paths_.dir, config_.name, config_.model.arch, total_steps_,
+                                  steps_per_epoch_, state_.step, summary_.params, summary_.device});
     if (resuming) log("resumed at step " + std::to_string(state_.step));
+    if (config_.model.leaksFuture()) {
+      log("warning: model.pairing future_leaky pairs t with t + delta: the model sees later "
+          "tokens, so its "
+          "perplexity is not a language-model perplexity (paper-literal, non-causal)");
+    }
   }
 
   void loadData(const Tokenizer& tokenizer) {
@@ -184,6 +194,7 @@ class Run {
                           {"tokens", stream->ids.size()}};
     }
     p["parameters"] = model_->parameterCount();
+    p["leaks_future"] = config_.model.leaksFuture();  // pairing future_leaky sees later tokens
     j["provenance"] = p;
     return j.dump(2) + "\n";
   }
@@ -208,9 +219,6 @@ class Run {
   // ---------------------------------------------------------------- the loop
   void loop() {
     const std::int64_t B = config_.train.batch_size, L = config_.data.seq_len;
-    steps_per_epoch_ = (train_chunks_ + B - 1) / B;  // the last partial batch is kept
-    total_steps_ = config_.train.epochs * steps_per_epoch_;
-    if (config_.train.max_steps > 0) total_steps_ = std::min(total_steps_, config_.train.max_steps);
     schedule_ = LrSchedule{config_.train.schedule,     config_.train.lr, config_.train.min_lr,
                            config_.train.warmup_steps, total_steps_,     steps_per_epoch_};
     probe_batch_ = sequentialBatch(

@@ -1,0 +1,119 @@
+// The run controller: the queue of training runs the workbench launches, each trained on a thread
+// of its own through gwb::runTraining. Engine events cross to the GUI thread as queued signals of
+// plain registered values (no tensors, no pointers into worker memory), batched so that each run
+// delivers at most one batch per interval (50 ms: about 20 a second). No call blocks the GUI
+// thread: data loading and training happen on the workers. Threading contract: every public method
+// and every signal is GUI-thread only; the workers touch only their own Worker under its mutex.
+#pragma once
+
+#include <QDateTime>
+#include <QDir>
+#include <QMetaType>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+#include <QTimer>
+#include <map>
+#include <memory>
+
+#include "engine/config/run_config.h"
+#include "engine/train/events.h"
+#include "engine/train/metrics_reader.h"
+
+namespace gwb {
+
+enum class RunState { Queued, Running, Stopping, Stopped, Finished, Failed };
+QString runStateName(RunState state);
+
+/// One row of the queue, as the GUI shows it.
+struct RunEntry {
+  QString id;  ///< "run-1", "run-2"... stable for the session
+  QString name, arch;
+  RunConfig config;    ///< what a new run trains
+  QString source;      ///< where the configuration came from
+  QString resume_dir;  ///< non-empty: this entry resumes that run
+  QString run_dir;     ///< once started
+  RunState state = RunState::Queued;
+  QString error;  ///< why it failed
+  qint64 step = 0, first_step = 0, total_steps = 0;
+  double tokens_per_s = 0;
+  double run_seconds = 0;  ///< the run's own clock (events' time)
+  QString device;
+  qint64 params = 0;
+  RunSummary summary;
+
+  /// 0..1 of the planned steps.
+  double progress() const {
+    return total_steps > 0 ? static_cast<double>(step) / static_cast<double>(total_steps) : 0;
+  }
+  /// Seconds left at the current pace (-1: unknown yet).
+  double etaSeconds() const;
+  bool active() const { return state == RunState::Running || state == RunState::Stopping; }
+};
+
+/// A batch of one run's events, delivered together.
+struct EventBatch {
+  QString run_id;
+  QString run_dir;
+  MetricsEvents events;
+};
+
+class RunController : public QObject {
+  Q_OBJECT
+
+ public:
+  /// New runs go to `runs_dir` (see gwb::runsDir for the default rule).
+  explicit RunController(QString runs_dir, QObject* parent = nullptr);
+  /// Asks every active run to stop (each leaves a resumable checkpoint) and waits for them.
+  ~RunController() override;
+
+  /// Queues a new run; returns its id. Starts it at once if a slot is free.
+  QString enqueue(const RunConfig& config, const QString& source = QStringLiteral("set-up panel"));
+  /// Queues the continuation of a stopped (or failed) run directory.
+  QString enqueueResume(const QString& run_dir);
+  /// Running: stop after the current step with a checkpoint; queued: take it out of the line.
+  bool stop(const QString& id);
+  /// Removes a run that is not active from the queue. Never deletes files.
+  bool remove(const QString& id);
+
+  /// Runs trained at once (default 1: runs on a CPU share its cores).
+  void setMaxConcurrent(int n);
+  int maxConcurrent() const { return max_concurrent_; }
+  /// Milliseconds between two batches of one run (default 50).
+  void setBatchInterval(int ms) { flush_timer_.setInterval(ms); }
+
+  QStringList ids() const { return order_; }
+  const RunEntry* entry(const QString& id) const;
+  QString runsDir() const { return runs_dir_; }
+  void setRunsDir(const QString& dir) { runs_dir_ = dir; }
+  int activeCount() const;
+
+ signals:
+  void runAdded(const QString& id);
+  void runChanged(const QString& id);  ///< state, progress, throughput
+  void runRemoved(const QString& id);
+  void runStarted(const QString& id, const QString& run_dir);
+  void eventsArrived(const gwb::EventBatch& batch);
+  void runEnded(const QString& id);  ///< finished, stopped or failed: see entry()->state
+
+ private:
+  struct Worker;
+  class Bridge;
+  void schedule();
+  void flush();
+  void requestFlush();
+  void workerDone(const QString& id);
+  QString newId();
+
+  QString runs_dir_;
+  int max_concurrent_ = 1;
+  int next_id_ = 1;
+  QStringList order_;
+  std::map<QString, RunEntry> entries_;
+  std::map<QString, std::unique_ptr<Worker>> workers_;
+  QTimer flush_timer_;
+};
+
+}  // namespace gwb
+
+Q_DECLARE_METATYPE(gwb::EventBatch)

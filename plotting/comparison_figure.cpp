@@ -1,0 +1,132 @@
+// ComparisonFigure: three axis rects in one layout.
+#include "plotting/comparison_figure.h"
+
+#include <cmath>
+
+#include "plotting/plot_style.h"
+
+namespace gwb::plot {
+namespace {
+
+QCPAxisRect* panel(QCustomPlot* plot, const QString& x, const QString& y, const QString& title) {
+  auto* rect = new QCPAxisRect(plot);
+  rect->axis(QCPAxis::atBottom)->setLabel(x);
+  rect->axis(QCPAxis::atLeft)->setLabel(y);
+  rect->axis(QCPAxis::atTop)->setVisible(true);
+  rect->axis(QCPAxis::atTop)->setTicks(false);
+  rect->axis(QCPAxis::atTop)->setTickLabels(false);
+  rect->axis(QCPAxis::atTop)->setLabel(title);
+  rect->axis(QCPAxis::atTop)->setLabelFont(QFont(plot->font().family(), 9, QFont::Bold));
+  return rect;
+}
+
+void logAxis(QCPAxis* axis) {
+  axis->setScaleType(QCPAxis::stLogarithmic);
+  axis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
+}
+
+}  // namespace
+
+ComparisonFigure::ComparisonFigure(QWidget* parent) : QCustomPlot(parent) {
+  applyLiveStyle(*this);
+  plotLayout()->clear();
+  bar_rect_ = panel(this, tr("configuration"), tr("validation perplexity"),
+                    tr("Ours vs the paper vs the reproduction"));
+  ppl_rect_ = panel(this, tr("step"), tr("validation perplexity"), tr("Validation perplexity"));
+  position_rect_ = panel(this, tr("position in the chunk"), tr("loss"),
+                         tr("Loss by position (latest evaluation)"));
+  auto* top = new QCPLayoutGrid;  // bars and curves side by side, loss by position below
+  plotLayout()->addElement(0, 0, top);
+  top->addElement(0, 0, bar_rect_);
+  top->addElement(0, 1, ppl_rect_);
+  plotLayout()->addElement(1, 0, position_rect_);
+  plotLayout()->setRowStretchFactor(1, 0.8);
+  logAxis(ppl_rect_->axis(QCPAxis::atLeft));
+  setAutoAddPlottableToLegend(false);  // each panel keeps its own legend
+  curve_legend_ = new QCPLegend;
+  ppl_rect_->insetLayout()->addElement(curve_legend_, Qt::AlignTop | Qt::AlignRight);
+  curve_legend_->setLayer(QStringLiteral("legend"));
+  curve_legend_->setFont(QFont(font().family(), 8));
+  bar_legend_ = new QCPLegend;
+  bar_rect_->insetLayout()->addElement(bar_legend_, Qt::AlignTop | Qt::AlignRight);
+  bar_legend_->setLayer(QStringLiteral("legend"));
+  bar_legend_->setFont(QFont(font().family(), 8));
+  group_ = new QCPBarsGroup(this);
+  for (QCPAxisRect* r : {bar_rect_, ppl_rect_, position_rect_}) {
+    for (QCPAxis* a : r->axes()) a->grid()->setSubGridVisible(false);
+  }
+}
+
+void ComparisonFigure::setBars(const QStringList& categories, const QVector<Bars>& bars) {
+  for (QCPBars* b : bars_) removePlottable(b);
+  bars_.clear();
+  bar_legend_->clearItems();
+  auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+  for (int i = 0; i < categories.size(); ++i) ticker->addTick(i + 1, categories[i]);
+  QCPAxis* x = bar_rect_->axis(QCPAxis::atBottom);
+  QCPAxis* y = bar_rect_->axis(QCPAxis::atLeft);
+  x->setTicker(ticker);
+  x->setTickLabelRotation(categories.size() > 3 ? 30 : 0);
+  x->setRange(0.4, categories.size() + 0.6);
+  double top = 0;
+  for (const Bars& b : bars) {
+    auto* series = new QCPBars(x, y);
+    series->setName(b.name);
+    series->setBrush(b.color);
+    series->setPen(QPen(b.color.darker(130), 1));
+    series->setWidth(0.8 / std::max<qsizetype>(1, bars.size()));
+    series->setBarsGroup(group_);
+    QVector<double> keys, values;
+    for (int i = 0; i < b.values.size() && i < categories.size(); ++i) {
+      if (!std::isfinite(b.values[i])) continue;
+      keys << i + 1;
+      values << b.values[i];
+      top = std::max(top, b.values[i]);
+    }
+    series->setData(keys, values, true);
+    if (!keys.isEmpty()) bar_legend_->addItem(new QCPPlottableLegendItem(bar_legend_, series));
+    bars_.push_back(series);
+  }
+  y->setRange(0, top > 0 ? top * 1.15 : 1);
+  replot(rpQueuedReplot);
+}
+
+void ComparisonFigure::setCurves(const QVector<Curve>& valid_ppl,
+                                 const QVector<Curve>& loss_by_position) {
+  for (QCPAxisRect* r : {ppl_rect_, position_rect_}) {
+    for (QCPGraph* g : r->graphs()) removeGraph(g);
+  }
+  curve_legend_->clearItems();
+  const auto draw = [this](QCPAxisRect* rect, const QVector<Curve>& curves, bool markers) {
+    for (const Curve& c : curves) {
+      QCPGraph* g = addGraph(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
+      g->setPen(QPen(c.color, 1));
+      g->setName(c.label);
+      if (markers) {
+        g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 4));
+        curve_legend_->addItem(new QCPPlottableLegendItem(curve_legend_, g));  // runs, once
+      }
+      g->setData(c.x, c.y, true);
+    }
+    bool any = false;
+    QCPRange xr, yr;
+    for (QCPGraph* g : rect->graphs()) {
+      bool found = false;
+      const QCPRange kr = g->getKeyRange(found);
+      if (!found) continue;
+      const QCPRange vr = g->getValueRange(found, QCP::sdBoth);
+      xr = any ? QCPRange(std::min(xr.lower, kr.lower), std::max(xr.upper, kr.upper)) : kr;
+      yr = any ? QCPRange(std::min(yr.lower, vr.lower), std::max(yr.upper, vr.upper)) : vr;
+      any = true;
+    }
+    if (any) {
+      rect->axis(QCPAxis::atBottom)->setRange(xr);
+      rect->axis(QCPAxis::atLeft)->setRange(yr.lower * 0.95, yr.upper * 1.05);
+    }
+  };
+  draw(ppl_rect_, valid_ppl, true);
+  draw(position_rect_, loss_by_position, false);
+  replot(rpQueuedReplot);
+}
+
+}  // namespace gwb::plot

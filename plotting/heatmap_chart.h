@@ -1,0 +1,37 @@
+// A histogram over training time as a heat map (QCPColorMap): x is the step of each probe, y the
+// bins, the colour the share of values in a bin at that step (each column sums to 1). Qt only.
+#pragma once
+
+#include <qcustomplot.h>
+#include <QString>
+#include <QVector>
+
+namespace gwb::plot {
+
+class HeatmapChart : public QCustomPlot {
+  Q_OBJECT
+
+ public:
+  explicit HeatmapChart(QWidget* parent = nullptr);
+
+  void setTitle(const QString& title);
+  void setAxisLabels(const QString& x, const QString& y);
+  /// `steps` (increasing) and, per step, the counts of the bins between `edges`.
+  void setData(const QVector<double>& steps, const QVector<double>& edges,
+               const QVector<QVector<double>>& counts);
+  /// Columns x rows of the colour map (0 x 0 when empty).
+  QSize cells() const;
+  /// The share in the cell of step index `column` and bin `row`.
+  double share(int column, int row) const;
+  void clear();
+
+ private:
+  QCPColorMap* map_;
+  QCPColorScale* scale_;
+  QCPTextElement* title_ = nullptr;
+};
+
+/// Viridis as a QCustomPlot gradient (perceptually uniform; QCustomPlot 2.1 lacks it).
+QCPColorGradient viridis();
+
+}  // namespace gwb::plot

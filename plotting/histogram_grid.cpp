@@ -1,0 +1,74 @@
+// HistogramGrid.
+#include "plotting/histogram_grid.h"
+
+#include "plotting/plot_style.h"
+
+namespace gwb::plot {
+
+HistogramGrid::HistogramGrid(QWidget* parent) : QCustomPlot(parent) {
+  applyLiveStyle(*this);
+  setPanels({});
+}
+
+void HistogramGrid::setPanels(const QStringList& titles, int columns) {
+  clearHistograms();
+  plotLayout()->clear();
+  rects_.clear();
+  graphs_.clear();
+  columns = std::max(1, columns);
+  auto* margins = new QCPMarginGroup(this);
+  for (int i = 0; i < titles.size(); ++i) {
+    auto* rect = new QCPAxisRect(this);
+    plotLayout()->addElement(i / columns, i % columns, rect);
+    rect->axis(QCPAxis::atBottom)->setLabel(titles[i]);
+    rect->axis(QCPAxis::atBottom)->setLabelFont(QFont(font().family(), 8));
+    rect->axis(QCPAxis::atBottom)->setTickLabelFont(QFont(font().family(), 7));
+    rect->axis(QCPAxis::atLeft)->setTickLabelFont(QFont(font().family(), 7));
+    rect->setMarginGroup(QCP::msLeft, margins);
+    rects_.push_back(rect);
+  }
+  graphs_.resize(rects_.size());
+  replot(rpQueuedReplot);
+}
+
+void HistogramGrid::setHistogram(int panel, const QString& id, const QColor& color,
+                                 const QVector<double>& edges, const QVector<double>& values) {
+  if (panel < 0 || panel >= panelCount() || edges.size() != values.size() + 1) return;
+  QCPAxisRect* rect = rects_[panel];
+  QCPGraph*& graph = graphs_[panel][id];
+  if (!graph) {
+    graph = addGraph(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
+    graph->setLineStyle(QCPGraph::lsStepLeft);
+    graph->setPen(QPen(color, 1));
+    QColor fill = color;
+    fill.setAlpha(45);
+    graph->setBrush(fill);
+  }
+  double total = 0;
+  for (double v : values) total += v;
+  QVector<double> x = edges, y(edges.size());
+  for (int i = 0; i < values.size(); ++i) y[i] = total > 0 ? values[i] / total : 0;
+  y.back() = y.size() > 1 ? y[y.size() - 2] : 0;  // a step line needs the last edge too
+  graph->setData(x, y, true);
+  rect->axis(QCPAxis::atBottom)->setRange(edges.front(), edges.back());
+  double top = 0;
+  for (const auto& [key, g] : graphs_[panel]) {
+    bool found = false;
+    top = std::max(top, g->getValueRange(found).upper);
+  }
+  rect->axis(QCPAxis::atLeft)->setRange(0, top > 0 ? top * 1.1 : 1);
+  replot(rpQueuedReplot);
+}
+
+int HistogramGrid::seriesCount(int panel) const {
+  return panel >= 0 && panel < panelCount() ? static_cast<int>(graphs_[panel].size()) : 0;
+}
+
+void HistogramGrid::clearHistograms() {
+  for (auto& panel : graphs_) {
+    for (auto& [id, g] : panel) removeGraph(g);
+    panel.clear();
+  }
+}
+
+}  // namespace gwb::plot

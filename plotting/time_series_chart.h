@@ -1,0 +1,140 @@
+// A live multi-run line chart (QCustomPlot): each series drawn raw (faint) with a debiased EMA over
+// it, or as markers; log y; labelled dashed reference lines (the paper's and the reproductions'
+// numbers); mean ± std bands for seed groups; vertical markers (spikes); zoom and drag,
+// double-click to reset; a crosshair listing every series' value at the cursor. Points are appended
+// once per GUI tick (addData, already sorted) and replots are queued, as STYLE.md measured. Qt
+// only.
+#pragma once
+
+#include <qcustomplot.h>
+#include <QColor>
+#include <QString>
+#include <QVector>
+#include <cmath>
+#include <map>
+
+namespace gwb::plot {
+
+/// TensorBoard's smoothing: an exponential moving average debiased by 1 - w^n, so the first
+/// points are not pulled towards 0.
+class DebiasedEma {
+ public:
+  explicit DebiasedEma(double weight = 0.6) : weight_(weight) {}
+  double add(double value) {
+    if (!std::isfinite(value)) return last_;
+    ++n_;
+    accum_ = accum_ * weight_ + (1 - weight_) * value;
+    last_ = weight_ > 0 ? accum_ / (1 - std::pow(weight_, n_)) : value;
+    return last_;
+  }
+  double weight() const { return weight_; }
+
+ private:
+  double weight_;
+  double accum_ = 0;
+  double last_ = 0;
+  int n_ = 0;
+};
+
+class TimeSeriesChart : public QCustomPlot {
+  Q_OBJECT
+
+ public:
+  enum class Style { Lines, Markers };
+
+  explicit TimeSeriesChart(QWidget* parent = nullptr);
+
+  void setTitle(const QString& title);
+  void setAxisLabels(const QString& x, const QString& y);
+  void setStyle(Style style) { style_ = style; }
+  /// EMA weight in [0, 0.999]; 0 draws the raw series only. Recomputes every series.
+  void setSmoothing(double weight);
+  double smoothing() const { return smoothing_; }
+  void setLogY(bool on);
+  bool logY() const { return log_y_; }
+
+  /// Appends points (x increasing) to series `id`, creating it with `label` and `color`.
+  void appendPoints(const QString& id, const QString& label, const QColor& color,
+                    const QVector<double>& x, const QVector<double>& y);
+  /// Replaces series `id`'s points.
+  void setPoints(const QString& id, const QString& label, const QColor& color,
+                 const QVector<double>& x, const QVector<double>& y);
+  /// Draws series `id` with a dash pattern (e.g. one per layer of one run).
+  void setSeriesPenStyle(const QString& id, Qt::PenStyle style);
+  /// Keeps [lo, hi] in view when fitting (e.g. 0..0.01 for shares that are all 0).
+  void setYRangeIncludes(double lo, double hi) {
+    include_lo_ = lo;
+    include_hi_ = hi;
+  }
+  void removeSeries(const QString& id);
+  void clearSeries();
+  QStringList seriesIds() const;
+  int pointCount(const QString& id) const;
+
+  /// A mean ± std band with its mean line, for runs of one configuration with different seeds.
+  void setBand(const QString& id, const QString& label, const QColor& color,
+               const QVector<double>& x, const QVector<double>& mean, const QVector<double>& std);
+  void clearBands();
+
+  /// A labelled dashed horizontal line at `y`.
+  void addReferenceLine(const QString& label, double y, const QColor& color);
+  void clearReferenceLines();
+  int referenceLineCount() const { return static_cast<int>(references_.size()); }
+
+  /// Dotted vertical lines at `x` (e.g. where the spike detector fired).
+  void setMarkers(const QVector<double>& x, const QColor& color);
+
+  /// Fits the axes to the data (and reference lines). Double-click does the same.
+  void resetView();
+  /// Queues a replot, rescaling first unless the user zoomed or dragged.
+  void refresh();
+
+  struct SeriesData {
+    QString id, label;
+    QVector<double> x, y, smoothed;
+  };
+  /// What is plotted, for exports.
+  QVector<SeriesData> seriesData() const;
+  /// The crosshair text for x (what hovering at x shows), for tests.
+  QString crosshairText(double x) const;
+
+ protected:
+  void mouseMoveEvent(QMouseEvent* event) override;
+  void mouseDoubleClickEvent(QMouseEvent* event) override;
+  void leaveEvent(QEvent* event) override;
+  void wheelEvent(QWheelEvent* event) override;
+  void mousePressEvent(QMouseEvent* event) override;
+
+ private:
+  struct Series {
+    QString label;
+    QColor color;
+    Qt::PenStyle pen_style = Qt::SolidLine;
+    QCPGraph* raw = nullptr;
+    QCPGraph* smooth = nullptr;
+    DebiasedEma ema;
+    QVector<double> x, y, s;
+  };
+  Series& series(const QString& id, const QString& label, const QColor& color);
+  void restyle(Series& s);
+
+  Style style_ = Style::Lines;
+  double smoothing_ = 0.6;
+  bool log_y_ = false;
+  bool user_view_ = false;  // zoomed or dragged: stop following the data
+  double include_lo_ = NAN, include_hi_ = NAN;
+  std::map<QString, Series> series_;
+  std::vector<QCPGraph*> bands_;
+  struct Reference {
+    QCPItemStraightLine* line;
+    QCPItemText* label;
+    double y;
+  };
+  std::vector<Reference> references_;
+  std::vector<QCPItemStraightLine*> markers_;
+  QCPTextElement* title_ = nullptr;
+  QCPItemStraightLine* cross_line_ = nullptr;
+  QCPItemText* cross_text_ = nullptr;
+};
+
+}  // namespace gwb::plot

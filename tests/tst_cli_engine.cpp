@@ -1,0 +1,254 @@
+// gwb's engine commands as scripts use them: train (dry run, a real tiny run, SIGINT and resume),
+// eval (golden models and run directories), sample, bench, speedrun --dry-run and report (with
+// gaps to the reported numbers worked out by hand). Exit codes and stdout follow CONTRACTS.md.
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <csignal>
+#include <fstream>
+
+#include "test_support.h"
+
+using Result = gwb::test::ProcessResult;
+
+namespace {
+
+// A configuration that trains in seconds: BERT vocabulary, d=32, one layer, 8 steps of 8 x 32.
+const char* kTinyConfig = R"({
+  "name": "tiny",
+  "model": {"arch": "grassmann", "d_model": 32, "n_layers": 1, "d_ff": 64, "r": 8, "windows": [1, 2, 4]},
+  "data": {"tokenizer": "bert", "seq_len": 32, "max_train_tokens": 2048, "max_eval_tokens": 248},
+  "train": {"epochs": 1, "batch_size": 8, "warmup_steps": 2, "eval_every": 4, "probe_every": 4, "threads": 2}
+})";
+
+QJsonObject lastLine(const QByteArray& out) {
+  const QList<QByteArray> lines = out.trimmed().split('\n');
+  return QJsonDocument::fromJson(lines.last()).object();
+}
+
+}  // namespace
+
+class TestCliEngine : public QObject {
+  Q_OBJECT
+
+ private:
+  QTemporaryDir dir_;
+  QString cache_, runs_, tiny_;
+
+  Result gwb(const QStringList& args) { return gwb::test::runGwb(args, cache_); }
+
+  void writeFile(const QString& path, const QByteArray& content) {
+    QDir().mkpath(QFileInfo(path).path());
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(content);
+  }
+
+  // A run directory as gwb writes it, from a preset and a summary (for report tests).
+  QString fakeRun(const QString& name, const QString& preset, int seed, double valid_ppl,
+                  double test_ppl) {
+    const QString dir = dir_.path() + "/fake/" + name;
+    const Result dry = gwb({"train", preset, "--dry-run", "--set", QString("seed=%1").arg(seed)});
+    writeFile(dir + "/config.json",
+              QJsonDocument(dry.json().object()["config"].toObject()).toJson());
+    writeFile(dir + "/summary.json", QJsonDocument(QJsonObject{{"status", "finished"},
+                                                               {"params", 12610240},
+                                                               {"best_valid_ppl", valid_ppl},
+                                                               {"test_ppl", test_ppl},
+                                                               {"tokens_per_s", 1000.0}})
+                                         .toJson());
+    return dir;
+  }
+
+ private slots:
+  void initTestCase() {
+    QVERIFY(dir_.isValid());
+    cache_ = qEnvironmentVariable("GWB_CACHE_DIR", dir_.path() + "/cache");
+    runs_ = dir_.path() + "/runs";
+    tiny_ = dir_.path() + "/tiny.json";
+    writeFile(tiny_, kTinyConfig);
+  }
+
+  void dryRunPrintsResolvedConfigAndParameters() {
+    Result r = gwb({"train", "reference-grassmann-n6-l256", "--dry-run"});
+    QCOMPARE(r.exit_code, 0);
+    QJsonObject o = r.json().object();
+    QCOMPARE(o["parameters"].toObject()["total"].toInteger(), 12643008);
+    QCOMPARE(o["parameters"].toObject()["modules"].toObject().keys().size(), 2 + 6 + 1);
+    QCOMPARE(o["config"].toObject()["model"].toObject()["vocab_size"].toInt(), 30522);
+    r = gwb({"train", "reference-grassmann-n6-l256", "--dry-run", "--set", "data.tokenizer=gpt2"});
+    QCOMPARE(r.json().object()["parameters"].toObject()["total"].toInteger(), 17695168);
+    QVERIFY(!QDir(runs_).exists());  // a dry run creates nothing
+  }
+
+  void badConfigurationExitsTwoAndCreatesNothing() {
+    const Result r = gwb({"train", tiny_, "--runs", runs_, "--set", "model.heads=5", "--set",
+                          "model.arch=transformer"});
+    QCOMPARE(r.exit_code, 2);
+    QVERIFY2(r.err.contains("gwb: error: " + tiny_.toUtf8() +
+                            ": model.heads: expected a divisor of d_model 32, got 5"),
+             r.err.constData());
+    QVERIFY(r.out.isEmpty());
+    QVERIFY(!QDir(runs_).exists() || QDir(runs_).isEmpty());
+  }
+
+  void goldenModelsEvaluateExactly_data() {
+    QTest::addColumn<QString>("name");
+    QTest::newRow("grassmann") << "grassmann_small";
+    QTest::newRow("transformer") << "transformer_small";
+  }
+  void goldenModelsEvaluateExactly() {
+    QFETCH(QString, name);
+    const QString base = QString::fromStdString(gwb::test::goldenPath("models/")) + name;
+    const Result r = gwb({"eval", "--model-config", base + "/model.json", "--weights",
+                          base + "/weights.safetensors", "--ids", base + "/ids.json"});
+    QCOMPARE(r.exit_code, 0);
+    QFile f(base + "/expected.json");
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QJsonObject want = QJsonDocument::fromJson(f.readAll()).object();
+    const QJsonObject got = r.json().object();
+    const auto rel = [](double a, double b) { return std::abs(a - b) / std::abs(b); };
+    QVERIFY(rel(got["loss"].toDouble(), want["eval_loss"].toDouble()) < 1e-5);
+    QVERIFY(rel(got["logits_sum"].toDouble(), want["logits_sum"].toDouble()) < 1e-4);
+    QVERIFY(rel(got["logits_abs_sum"].toDouble(), want["logits_abs_sum"].toDouble()) < 1e-4);
+    for (int i = 0; i < 8; ++i) {
+      QVERIFY(std::abs(got["logits_first"][i].toDouble() - want["logits_first"][i].toDouble()) <
+              1e-4);
+      QVERIFY(std::abs(got["logits_last"][i].toDouble() - want["logits_last"][i].toDouble()) <
+              1e-4);
+    }
+    QCOMPARE(got["tokens"].toInt(), 2 * 15);
+  }
+
+  void trainEvalSampleAndReportARun() {
+    Result r = gwb({"train", tiny_, "--runs", runs_});
+    QCOMPARE(r.exit_code, 0);
+    const QList<QByteArray> lines = r.out.trimmed().split('\n');
+    QCOMPARE(lines.size(), 2);  // {"run_dir"} first, {"summary"} last
+    const QString run = QJsonDocument::fromJson(lines.first()).object()["run_dir"].toString();
+    QVERIFY(QDir(run).exists("metrics.jsonl"));
+    const QJsonObject summary = lastLine(r.out)["summary"].toObject();
+    QCOMPARE(summary["status"].toString(), QString("finished"));
+    QVERIFY(summary["test_ppl"].toDouble() > 1);
+
+    r = gwb({"eval", run, "--split", "valid"});
+    QCOMPARE(r.exit_code, 0);
+    QJsonObject e = r.json().object();
+    QCOMPARE(e["checkpoint"].toString(), QString("best"));
+    QCOMPARE(e["step"].toInt(), summary["best_step"].toInt());
+    QVERIFY(std::abs(e["splits"].toObject()["valid"].toObject()["ppl"].toDouble() -
+                     summary["best_valid_ppl"].toDouble()) <
+            1e-3 * summary["best_valid_ppl"].toDouble());
+    QCOMPARE(e["splits"].toObject()["valid"].toObject()["tokens"].toInt(), 248);
+
+    r = gwb({"sample", run, "--prompt", "The game", "--tokens", "5", "--temperature", "0"});
+    QCOMPARE(r.exit_code, 0);
+    QCOMPARE(r.json().object()["ids"].toArray().size(), 5);
+    QVERIFY(!r.json().object()["completion"].toString().isEmpty());
+
+    for (const char* format : {"--markdown", "--csv", "--latex", "--json"}) {
+      r = gwb({"report", run, format});
+      QCOMPARE(r.exit_code, 0);
+      QVERIFY2(r.out.contains("grassmann"), format);
+    }
+  }
+
+  void interruptLeavesAResumableRun() {
+    QProcess process;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("GWB_CACHE_DIR", cache_);
+    process.setProcessEnvironment(env);
+    process.start(gwb::test::binDir() + "/gwb",
+                  {"train", tiny_, "--runs", runs_ + "-interrupt", "--set", "train.epochs=50",
+                   "--set", "train.eval_every=0", "--set", "train.probe_every=0"});
+    QVERIFY(process.waitForStarted());
+    QByteArray err;
+    QTRY_VERIFY_WITH_TIMEOUT((err += process.readAllStandardError()).contains("step "), 120000);
+    ::kill(static_cast<pid_t>(process.processId()), SIGINT);
+    QVERIFY(process.waitForFinished(120000));
+    QCOMPARE(process.exitCode(), 130);
+    const QByteArray out = process.readAllStandardOutput();
+    QCOMPARE(lastLine(out)["summary"].toObject()["status"].toString(), QString("stopped"));
+    const QString run =
+        QJsonDocument::fromJson(out.split('\n').first()).object()["run_dir"].toString();
+    QVERIFY(QFile::exists(run + "/checkpoints/trainer_state.json"));
+    // Resume just long enough to see it continue, then stop it the same way.
+    QProcess resume;
+    resume.setProcessEnvironment(env);
+    resume.start(gwb::test::binDir() + "/gwb", {"train", "--resume", run});
+    QByteArray err2;
+    QTRY_VERIFY_WITH_TIMEOUT((err2 += resume.readAllStandardError()).contains("resumed at step"),
+                             120000);
+    ::kill(static_cast<pid_t>(resume.processId()), SIGINT);
+    QVERIFY(resume.waitForFinished(120000));
+    QCOMPARE(resume.exitCode(), 130);
+  }
+
+  void benchPrintsThroughput() {
+    const Result r = gwb({"bench", "--config", tiny_, "--steps", "2", "--warmup", "1"});
+    QCOMPARE(r.exit_code, 0);
+    const QJsonObject o = r.json().object();
+    for (const char* key :
+         {"device", "train", "infer", "params", "flops_per_token", "peak_memory_bytes"}) {
+      QVERIFY2(o.contains(key), key);
+    }
+    QVERIFY(o["train"].toObject()["tokens_per_s"].toDouble() > 0);
+    QVERIFY(o["train"].toObject()["ms_per_step"].toDouble() > 0);
+    QCOMPARE(o["device"].toString(), QString("cpu"));
+  }
+
+  void speedrunDryRunPlansTheSweep() {
+    Result r = gwb({"speedrun", "wikitext2", "--dry-run", "--seeds", "2"});
+    QCOMPARE(r.exit_code, 0);
+    const QJsonArray runs = r.json().object()["runs"].toArray();
+    QCOMPARE(runs.size(), 16);
+    QCOMPARE(runs[0].toObject()["name"].toString(), QString("reference-transformer-n6-l128-s1234"));
+    QCOMPARE(runs[1].toObject()["seed"].toInt(), 1235);
+    QCOMPARE(runs[0].toObject()["parameters"].toInteger(), 12585472);
+    r = gwb({"speedrun", "wikitext2", "--dry-run", "--preset-family", "arledge"});
+    QCOMPARE(r.json().object()["runs"].toArray().size(), 8);
+    r = gwb({"speedrun", "wikitext2", "--dry-run", "--preset-family", "mine"});
+    QCOMPARE(r.exit_code, 2);
+    QVERIFY(
+        r.err.contains("--preset-family: expected reference, paper, paper-perlayer or arledge"));
+  }
+
+  void reportGroupsSeedsAndComputesGaps() {
+    // Two seeds of the reference N=6 L=128 Grassmann: valid 300 and 310 -> 305 ± 7.07;
+    // reproduction 253.76 -> +20.2%, paper (Table 1) 275.7 -> +10.6%.
+    fakeRun("g1", "reference-grassmann-n6-l128", 1, 300, 290);
+    fakeRun("g2", "reference-grassmann-n6-l128", 2, 310, 300);
+    fakeRun("t1", "reference-transformer-n6-l128", 1, 200, 190);
+    Result r = gwb({"report", dir_.path() + "/fake", "--json"});
+    QCOMPARE(r.exit_code, 0);
+    const QJsonArray rows = r.json().array();
+    QCOMPARE(rows.size(), 2);
+    const QJsonObject g = rows[0].toObject()["architecture"].toString() == "grassmann"
+                              ? rows[0].toObject()
+                              : rows[1].toObject();
+    QCOMPARE(g["seeds"].toArray().size(), 2);
+    QCOMPARE(g["best_valid_ppl"].toObject()["mean"].toDouble(), 305.0);
+    QVERIFY(std::abs(g["best_valid_ppl"].toObject()["std"].toDouble() - 7.0710678) < 1e-6);
+    std::map<QString, double> gaps;
+    for (const auto& ref : g["reported"].toArray())
+      gaps[ref.toObject()["source"].toString()] = ref.toObject()["gap_percent"].toDouble();
+    QVERIFY(std::abs(gaps["reproduction"] - 100.0 * (305 - 253.76) / 253.76) < 1e-9);
+    QVERIFY(std::abs(gaps["paper"] - 100.0 * (305 - 275.7) / 275.7) < 1e-9);
+    QVERIFY(!gaps.count("arledge"));  // Arledge's numbers are GPT-2 runs
+    r = gwb({"report", dir_.path() + "/fake", "--markdown"});
+    QVERIFY2(
+        r.out.contains("| 305.00 ± 7.07 |") && r.out.contains("+20.2%") && r.out.contains("+10.6%"),
+        r.out.constData());
+    r = gwb({"report", dir_.path() + "/fake", "--csv"});
+    QVERIFY(r.out.startsWith("architecture,n_layers,seq_len,tokenizer"));
+    QCOMPARE(r.out.count('\n'), 3);
+    r = gwb({"report", dir_.path() + "/nothing-here"});
+    QCOMPARE(r.exit_code, 2);
+  }
+};
+
+QTEST_GUILESS_MAIN(TestCliEngine)
+#include "tst_cli_engine.moc"

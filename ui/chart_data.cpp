@@ -1,0 +1,120 @@
+// Spike marks, seed bands and series data files.
+#include "ui/chart_data.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
+#include <cmath>
+#include <map>
+
+#include "plotting/time_series_chart.h"
+
+namespace gwb::ui {
+namespace {
+
+QString csvField(QString s) {
+  if (!s.contains(',') && !s.contains('"')) return s;
+  return '"' + s.replace('"', QStringLiteral("\"\"")) + '"';
+}
+
+QString num(double v) { return std::isfinite(v) ? QString::number(v, 'g', 10) : QString(); }
+
+}  // namespace
+
+std::vector<SpikeMark> spikeMarks(const StoredRun& run) {
+  static const QRegularExpression pattern(QStringLiteral("spike at step (\\d+)"));
+  std::vector<SpikeMark> out;
+  for (const LogEvent& log : run.events.logs) {
+    const auto match = pattern.match(QString::fromStdString(log.message));
+    if (!match.hasMatch()) continue;
+    SpikeMark mark;
+    mark.step = match.captured(1).toDouble();
+    mark.tokens = static_cast<double>(log.tokens);
+    mark.time = log.time;
+    for (const StepEvent& s : run.events.steps) {
+      if (static_cast<double>(s.step) >= mark.step) {
+        mark.tokens = static_cast<double>(s.tokens);
+        mark.time = s.time;
+        break;
+      }
+    }
+    out.push_back(mark);
+  }
+  return out;
+}
+
+SeedBand seedBand(const QList<const StoredRun*>& runs, SeedBand::Kind kind) {
+  struct Point {
+    std::vector<double> values, times;
+    double tokens = 0;
+  };
+  std::map<std::int64_t, Point> points;
+  for (const StoredRun* run : runs) {
+    const auto add = [&](const EventBase& e, double v) {
+      Point& p = points[e.step];
+      p.values.push_back(v);
+      p.times.push_back(e.time);
+      p.tokens = static_cast<double>(e.tokens);
+    };
+    if (kind == SeedBand::TrainLoss) {
+      for (const StepEvent& e : run->events.steps) add(e, e.loss);
+    } else {
+      for (const EvalEvent& e : run->events.evals) {
+        if (e.split == "valid") add(e, e.ppl);
+      }
+    }
+  }
+  SeedBand band;
+  for (const auto& [step, p] : points) {
+    if (static_cast<int>(p.values.size()) != runs.size())
+      continue;  // only steps every seed reached
+    double mean = 0, time = 0;
+    for (std::size_t i = 0; i < p.values.size(); ++i) {
+      mean += p.values[i];
+      time += p.times[i];
+    }
+    mean /= static_cast<double>(p.values.size());
+    double sq = 0;
+    for (double v : p.values) sq += (v - mean) * (v - mean);
+    band.steps << static_cast<double>(step);
+    band.tokens << p.tokens;
+    band.times << time / static_cast<double>(p.values.size());
+    band.mean << mean;
+    band.std << (p.values.size() > 1 ? std::sqrt(sq / static_cast<double>(p.values.size() - 1))
+                                     : 0.0);
+  }
+  return band;
+}
+
+QByteArray seriesCsv(const plot::TimeSeriesChart& chart) {
+  QString out = QStringLiteral("series,label,x,y,smoothed\n");
+  for (const auto& s : chart.seriesData()) {
+    for (int i = 0; i < s.x.size(); ++i) {
+      out += csvField(s.id) + ',' + csvField(s.label) + ',' + num(s.x[i]) + ',' + num(s.y[i]) +
+             ',' + (i < s.smoothed.size() ? num(s.smoothed[i]) : QString()) + '\n';
+    }
+  }
+  return out.toUtf8();
+}
+
+QByteArray seriesJson(const plot::TimeSeriesChart& chart) {
+  QJsonArray series;
+  for (const auto& s : chart.seriesData()) {
+    QJsonArray x, y, smoothed;
+    for (int i = 0; i < s.x.size(); ++i) {
+      x.append(s.x[i]);
+      y.append(std::isfinite(s.y[i]) ? QJsonValue(s.y[i]) : QJsonValue());
+      if (i < s.smoothed.size()) smoothed.append(s.smoothed[i]);
+    }
+    series.append(
+        QJsonObject{{"id", s.id}, {"label", s.label}, {"x", x}, {"y", y}, {"smoothed", smoothed}});
+  }
+  return QJsonDocument(QJsonObject{{"x_label", chart.xAxis->label()},
+                                   {"y_label", chart.yAxis->label()},
+                                   {"smoothing", chart.smoothing()},
+                                   {"series", series}})
+      .toJson();
+}
+
+}  // namespace gwb::ui

@@ -1,0 +1,59 @@
+// The comparison view: the selected runs grouped by configuration (seeds as mean ± std) in a
+// table that shows only the configuration keys that differ, beside best validation and test
+// perplexity, parameters, throughput and the paper's and the reproductions' numbers with the gap
+// in %; a bar chart of ours vs paper vs reproduction per configuration; exports of the figure and
+// the tables. GUI thread only.
+#pragma once
+
+#include <QStringList>
+#include <QWidget>
+
+#include "engine/report/report.h"
+#include "ui/metrics_store.h"
+#include "ui/run_export.h"
+
+class QLabel;
+class QTableWidget;
+
+namespace gwb::plot {
+class BarChart;
+}
+
+namespace gwb::ui {
+
+class CompareView : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit CompareView(MetricsStore* store, QWidget* parent = nullptr);
+
+  /// Compares these runs (keys of the store).
+  void setRuns(const QStringList& keys);
+  QStringList runs() const { return keys_; }
+  /// Configuration keys whose values differ between the compared configurations.
+  QStringList differingKeys() const { return differing_; }
+  const std::vector<ReportRow>& rows() const { return rows_; }
+  QTableWidget* table() const { return table_; }
+  plot::BarChart* bars() const { return bars_; }
+
+  /// "Grassmann vs Transformer ..." lines for configurations present with both architectures,
+  /// with the same gap as the paper and the reproduction report it.
+  QString architectureGaps() const;
+  /// comparison.{png,pdf,csv,json} and comparison_table.{md,csv,tex} in `dir`.
+  QStringList exportTo(const QString& dir, const ExportOptions& options) const;
+
+ private:
+  void rebuild();
+  void exportDialog();
+
+  MetricsStore* store_;
+  QStringList keys_;
+  QStringList differing_;
+  std::vector<ReportRow> rows_;
+  std::vector<ReportedNumber> reported_;
+  QTableWidget* table_;
+  QLabel* pairs_;
+  plot::BarChart* bars_;
+};
+
+}  // namespace gwb::ui

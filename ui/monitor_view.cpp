@@ -1,0 +1,394 @@
+// MonitorView: layout, incremental drawing of the step-based curves, evaluations, seed bands and
+// reference lines. The probe tabs live in ProbeCharts.
+#include "ui/monitor_view.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QInputDialog>
+#include <QLabel>
+#include <QListWidget>
+#include <QMessageBox>
+#include <QSlider>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTimer>
+#include <QVBoxLayout>
+#include <cmath>
+
+#include "engine/util/paths.h"
+#include "plotting/chart_export.h"
+#include "plotting/time_series_chart.h"
+#include "ui/chart_data.h"
+#include "ui/probe_charts.h"
+
+namespace gwb::ui {
+namespace {
+
+plot::TimeSeriesChart* chart(const QString& title, const QString& y) {
+  auto* c = new plot::TimeSeriesChart;
+  c->setTitle(title);
+  c->yAxis->setLabel(y);
+  c->setMinimumHeight(160);
+  return c;
+}
+
+QColor sourceColor(const std::string& source) {
+  if (source == "paper") return QColor(0xb0, 0x30, 0x30);
+  if (source == "reproduction") return QColor(0x30, 0x50, 0xa0);
+  return QColor(0x60, 0x60, 0x60);
+}
+
+}  // namespace
+
+MonitorView::MonitorView(MetricsStore* store, QWidget* parent) : QWidget(parent), store_(store) {
+  try {
+    reported_ = loadReportedNumbers(reportedNumbersPath());
+  } catch (const std::exception&) {
+    // No reported numbers installed: the charts simply go without reference lines.
+  }
+  x_mode_ = new QComboBox;
+  x_mode_->addItems({tr("step"), tr("tokens seen"), tr("wall time (s)")});
+  log_y_ = new QCheckBox(tr("log y"));
+  log_y_->setChecked(true);
+  group_seeds_ = new QCheckBox(tr("group seeds (mean ± std)"));
+  smoothing_ = new QSlider(Qt::Horizontal);
+  smoothing_->setRange(0, 99);
+  smoothing_->setValue(60);
+  smoothing_->setMaximumWidth(160);
+  smoothing_label_ = new QLabel(QStringLiteral("0.60"));
+  auto* export_button = new QPushButton(QIcon(":/icons/export.png"), tr("Export charts…"));
+  auto* bar = new QHBoxLayout;
+  bar->addWidget(new QLabel(tr("x axis")));
+  bar->addWidget(x_mode_);
+  bar->addWidget(log_y_);
+  bar->addWidget(new QLabel(tr("smoothing")));
+  bar->addWidget(smoothing_);
+  bar->addWidget(smoothing_label_);
+  bar->addWidget(group_seeds_);
+  bar->addStretch(1);
+  bar->addWidget(export_button);
+
+  runs_list_ = new QListWidget;
+  runs_list_->setMaximumWidth(260);
+  runs_list_->setToolTip(
+      tr("Tick the runs to show; each keeps its colour in every chart and export"));
+
+  loss_ = chart(tr("Train loss"), tr("loss"));
+  ppl_ = chart(tr("Validation perplexity"), tr("perplexity"));
+  ppl_->setStyle(plot::TimeSeriesChart::Style::Markers);
+  position_ = chart(tr("Validation loss by position in the chunk (latest evaluation)"), tr("loss"));
+  position_->setAxisLabels(tr("position"), tr("loss"));
+  position_->setSmoothing(0);
+  throughput_ = chart(tr("Throughput"), tr("tokens/s"));
+  lr_ = chart(tr("Learning rate"), tr("lr"));
+  grad_ = chart(tr("Gradient norm (before clipping); dotted: spikes"), tr("norm"));
+  for (auto* c : {throughput_, lr_}) c->setSmoothing(0);
+  probes_ = new ProbeCharts(store_);
+
+  auto* curves = new QSplitter(Qt::Vertical);
+  curves->addWidget(loss_);
+  curves->addWidget(ppl_);
+  auto* strip = new QSplitter(Qt::Vertical);
+  strip->addWidget(throughput_);
+  strip->addWidget(lr_);
+  strip->addWidget(grad_);
+  tabs_ = new QTabWidget;
+  tabs_->addTab(curves, tr("Loss && perplexity"));
+  tabs_->addTab(probes_->alphaTab(), tr("Gate α"));
+  tabs_->addTab(probes_->pluckerTab(), tr("Plücker"));
+  tabs_->addTab(position_, tr("Loss by position"));
+  tabs_->addTab(strip, tr("Throughput, lr, gradient"));
+
+  auto* split = new QSplitter;
+  split->addWidget(runs_list_);
+  split->addWidget(tabs_);
+  split->setStretchFactor(1, 1);
+  auto* layout = new QVBoxLayout(this);
+  layout->addLayout(bar);
+  layout->addWidget(split, 1);
+
+  redraw_timer_ = new QTimer(this);
+  redraw_timer_->setSingleShot(true);
+  redraw_timer_->setInterval(40);
+  connect(redraw_timer_, &QTimer::timeout, this, &MonitorView::redraw);
+  connect(store_, &MetricsStore::runAdded, this, &MonitorView::onRunAdded);
+  connect(store_, &MetricsStore::runUpdated, this, [this](const QString& key) {
+    dirty_.insert(key);
+    scheduleRedraw();
+  });
+  connect(store_, &MetricsStore::runRemoved, this, &MonitorView::onRunRemoved);
+  connect(x_mode_, &QComboBox::currentIndexChanged, this,
+          [this](int i) { setXAxisMode(static_cast<XAxisMode>(i)); });
+  connect(log_y_, &QCheckBox::toggled, this, &MonitorView::setLogY);
+  connect(group_seeds_, &QCheckBox::toggled, this, &MonitorView::setGroupSeeds);
+  connect(smoothing_, &QSlider::valueChanged, this, [this](int v) { setSmoothing(v / 100.0); });
+  connect(runs_list_, &QListWidget::itemChanged, this, [this](QListWidgetItem* item) {
+    setRunVisible(item->data(Qt::UserRole).toString(), item->checkState() == Qt::Checked);
+  });
+  connect(export_button, &QPushButton::clicked, this, &MonitorView::exportDialog);
+  setLogY(true);
+  for (const QString& key : store_->keys()) onRunAdded(key);
+}
+
+void MonitorView::onRunAdded(const QString& key) {
+  const StoredRun* run = store_->run(key);
+  auto* item = new QListWidgetItem(run->name);
+  item->setData(Qt::UserRole, key);
+  item->setToolTip(key);
+  item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
+  item->setCheckState(hidden_.contains(key) ? Qt::Unchecked : Qt::Checked);
+  QPixmap swatch(12, 12);
+  swatch.fill(run->color);
+  item->setIcon(QIcon(swatch));
+  runs_list_->addItem(item);
+  dirty_.insert(key);
+  rebuild_ = true;  // the reference lines and groups may change
+  scheduleRedraw();
+}
+
+void MonitorView::onRunRemoved(const QString& key) {
+  for (int i = 0; i < runs_list_->count(); ++i) {
+    if (runs_list_->item(i)->data(Qt::UserRole).toString() == key) delete runs_list_->takeItem(i--);
+  }
+  hidden_.remove(key);
+  rebuild_ = true;
+  scheduleRedraw();
+}
+
+void MonitorView::scheduleRedraw() {
+  if (!redraw_timer_->isActive()) redraw_timer_->start();
+}
+
+void MonitorView::setXAxisMode(XAxisMode mode) {
+  mode_ = mode;
+  if (x_mode_->currentIndex() != static_cast<int>(mode))
+    x_mode_->setCurrentIndex(static_cast<int>(mode));
+  rebuild_ = true;
+  redraw();
+}
+
+void MonitorView::setSmoothing(double weight) {
+  smoothing_label_->setText(QString::number(weight, 'f', 2));
+  loss_->setSmoothing(weight);
+  grad_->setSmoothing(weight);
+  loss_->refresh();
+  grad_->refresh();
+}
+
+void MonitorView::setLogY(bool on) {
+  if (log_y_->isChecked() != on) log_y_->setChecked(on);
+  loss_->setLogY(on);
+  ppl_->setLogY(on);
+}
+
+void MonitorView::setGroupSeeds(bool on) {
+  group_ = on;
+  if (group_seeds_->isChecked() != on) group_seeds_->setChecked(on);
+  rebuild_ = true;
+  redraw();
+}
+
+void MonitorView::setRunVisible(const QString& key, bool visible) {
+  if (visible == !hidden_.contains(key)) return;
+  if (visible) {
+    hidden_.remove(key);
+  } else {
+    hidden_.insert(key);
+  }
+  rebuild_ = true;
+  redraw();
+  emit visibilityChanged(key, visible);
+}
+
+QList<const StoredRun*> MonitorView::visibleRuns() const {
+  QList<const StoredRun*> out;
+  for (const QString& key : store_->keys()) {
+    if (!hidden_.contains(key)) out << store_->run(key);
+  }
+  return out;
+}
+
+double MonitorView::xOf(const EventBase& e) const {
+  switch (mode_) {
+    case XAxisMode::Tokens:
+      return static_cast<double>(e.tokens);
+    case XAxisMode::Time:
+      return e.time;
+    case XAxisMode::Step:
+      break;
+  }
+  return static_cast<double>(e.step);
+}
+
+QString MonitorView::xLabel() const {
+  return mode_ == XAxisMode::Step     ? tr("step")
+         : mode_ == XAxisMode::Tokens ? tr("tokens seen")
+                                      : tr("wall time (s)");
+}
+
+void MonitorView::rebuildAll() {
+  for (auto* c : {loss_, ppl_, position_, throughput_, lr_, grad_}) c->clearSeries();
+  plotted_steps_.clear();
+  for (auto* c : {loss_, ppl_, throughput_, lr_, grad_}) c->xAxis->setLabel(xLabel());
+  dirty_.clear();
+  for (const QString& key : store_->keys()) dirty_.insert(key);
+}
+
+void MonitorView::redraw() {
+  if (rebuild_) {
+    rebuildAll();
+  }
+  QSet<QString> grouped;
+  if (group_) {
+    QMap<QString, int> members;
+    for (const StoredRun* r : visibleRuns()) ++members[r->groupKey()];
+    for (const StoredRun* r : visibleRuns()) {
+      if (members[r->groupKey()] > 1) grouped.insert(r->key);
+    }
+  }
+  for (const QString& key : dirty_) {
+    const StoredRun* run = store_->run(key);
+    if (!run || hidden_.contains(key) || grouped.contains(key)) continue;
+    drawCurves(*run);
+  }
+  if (group_ || rebuild_) drawGroups();
+  if (rebuild_ || !dirty_.isEmpty()) drawReferences();
+  probes_->update(visibleRuns(), dirty_, rebuild_);
+  dirty_.clear();
+  rebuild_ = false;
+  for (auto* c : {loss_, ppl_, position_, throughput_, lr_, grad_}) c->refresh();
+}
+
+void MonitorView::drawCurves(const StoredRun& run) {
+  const auto& steps = run.events.steps;
+  int& done = plotted_steps_[run.key];
+  if (done > static_cast<int>(steps.size())) {  // the store deduplicated a resume: redraw this run
+    for (auto* c : {loss_, throughput_, lr_, grad_}) c->removeSeries(run.key);
+    done = 0;
+  }
+  if (done < static_cast<int>(steps.size())) {
+    QVector<double> x, loss, speed, lr, grad;
+    for (int i = done; i < static_cast<int>(steps.size()); ++i) {
+      const StepEvent& e = steps[i];
+      x << xOf(e);
+      loss << e.loss;
+      speed << e.tokens_per_s;
+      lr << e.lr;
+      grad << e.grad_norm;
+    }
+    loss_->appendPoints(run.key, run.name, run.color, x, loss);
+    throughput_->appendPoints(run.key, run.name, run.color, x, speed);
+    lr_->appendPoints(run.key, run.name, run.color, x, lr);
+    grad_->appendPoints(run.key, run.name, run.color, x, grad);
+    done = static_cast<int>(steps.size());
+  }
+  QVector<double> x, ppl;
+  const EvalEvent* latest = nullptr;
+  for (const EvalEvent& e : run.events.evals) {
+    if (e.split != "valid") continue;
+    x << xOf(e);
+    ppl << e.ppl;
+    latest = &e;
+  }
+  if (!x.isEmpty()) ppl_->setPoints(run.key, run.name, run.color, x, ppl);
+  if (latest) {
+    QVector<double> pos, loss;
+    for (int i = 0; i < static_cast<int>(latest->loss_by_position.size()); ++i) {
+      pos << i + 1;
+      loss << latest->loss_by_position[i];
+    }
+    position_->setPoints(run.key, run.name + tr(" (step %1)").arg(latest->step), run.color, pos,
+                         loss);
+  }
+  QVector<double> spikes;
+  for (const StoredRun* r : visibleRuns()) {
+    for (const SpikeMark& s : spikeMarks(*r)) {
+      spikes << (mode_ == XAxisMode::Step     ? s.step
+                 : mode_ == XAxisMode::Tokens ? s.tokens
+                                              : s.time);
+    }
+  }
+  grad_->setMarkers(spikes, QColor(200, 60, 60));
+}
+
+void MonitorView::drawGroups() {
+  loss_->clearBands();
+  ppl_->clearBands();
+  if (!group_) return;
+  QMap<QString, QList<const StoredRun*>> groups;
+  for (const StoredRun* r : visibleRuns()) groups[r->groupKey()] << r;
+  for (auto it = groups.begin(); it != groups.end(); ++it) {
+    if (it.value().size() < 2) continue;
+    const StoredRun& first = *it.value().first();
+    const SeedBand loss = seedBand(it.value(), SeedBand::TrainLoss);
+    const SeedBand ppl = seedBand(it.value(), SeedBand::ValidPpl);
+    const QString label = first.configLabel() + tr(", %1 seeds").arg(it.value().size());
+    const auto xs = [this](const SeedBand& b) {
+      return mode_ == XAxisMode::Step ? b.steps : mode_ == XAxisMode::Tokens ? b.tokens : b.times;
+    };
+    if (!loss.steps.isEmpty())
+      loss_->setBand(it.key(), label, first.color, xs(loss), loss.mean, loss.std);
+    if (!ppl.steps.isEmpty())
+      ppl_->setBand(it.key(), label, first.color, xs(ppl), ppl.mean, ppl.std);
+  }
+}
+
+void MonitorView::drawReferences() {
+  ppl_->clearReferenceLines();
+  QSet<QString> drawn;
+  for (const StoredRun* r : visibleRuns()) {
+    if (!r->has_config) continue;
+    for (const char* source : {"paper", "reproduction", "arledge"}) {
+      const auto n = matchReported(reported_, source, r->config);
+      if (!n) continue;
+      const QString label = QString::fromStdString(n->label) + QStringLiteral(" ") + r->arch +
+                            (n->metric == "test_ppl" ? tr(" (test)") : QString());
+      if (drawn.contains(label)) continue;
+      drawn.insert(label);
+      ppl_->addReferenceLine(label, n->value(r->config.model.arch), sourceColor(n->source));
+    }
+  }
+}
+
+QStringList MonitorView::exportCurrentTab(const QString& dir, int width, int height, double scale) {
+  QStringList written;
+  const auto charts = tabs_->currentWidget()->findChildren<QCustomPlot*>();
+  QList<QCustomPlot*> all = charts;
+  if (auto* self = qobject_cast<QCustomPlot*>(tabs_->currentWidget())) all.prepend(self);
+  int index = 0;
+  for (QCustomPlot* plot : all) {
+    QString name =
+        plot->objectName().isEmpty() ? QStringLiteral("chart-%1").arg(++index) : plot->objectName();
+    if (auto* series = qobject_cast<plot::TimeSeriesChart*>(plot)) {
+      const QString base = dir + QStringLiteral("/") + name;
+      written << plot::exportImages(*plot, base, width, height, scale);
+      plot::writeTextFile(base + QStringLiteral(".csv"), seriesCsv(*series));
+      plot::writeTextFile(base + QStringLiteral(".json"), seriesJson(*series));
+      written << base + QStringLiteral(".csv") << base + QStringLiteral(".json");
+    } else {
+      written << probes_->exportChart(plot, dir + QStringLiteral("/") + name, width, height, scale);
+    }
+  }
+  return written;
+}
+
+void MonitorView::exportDialog() {
+  const QString dir =
+      QFileDialog::getExistingDirectory(this, tr("Export the charts of this tab into"));
+  if (dir.isEmpty()) return;
+  bool ok = false;
+  const double scale =
+      QInputDialog::getDouble(this, tr("Export"), tr("PNG scale (1 to 3)"), 2, 1, 3, 1, &ok);
+  if (!ok) return;
+  try {
+    const QStringList files = exportCurrentTab(dir, 1200, 800, scale);
+    QMessageBox::information(this, tr("Export"),
+                             tr("%1 files written to %2").arg(files.size()).arg(dir));
+  } catch (const std::exception& e) {
+    QMessageBox::warning(this, tr("Export failed"), QString::fromUtf8(e.what()));
+  }
+}
+
+}  // namespace gwb::ui

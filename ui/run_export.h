@@ -1,0 +1,37 @@
+// Exports of runs and comparisons (CONTRACTS.md): per run loss, ppl and loss_by_position (and
+// alpha and plucker for Grassmann) as PNG + PDF + CSV + JSON; the comparison as a multi-panel
+// figure (PNG, PDF) with its data (CSV, JSON) and as tables (Markdown, CSV, LaTeX). Used by the
+// GUI's export buttons and by `grassmann-workbench --export`. GUI thread (charts are widgets).
+#pragma once
+
+#include <QList>
+#include <QStringList>
+
+#include "engine/report/report.h"
+#include "ui/metrics_store.h"
+
+namespace gwb::ui {
+
+struct ExportOptions {
+  int width = 1200;
+  int height = 800;
+  double scale = 1;
+  double ema_weight = 0.6;  ///< smoothing of loss_ema in loss.csv
+};
+
+/// `dir`/{loss,ppl,loss_by_position}.{png,pdf,csv,json} (+ alpha, plucker for Grassmann).
+QStringList exportRunFiles(const StoredRun& run, const QString& dir, const ExportOptions& options);
+
+/// The report record of a stored run: its configuration and summary, completed from the events
+/// when the run has no summary yet (best validation, test perplexity, throughput).
+RunRecord recordOf(const StoredRun& run);
+
+/// `dir`/comparison.{png,pdf,csv,json} and `dir`/comparison_table.{md,csv,tex}.
+QStringList exportComparisonFiles(const QList<const StoredRun*>& runs, const QString& dir,
+                                  const ExportOptions& options);
+
+/// Everything `--export RUN_DIR... --out DIR` writes. InputError on a bad run directory.
+QStringList exportRunDirectories(const QStringList& run_dirs, const QString& out,
+                                 const ExportOptions& options);
+
+}  // namespace gwb::ui

@@ -1,0 +1,141 @@
+// RunQueueWidget.
+#include "ui/run_queue_widget.h"
+
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+namespace gwb::ui {
+namespace {
+
+enum Column { kName, kArch, kState, kProgress, kEta, kSpeed, kDevice, kDir, kColumns };
+
+}  // namespace
+
+QString formatDuration(double seconds) {
+  if (seconds < 0) return {};
+  const long s = static_cast<long>(seconds + 0.5);
+  if (s >= 3600)
+    return QStringLiteral("%1h%2m").arg(s / 3600).arg((s / 60) % 60, 2, 10, QLatin1Char('0'));
+  if (s >= 60) return QStringLiteral("%1m%2s").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+  return QStringLiteral("%1s").arg(s);
+}
+
+RunQueueWidget::RunQueueWidget(QWidget* parent) : QWidget(parent) {
+  table_ = new QTableWidget(0, kColumns);
+  table_->setHorizontalHeaderLabels({tr("Run"), tr("Architecture"), tr("State"), tr("Progress"),
+                                     tr("ETA"), tr("tokens/s"), tr("Device"), tr("Folder")});
+  table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  table_->setSelectionMode(QAbstractItemView::SingleSelection);
+  table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  table_->verticalHeader()->setVisible(false);
+  table_->horizontalHeader()->setStretchLastSection(true);
+  stop_ = new QPushButton(QIcon(":/icons/stop.png"), tr("Stop"));
+  stop_->setToolTip(tr("Stop after the current step, leaving a resumable checkpoint (Ctrl+.)"));
+  resume_ = new QPushButton(tr("Resume"));
+  remove_ = new QPushButton(tr("Remove"));
+  remove_->setToolTip(tr("Take the run out of the queue; its files stay"));
+  show_ = new QPushButton(tr("Show in monitor"));
+  auto* buttons = new QHBoxLayout;
+  for (QPushButton* b : {stop_, resume_, remove_, show_}) buttons->addWidget(b);
+  buttons->addStretch(1);
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(table_, 1);
+  layout->addLayout(buttons);
+  connect(table_, &QTableWidget::itemSelectionChanged, this, &RunQueueWidget::updateButtons);
+  connect(stop_, &QPushButton::clicked, this, [this] {
+    if (!selectedId().isEmpty()) emit stopRequested(selectedId());
+  });
+  connect(resume_, &QPushButton::clicked, this, [this] {
+    const QueueRow r = row(selectedId());
+    if (!r.run_dir.isEmpty()) emit resumeRequested(r.run_dir);
+  });
+  connect(remove_, &QPushButton::clicked, this, [this] {
+    if (!selectedId().isEmpty()) emit removeRequested(selectedId());
+  });
+  connect(show_, &QPushButton::clicked, this, [this] {
+    const QueueRow r = row(selectedId());
+    if (!r.run_dir.isEmpty()) emit showRequested(r.run_dir);
+  });
+  updateButtons();
+}
+
+int RunQueueWidget::rowOf(const QString& id) const {
+  for (int i = 0; i < rows_.size(); ++i) {
+    if (rows_[i].id == id) return i;
+  }
+  return -1;
+}
+
+void RunQueueWidget::setRow(const QueueRow& r) {
+  int i = rowOf(r.id);
+  if (i < 0) {
+    i = rows_.size();
+    rows_ << r;
+    table_->insertRow(i);
+    for (int c = 0; c < kColumns; ++c) {
+      if (c != kProgress) table_->setItem(i, c, new QTableWidgetItem);
+    }
+    auto* bar = new QProgressBar;
+    bar->setRange(0, 1000);
+    table_->setCellWidget(i, kProgress, bar);
+  }
+  rows_[i] = r;
+  table_->item(i, kName)->setText(r.name);
+  table_->item(i, kArch)->setText(r.arch);
+  table_->item(i, kState)->setText(r.error.isEmpty() ? r.state
+                                                     : r.state + QStringLiteral(": ") + r.error);
+  table_->item(i, kState)->setToolTip(r.error);
+  table_->item(i, kState)->setForeground(r.state == "failed" ? QColor(0xb0, 0, 0x20)
+                                                             : palette().text().color());
+  auto* bar = static_cast<QProgressBar*>(table_->cellWidget(i, kProgress));
+  bar->setValue(r.total_steps > 0 ? static_cast<int>(1000 * r.step / r.total_steps) : 0);
+  bar->setFormat(r.total_steps > 0 ? QStringLiteral("%1 / %2").arg(r.step).arg(r.total_steps)
+                                   : QString());
+  table_->item(i, kEta)->setText(formatDuration(r.eta_s));
+  table_->item(i, kSpeed)->setText(r.tokens_per_s > 0 ? QString::number(r.tokens_per_s, 'f', 0)
+                                                      : QString());
+  table_->item(i, kDevice)->setText(r.device);
+  table_->item(i, kDir)->setText(r.run_dir);
+  updateButtons();
+}
+
+void RunQueueWidget::removeRow(const QString& id) {
+  const int i = rowOf(id);
+  if (i < 0) return;
+  rows_.removeAt(i);
+  table_->removeRow(i);
+  updateButtons();
+}
+
+int RunQueueWidget::rowCount() const { return rows_.size(); }
+
+QueueRow RunQueueWidget::row(const QString& id) const {
+  const int i = rowOf(id);
+  return i < 0 ? QueueRow{} : rows_[i];
+}
+
+void RunQueueWidget::select(const QString& id) {
+  const int i = rowOf(id);
+  if (i >= 0) table_->selectRow(i);
+}
+
+QString RunQueueWidget::selectedId() const {
+  const auto selected = table_->selectionModel()->selectedRows();
+  return selected.isEmpty() ? QString() : rows_.value(selected.first().row()).id;
+}
+
+void RunQueueWidget::updateButtons() {
+  const QueueRow r = row(selectedId());
+  const bool active = r.state == "running" || r.state == "queued";
+  stop_->setEnabled(active);
+  resume_->setEnabled((r.state == "stopped" || r.state == "failed") && !r.run_dir.isEmpty());
+  remove_->setEnabled(!r.id.isEmpty() && r.state != "running" && r.state != "stopping");
+  show_->setEnabled(!r.run_dir.isEmpty());
+}
+
+}  // namespace gwb::ui

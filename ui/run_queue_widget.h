@@ -1,0 +1,64 @@
+// The run queue as the GUI shows it: each run's state, a progress bar, ETA, tokens/s and device,
+// with Stop (leaves a resumable checkpoint), Resume, Remove (from the queue; files stay) and Show.
+// It only displays rows and emits requests; the application connects it to the run controller.
+#pragma once
+
+#include <QString>
+#include <QWidget>
+
+class QTableWidget;
+class QPushButton;
+
+namespace gwb::ui {
+
+/// One row, as plain values.
+struct QueueRow {
+  QString id;
+  QString name, arch;
+  QString state;  ///< queued | running | stopping | stopped | finished | failed
+  qint64 step = 0, total_steps = 0;
+  double eta_s = -1;
+  double tokens_per_s = 0;
+  QString device;
+  QString run_dir;
+  QString error;
+};
+
+class RunQueueWidget : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit RunQueueWidget(QWidget* parent = nullptr);
+
+  /// Adds or updates the row of `row.id`.
+  void setRow(const QueueRow& row);
+  void removeRow(const QString& id);
+  int rowCount() const;
+  /// The row shown for `id` (empty id if none).
+  QueueRow row(const QString& id) const;
+  /// Selects `id` (as a click would).
+  void select(const QString& id);
+  QString selectedId() const;
+
+ signals:
+  void stopRequested(const QString& id);
+  void resumeRequested(const QString& run_dir);
+  void removeRequested(const QString& id);
+  void showRequested(const QString& run_dir);
+
+ private:
+  int rowOf(const QString& id) const;
+  void updateButtons();
+
+  QTableWidget* table_;
+  QPushButton* stop_;
+  QPushButton* resume_;
+  QPushButton* remove_;
+  QPushButton* show_;
+  QList<QueueRow> rows_;
+};
+
+/// "1h02m", "3m05s", "42s"; "" for a negative value.
+QString formatDuration(double seconds);
+
+}  // namespace gwb::ui

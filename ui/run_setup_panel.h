@@ -1,0 +1,91 @@
+// The run set-up panel: a widget for every field of the run configuration (SPEC's switches, the
+// data, the recipe, the probes), validated as you type with the engine's own checks, each error
+// shown beside its field; the parameter count at once; presets of the paper and the
+// reproductions; configuration JSON saved and loaded; and the buttons that queue a run, the
+// size-matched pair of architectures, or a whole preset family. GUI thread only; torch-free.
+#pragma once
+
+#include <QMap>
+#include <QWidget>
+#include <optional>
+
+#include "engine/config/run_config.h"
+
+class QComboBox;
+class QFormLayout;
+class QLabel;
+class QPushButton;
+class QTimer;
+
+namespace gwb::ui {
+
+class RunSetupPanel : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit RunSetupPanel(QWidget* parent = nullptr);
+
+  /// Shows `config` in the widgets.
+  void setConfig(const RunConfig& config);
+  /// The configuration the widgets describe, or nullopt if a field does not parse or the
+  /// combination is invalid (errors() says why).
+  std::optional<RunConfig> config() const;
+  /// Field key -> message of every current problem ("" keys never appear).
+  QMap<QString, QString> errors() const { return errors_; }
+  /// The message shown beside `key`'s widget ("" if none).
+  QString errorShown(const QString& key) const;
+  /// The editor widget of `key` (e.g. "train.lr"), for tests and focus.
+  QWidget* editor(const QString& key) const;
+  /// Sets a field from text as a user would type it.
+  void setFieldText(const QString& key, const QString& text);
+  /// The parameter count shown ("" while invalid).
+  QString parameterText() const;
+
+  /// Loads a preset by name; false if there is none.
+  bool loadPreset(const QString& name);
+  /// Reads / writes a configuration file; errors go to the status line and the return value.
+  bool loadFile(const QString& path, QString* error = nullptr);
+  bool saveFile(const QString& path, QString* error = nullptr) const;
+
+  /// Validates now (otherwise it happens 150 ms after the last edit).
+  void validate();
+
+ signals:
+  /// Queue one run / the two architectures of the same size / a preset family's sweep.
+  void startRequested(const gwb::RunConfig& config);
+  void pairRequested(const gwb::RunConfig& grassmann, const gwb::RunConfig& transformer);
+  void speedrunRequested(const QString& family);
+
+ private:
+  enum class Kind { Int, Double, Bool, Choice, Text, IntList, DoubleList };
+  struct Field {
+    QString key;
+    Kind kind;
+    QWidget* editor = nullptr;
+    QLabel* error = nullptr;
+  };
+  void addField(QWidget* page, const QString& key, const QString& label, Kind kind,
+                const QString& tip, const QStringList& choices = {});
+  QString fieldText(const Field& f) const;
+  void showErrors();
+  void updateArchitecture();
+
+  QList<Field> fields_;
+  QMap<QString, QString> errors_;
+  QMap<QString, QFormLayout*> forms_;
+  QComboBox* presets_;
+  QComboBox* family_;
+  QLabel* params_;
+  QLabel* status_;
+  QLabel* leak_;
+  QPushButton* start_;
+  QPushButton* pair_;
+  QPushButton* speedrun_;
+  QTimer* debounce_;
+  std::optional<RunConfig> valid_;
+  bool loading_ = false;
+};
+
+}  // namespace gwb::ui
+
+Q_DECLARE_METATYPE(gwb::RunConfig)
