@@ -45,6 +45,7 @@ void BarChart::addSeries(const QString& name, const QVector<double>& values, con
     shown.push_back(values[i]);
   }
   bars->setData(keys, shown, /*alreadySorted=*/true);
+  if (keys.isEmpty()) bars->removeFromLegend();  // a source with no number here
   bars->setBarsGroup(group_);
   series_.push_back(bars);
   const double width = 0.8 / std::max<qsizetype>(1, series_.size());
@@ -65,9 +66,7 @@ void BarChart::setValueLabel(const QString& label) {
 
 void BarChart::setLogScale(bool on) {
   log_scale_ = on;
-  yAxis->setScaleType(on ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
-  yAxis->setTicker(on ? QSharedPointer<QCPAxisTicker>(new QCPAxisTickerLog)
-                      : QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+  setLogAxis(yAxis, on);
   rescale();
 }
 

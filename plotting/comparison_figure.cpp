@@ -20,11 +20,6 @@ QCPAxisRect* panel(QCustomPlot* plot, const QString& x, const QString& y, const 
   return rect;
 }
 
-void logAxis(QCPAxis* axis) {
-  axis->setScaleType(QCPAxis::stLogarithmic);
-  axis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
-}
-
 }  // namespace
 
 ComparisonFigure::ComparisonFigure(QWidget* parent) : QCustomPlot(parent) {
@@ -41,7 +36,7 @@ ComparisonFigure::ComparisonFigure(QWidget* parent) : QCustomPlot(parent) {
   top->addElement(0, 1, ppl_rect_);
   plotLayout()->addElement(1, 0, position_rect_);
   plotLayout()->setRowStretchFactor(1, 0.8);
-  logAxis(ppl_rect_->axis(QCPAxis::atLeft));
+  setLogAxis(ppl_rect_->axis(QCPAxis::atLeft), true);
   setAutoAddPlottableToLegend(false);  // each panel keeps its own legend
   curve_legend_ = new QCPLegend;
   ppl_rect_->insetLayout()->addElement(curve_legend_, Qt::AlignTop | Qt::AlignRight);

@@ -3,6 +3,9 @@
 
 #include <qcustomplot.h>
 
+#include <cmath>
+#include <vector>
+
 namespace gwb::plot {
 
 void applyLiveStyle(QCustomPlot& plot) {
@@ -14,6 +17,38 @@ void applyLiveStyle(QCustomPlot& plot) {
 void applyExportStyle(QCustomPlot& plot) {
   plot.setAntialiasedElements(QCP::aeAll);
   plot.setNotAntialiasedElements(QCP::aeNone);
+}
+
+QVector<double> NiceLogTicker::createTickVector(double tick_step, const QCPRange& range) {
+  QVector<double> ticks;
+  if (range.lower <= 0 || range.upper <= range.lower)
+    return QCPAxisTicker::createTickVector(tick_step, range);
+  const int k0 = static_cast<int>(std::floor(std::log10(range.lower)));
+  const int k1 = static_cast<int>(std::ceil(std::log10(range.upper)));
+  for (const auto& mantissas :
+       {std::vector<double>{1, 2, 5}, std::vector<double>{1, 2, 3, 4, 5, 6, 7, 8, 9}}) {
+    ticks.clear();
+    for (int k = k0; k <= k1; ++k) {
+      for (double m : mantissas) {
+        const double v = m * std::pow(10.0, k);
+        if (v >= range.lower && v <= range.upper) ticks << v;
+      }
+    }
+    if (ticks.size() >= 3) return ticks;
+  }
+  return QCPAxisTicker::createTickVector(tick_step, range);  // a narrow range: linear steps
+}
+
+QVector<double> NiceLogTicker::createSubTickVector(int, const QVector<double>&) { return {}; }
+
+QString NiceLogTicker::getTickLabel(double tick, const QLocale& locale, QChar, int) {
+  return locale.toString(tick, 'g', 6);
+}
+
+void setLogAxis(QCPAxis* axis, bool log) {
+  axis->setScaleType(log ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+  axis->setTicker(log ? QSharedPointer<QCPAxisTicker>(new NiceLogTicker)
+                      : QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
 }
 
 QColor paletteColor(int index) {

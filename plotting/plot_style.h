@@ -6,7 +6,7 @@
 #include <QColor>
 #include <QString>
 
-class QCustomPlot;
+#include <qcustomplot.h>
 
 namespace gwb::plot {
 
@@ -14,6 +14,19 @@ namespace gwb::plot {
 void applyLiveStyle(QCustomPlot& plot);
 /// For exported images: antialiasing on everything.
 void applyExportStyle(QCustomPlot& plot);
+
+/// Ticks for log axes at 1, 2 and 5 x 10^k (or every integer multiple, or linear steps, when the
+/// range is too narrow for those): QCPAxisTickerLog labels decades only, so a perplexity axis
+/// from 200 to 7000 showed a single "1000".
+class NiceLogTicker : public QCPAxisTicker {
+ protected:
+  QVector<double> createTickVector(double tick_step, const QCPRange& range) override;
+  QVector<double> createSubTickVector(int sub_tick_count, const QVector<double>& ticks) override;
+  QString getTickLabel(double tick, const QLocale& locale, QChar format_char,
+                       int precision) override;
+};
+/// Puts `axis` on a log scale with NiceLogTicker, or back on a linear one.
+void setLogAxis(QCPAxis* axis, bool log);
 
 /// Number of colours in the run palette (Tableau 10 as TensorBoard and W&B use, pale ones
 /// darkened).

@@ -136,9 +136,7 @@ void TimeSeriesChart::setSmoothing(double weight) {
 
 void TimeSeriesChart::setLogY(bool on) {
   log_y_ = on;
-  yAxis->setScaleType(on ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
-  yAxis->setTicker(on ? QSharedPointer<QCPAxisTicker>(new QCPAxisTickerLog)
-                      : QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+  setLogAxis(yAxis, on);
   user_view_ = false;
   refresh();
 }

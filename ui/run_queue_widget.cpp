@@ -33,6 +33,7 @@ RunQueueWidget::RunQueueWidget(QWidget* parent) : QWidget(parent) {
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table_->verticalHeader()->setVisible(false);
   table_->horizontalHeader()->setStretchLastSection(true);
+  table_->horizontalHeader()->setSectionResizeMode(kName, QHeaderView::ResizeToContents);
   stop_ = new QPushButton(QIcon(":/icons/stop.png"), tr("Stop"));
   stop_->setToolTip(tr("Stop after the current step, leaving a resumable checkpoint (Ctrl+.)"));
   resume_ = new QPushButton(tr("Resume"));
