@@ -103,6 +103,9 @@ void connectWorkbench(ui::MainWindow& window, RunController& controller) {
                    [&controller](const QString& dir) { controller.enqueueResume(dir); });
   QObject::connect(window.browser(), &ui::RunBrowser::runsDirChanged, &controller,
                    [&controller](const QString& dir) { controller.setRunsDir(dir); });
+  QObject::connect(queue, &ui::RunQueueWidget::concurrencyChanged, &controller,
+                   [&controller](int runs) { controller.setMaxConcurrent(runs); });
+  queue->setConcurrency(controller.maxConcurrent());
   controller.setRunsDir(window.browser()->runsDir());
 }
 

@@ -156,6 +156,9 @@ void MainWindow::closeEvent(QCloseEvent* event) {
   settings.setValue("mainWindow/state", saveState());
   settings.setValue("mainWindow/tab", tabs_->currentIndex());
   settings.setValue("runs/dir", browser_->runsDir());
+  settings.setValue("monitor/smoothing", monitor_->smoothing());
+  settings.setValue("monitor/logY", monitor_->logY());
+  settings.setValue("monitor/xAxis", static_cast<int>(monitor_->xAxisMode()));
   event->accept();
 }
 

@@ -170,12 +170,19 @@ void MonitorView::setXAxisMode(XAxisMode mode) {
 }
 
 void MonitorView::setSmoothing(double weight) {
+  if (smoothing_->value() != static_cast<int>(std::lround(weight * 100))) {
+    const QSignalBlocker block(smoothing_);
+    smoothing_->setValue(static_cast<int>(std::lround(weight * 100)));
+  }
   smoothing_label_->setText(QString::number(weight, 'f', 2));
   loss_->setSmoothing(weight);
   grad_->setSmoothing(weight);
   loss_->refresh();
   grad_->refresh();
 }
+
+double MonitorView::smoothing() const { return smoothing_->value() / 100.0; }
+bool MonitorView::logY() const { return log_y_->isChecked(); }
 
 void MonitorView::setLogY(bool on) {
   if (log_y_->isChecked() != on) log_y_->setChecked(on);

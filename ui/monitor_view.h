@@ -44,6 +44,10 @@ class MonitorView : public QWidget {
   void setGroupSeeds(bool on);
   /// Shows or hides a run in every chart.
   void setRunVisible(const QString& key, bool visible);
+  XAxisMode xAxisMode() const { return mode_; }
+  double smoothing() const;
+  bool logY() const;
+  bool groupSeeds() const { return group_; }
   /// Redraws now (the timer does it otherwise).
   void redraw();
 

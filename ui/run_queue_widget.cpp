@@ -3,8 +3,10 @@
 
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -40,9 +42,14 @@ RunQueueWidget::RunQueueWidget(QWidget* parent) : QWidget(parent) {
   remove_ = new QPushButton(tr("Remove"));
   remove_->setToolTip(tr("Take the run out of the queue; its files stay"));
   show_ = new QPushButton(tr("Show in monitor"));
+  concurrency_ = new QSpinBox;
+  concurrency_->setRange(1, 16);
+  concurrency_->setToolTip(tr("Runs trained at the same time (on a CPU they share its cores)"));
   auto* buttons = new QHBoxLayout;
   for (QPushButton* b : {stop_, resume_, remove_, show_}) buttons->addWidget(b);
   buttons->addStretch(1);
+  buttons->addWidget(new QLabel(tr("at a time")));
+  buttons->addWidget(concurrency_);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(table_, 1);
@@ -62,7 +69,13 @@ RunQueueWidget::RunQueueWidget(QWidget* parent) : QWidget(parent) {
     const QueueRow r = row(selectedId());
     if (!r.run_dir.isEmpty()) emit showRequested(r.run_dir);
   });
+  connect(concurrency_, &QSpinBox::valueChanged, this, &RunQueueWidget::concurrencyChanged);
   updateButtons();
+}
+
+void RunQueueWidget::setConcurrency(int runs) {
+  const QSignalBlocker block(concurrency_);
+  concurrency_->setValue(runs);
 }
 
 int RunQueueWidget::rowOf(const QString& id) const {

@@ -8,6 +8,7 @@
 
 class QTableWidget;
 class QPushButton;
+class QSpinBox;
 
 namespace gwb::ui {
 
@@ -39,12 +40,16 @@ class RunQueueWidget : public QWidget {
   /// Selects `id` (as a click would).
   void select(const QString& id);
   QString selectedId() const;
+  /// Shows `runs` in the "at a time" box (without emitting concurrencyChanged).
+  void setConcurrency(int runs);
 
  signals:
   void stopRequested(const QString& id);
   void resumeRequested(const QString& run_dir);
   void removeRequested(const QString& id);
   void showRequested(const QString& run_dir);
+  /// The user changed how many runs may train at once.
+  void concurrencyChanged(int runs);
 
  private:
   int rowOf(const QString& id) const;
@@ -55,6 +60,7 @@ class RunQueueWidget : public QWidget {
   QPushButton* resume_;
   QPushButton* remove_;
   QPushButton* show_;
+  QSpinBox* concurrency_;
   QList<QueueRow> rows_;
 };
 
