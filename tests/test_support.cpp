@@ -7,9 +7,33 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "engine/config/presets.h"
 #include "engine/util/error.h"
 
 namespace gwb::test {
+
+RunConfig tinyRunConfig(const std::string& name) {
+  RunConfig c = loadConfigArgument("cpu-small-grassmann", {});
+  c.name = name;
+  c.model.d_model = 32;
+  c.model.n_layers = 1;
+  c.model.d_ff = 64;
+  c.model.r = 8;
+  c.model.windows = {1, 2, 4};
+  c.data.tokenizer = "bert";
+  c.data.seq_len = 32;
+  c.data.max_train_tokens = 32 * 64;
+  c.data.max_eval_tokens = 31 * 8;
+  c.train.batch_size = 8;
+  c.train.epochs = 1;
+  c.train.max_steps = 0;
+  c.train.warmup_steps = 3;
+  c.train.eval_every = 4;
+  c.train.probe_every = 0;
+  c.train.checkpoint_every = 0;
+  c.train.threads = 2;
+  return c;
+}
 
 std::string goldenPath(const std::string& name) {
   return std::string(GWB_TEST_GOLDEN_DIR) + "/" + name;

@@ -10,7 +10,14 @@
 #include <functional>
 #include <string>
 
+#include "engine/config/run_config.h"
+
 namespace gwb::test {
+
+/// A run that trains in about a second on a CPU: cpu-small-grassmann shrunk to d=32, one layer,
+/// r=8, offsets {1, 2, 4}, BERT tokens, L=32, 8 steps of 8 chunks per epoch, validation every 4
+/// steps on 8 chunks, dropout on (so resuming must restore the random generator).
+RunConfig tinyRunConfig(const std::string& name);
 
 /// tests/golden/<name> in the source tree.
 std::string goldenPath(const std::string& name);

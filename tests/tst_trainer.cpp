@@ -52,28 +52,10 @@ struct Recorder : RunObserver {
   void onFailed(const FailedEvent& e) override { failures.push_back(e); }
 };
 
-// A small, quick configuration (BERT vocabulary, d=32, L=32, 2 epochs of 8 steps) with dropout on,
-// so that resuming must restore the random generator too.
+// The tiny configuration, two epochs.
 RunConfig tinyConfig() {
-  RunConfig c = loadConfigArgument("cpu-small-grassmann", {});
-  c.name = "tiny";
-  c.model.d_model = 32;
-  c.model.n_layers = 1;
-  c.model.d_ff = 64;
-  c.model.r = 8;
-  c.model.windows = {1, 2, 4};
-  c.data.tokenizer = "bert";
-  c.data.seq_len = 32;
-  c.data.max_train_tokens = 32 * 64;
-  c.data.max_eval_tokens = 31 * 8;
-  c.train.batch_size = 8;
+  RunConfig c = test::tinyRunConfig("tiny");
   c.train.epochs = 2;
-  c.train.max_steps = 0;
-  c.train.warmup_steps = 3;
-  c.train.eval_every = 4;
-  c.train.probe_every = 0;
-  c.train.checkpoint_every = 0;
-  c.train.threads = 2;
   return c;
 }
 
@@ -151,9 +133,11 @@ class TestTrainer : public QObject {
   }
   void cpuSmallPresetsLearnWithinAMinute() {
     QFETCH(QString, preset);
-    // Validate every 10 steps for 50 steps: at least two validations even on a loaded machine.
-    RunConfig config = loadConfigArgument(preset.toStdString(), {"train.max_steps=50", "train.eval_every=10",
-                                                                 "train.probe_every=25"});
+    // Validate every 10 steps for 30 steps (about 20 s here): three validations, with room for a
+    // machine three times slower within the minute.
+    RunConfig config =
+        loadConfigArgument(preset.toStdString(),
+                           {"train.max_steps=30", "train.eval_every=10", "train.probe_every=25"});
     Recorder recorder;
     std::thread watchdog([&] {  // at most 60 seconds of training
       for (int i = 0; i < 600 && !recorder.stop; ++i)

@@ -13,6 +13,7 @@
 #include "engine/config/presets.h"
 #include "plotting/histogram_grid.h"
 #include "plotting/time_series_chart.h"
+#include "test_support.h"
 #include "ui/main_window.h"
 #include "ui/metrics_store.h"
 #include "ui/monitor_view.h"
@@ -25,24 +26,10 @@ using namespace gwb;
 namespace {
 
 RunConfig tinyConfig(const char* name, std::int64_t epochs = 1) {
-  RunConfig c = loadConfigArgument("cpu-small-grassmann", {});
-  c.name = name;
-  c.model.d_model = 32;
+  RunConfig c = test::tinyRunConfig(name);
   c.model.n_layers = 2;
-  c.model.d_ff = 64;
-  c.model.r = 8;
-  c.model.windows = {1, 2, 4};
-  c.data.tokenizer = "bert";
-  c.data.seq_len = 32;
-  c.data.max_train_tokens = 32 * 64;
-  c.data.max_eval_tokens = 31 * 8;
-  c.train.batch_size = 8;
   c.train.epochs = epochs;
-  c.train.max_steps = 0;
-  c.train.eval_every = 4;
   c.train.probe_every = 4;
-  c.train.checkpoint_every = 0;
-  c.train.threads = 2;
   return c;
 }
 

@@ -144,11 +144,8 @@ void CompareView::rebuild() {
   QVector<double> ours, paper, repro, arledge;
   for (int i = 0; i < static_cast<int>(rows_.size()); ++i) {
     const ReportRow& row = rows_[i];
-    const QString label = QStringLiteral("%1 N%2 L%3 %4")
-                              .arg(QString::fromStdString(row.arch))
-                              .arg(row.n_layers)
-                              .arg(row.seq_len)
-                              .arg(QString::fromStdString(row.tokenizer));
+    const QString label =
+        QString::fromStdString(configLabel(row.arch, row.n_layers, row.seq_len, row.tokenizer));
     categories << label;
     QStringList cells = {label};
     for (const QString& key : differing_) cells << flat[i].at(key);

@@ -5,6 +5,7 @@
 #include <QFileInfo>
 #include <filesystem>
 
+#include "engine/report/report.h"
 #include "engine/train/metrics_json.h"
 #include "engine/util/error.h"
 #include "engine/util/file_io.h"
@@ -20,23 +21,13 @@ QString StoredRun::status() const {
 }
 
 QString StoredRun::groupKey() const {
-  if (!has_config) return key;
-  RunConfig c = config;
-  c.name.clear();
-  c.description.clear();
-  c.seed = 0;
-  c.train.device.clear();
-  c.train.threads = 0;
-  return QString::fromStdString(runConfigToJson(c, -1));
+  return has_config ? QString::fromStdString(configGroupKey(config)) : key;
 }
 
 QString StoredRun::configLabel() const {
   if (!has_config) return name;
-  return QStringLiteral("%1 N%2 L%3 %4")
-      .arg(arch)
-      .arg(config.model.n_layers)
-      .arg(config.data.seq_len)
-      .arg(QString::fromStdString(config.data.tokenizer));
+  return QString::fromStdString(gwb::configLabel(config.model.arch, config.model.n_layers,
+                                                 config.data.seq_len, config.data.tokenizer));
 }
 
 MetricsStore::MetricsStore(QObject* parent) : QObject(parent) {

@@ -283,11 +283,8 @@ QStringList exportComparisonFiles(const QList<const StoredRun*>& runs, const QSt
   QString csv = QStringLiteral("configuration,source,metric,value\n");
   QJsonArray bars;
   for (const ReportRow& row : rows) {
-    const QString label = QStringLiteral("%1 N%2 L%3 %4")
-                              .arg(QString::fromStdString(row.arch))
-                              .arg(row.n_layers)
-                              .arg(row.seq_len)
-                              .arg(QString::fromStdString(row.tokenizer));
+    const QString label =
+        QString::fromStdString(configLabel(row.arch, row.n_layers, row.seq_len, row.tokenizer));
     categories << label;
     ours << (row.best_valid_ppl.n ? row.best_valid_ppl.mean : NAN);
     csv += label + QStringLiteral(",ours,valid_ppl,") + num(ours.back()) + '\n';

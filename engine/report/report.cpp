@@ -18,17 +18,6 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-// The configuration without what does not change the experiment (name, seed, description).
-std::string groupKey(const RunConfig& config) {
-  RunConfig c = config;
-  c.name.clear();
-  c.description.clear();
-  c.seed = 0;
-  c.train.device.clear();
-  c.train.threads = 0;
-  return runConfigToJson(c, -1);
-}
-
 std::string fmt(double v, int decimals = 2) {
   if (!std::isfinite(v) || v == 0) return "";
   char buf[64];
@@ -71,6 +60,21 @@ std::string latexEscape(const std::string& s) {
 }
 
 }  // namespace
+
+std::string configGroupKey(const RunConfig& config) {
+  RunConfig c = config;
+  c.name.clear();
+  c.description.clear();
+  c.seed = 0;
+  c.train.device.clear();
+  c.train.threads = 0;
+  return runConfigToJson(c, -1);
+}
+
+std::string configLabel(const std::string& arch, std::int64_t n_layers, std::int64_t seq_len,
+                        const std::string& tokenizer) {
+  return arch + " N" + std::to_string(n_layers) + " L" + std::to_string(seq_len) + " " + tokenizer;
+}
 
 RunRecord readRunRecord(const std::string& dir) {
   RunRecord record;
@@ -158,7 +162,7 @@ std::vector<ReportRow> buildReport(const std::vector<RunRecord>& runs,
   std::vector<std::string> order;
   std::map<std::string, std::vector<const RunRecord*>> groups;
   for (const RunRecord& run : runs) {
-    const std::string key = groupKey(run.config);
+    const std::string key = configGroupKey(run.config);
     if (!groups.count(key)) order.push_back(key);
     groups[key].push_back(&run);
   }

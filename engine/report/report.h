@@ -70,6 +70,13 @@ struct ReportRow {
   std::vector<Reference> references;
 };
 
+/// The configuration without what does not change the experiment (name, description, seed,
+/// device, threads): runs with equal keys are seeds of one configuration.
+std::string configGroupKey(const RunConfig& config);
+/// "grassmann N6 L256 bert": how tables and charts name a row's configuration.
+std::string configLabel(const std::string& arch, std::int64_t n_layers, std::int64_t seq_len,
+                        const std::string& tokenizer);
+
 /// Groups runs by configuration and attaches the reported numbers.
 std::vector<ReportRow> buildReport(const std::vector<RunRecord>& runs,
                                    const std::vector<ReportedNumber>& numbers);
