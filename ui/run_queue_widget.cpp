@@ -43,8 +43,11 @@ RunQueueWidget::RunQueueWidget(QWidget* parent) : QWidget(parent) {
   remove_->setToolTip(tr("Take the run out of the queue; its files stay"));
   show_ = new QPushButton(tr("Show in monitor"));
   concurrency_ = new QSpinBox;
-  concurrency_->setRange(1, 16);
-  concurrency_->setToolTip(tr("Runs trained at the same time (on a CPU they share its cores)"));
+  concurrency_->setRange(0, 16);
+  concurrency_->setSpecialValueText(tr("auto"));
+  concurrency_->setToolTip(
+      tr("Runs trained at the same time; auto: one on a CPU (runs share its cores), "
+         "on a GPU as many as its free memory holds"));
   auto* buttons = new QHBoxLayout;
   for (QPushButton* b : {stop_, resume_, remove_, show_}) buttons->addWidget(b);
   buttons->addStretch(1);

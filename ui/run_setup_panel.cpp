@@ -155,6 +155,9 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
            tr("auto: bf16 on CUDA, fp32 on a CPU"), {"auto", "fp32", "bf16"});
   addField(train, "train.device", tr("Device"), Kind::Choice, tr("auto: CUDA if there is one"),
            {"auto", "cpu", "cuda"});
+  addField(train, "train.cuda_graph", tr("CUDA graph"), Kind::Bool,
+           tr("On CUDA, capture the training step once and replay it (the last partial batch runs "
+              "eagerly)"));
   addField(train, "train.max_steps", tr("Step cap"), Kind::Int, tr("0: none"));
   addField(train, "train.eval_every", tr("Validate every"), Kind::Int,
            tr("Steps; 0: at epoch ends only"));

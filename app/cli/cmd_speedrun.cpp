@@ -2,9 +2,11 @@
 // [--jobs N|auto] [--dry-run]`: the family's 8 configurations (N in {6, 12} x L in {128, 256} x
 // both architectures), K seeds each, N runs at a time; one progress line per run on stderr with an
 // ETA; prints the `gwb report --json` of the sweep at the end.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -13,6 +15,8 @@
 #include "app/cli/train_support.h"
 #include "engine/config/presets.h"
 #include "engine/report/report.h"
+#include "engine/train/footprint.h"
+#include "engine/train/scheduler.h"
 #include "engine/util/error.h"
 #include "engine/util/paths.h"
 
@@ -86,9 +90,32 @@ int run(const SpeedrunOptions& o) {
       throw InputError({"", 0, "--jobs"},
                        expectedGot("a positive count or auto", "\"" + o.jobs + "\""));
   }
-  // --jobs auto: one run at a time on a CPU (runs share its cores); the GPU scheduler decides
-  // from free memory and the models' footprint.
   const std::vector<PlannedRun> runs = plan(o);
+  // --jobs auto: the scheduler: one run at a time on a CPU; on a GPU as many as the free memory
+  // holds given the largest measured footprint (estimated from the shapes in a dry run).
+  std::vector<std::int64_t> footprints;
+  DeviceCapacity capacity;
+  if (o.jobs == "auto") {
+    capacity = deviceCapacity(runs.front().config.train.device);
+    std::map<std::string, std::int64_t> measured;  // one measurement per configuration
+    for (const PlannedRun& r : runs) {
+      RunConfig c = prepareConfig(r.config, r.source).config;
+      const std::string key = configGroupKey(c);
+      if (!measured.count(key)) {
+        measured[key] = o.dry_run || !capacity.cuda
+                            ? estimateFootprint(c, capacity.cuda && c.train.precision != "fp32")
+                            : measureFootprint(c);
+      }
+      footprints.push_back(measured[key]);
+    }
+    jobs = decideJobs(capacity, footprints);
+    progress("--jobs auto: " + std::to_string(jobs) + " at a time (" +
+             (capacity.cuda ? "CUDA, " + std::to_string(capacity.free_bytes >> 20) + " MiB free"
+                            : std::string("CPU")) +
+             ", largest footprint " +
+             std::to_string(*std::max_element(footprints.begin(), footprints.end()) >> 20) +
+             " MiB)");
+  }
   if (o.dry_run) {
     nlohmann::ordered_json out;
     out["task"] = "wikitext2";

@@ -7,6 +7,8 @@
 #include <atomic>
 #include <mutex>
 
+#include "engine/train/footprint.h"
+#include "engine/train/scheduler.h"
 #include "engine/train/trainer.h"
 
 namespace gwb {
@@ -177,8 +179,23 @@ bool RunController::remove(const QString& id) {
 }
 
 void RunController::setMaxConcurrent(int n) {
-  max_concurrent_ = std::max(1, n);
+  max_concurrent_ = std::max(0, n);
   schedule();
+}
+
+int RunController::effectiveConcurrency() const {
+  if (max_concurrent_ > 0) return max_concurrent_;
+  std::vector<std::int64_t> footprints;
+  std::string device = "auto";
+  for (const auto& [id, e] : entries_) {
+    if (e.state != RunState::Queued && !e.active()) continue;
+    if (!e.resume_dir.isEmpty()) continue;  // its configuration is in its folder; the others decide
+    RunConfig c = e.config;
+    resolveRunConfig(c, knownVocabSize(c.data.tokenizer));
+    device = c.train.device;
+    footprints.push_back(estimateFootprint(c, c.train.precision != "fp32"));
+  }
+  return decideJobs(deviceCapacity(device), footprints);
 }
 
 const RunEntry* RunController::entry(const QString& id) const {
@@ -193,8 +210,9 @@ int RunController::activeCount() const {
 }
 
 void RunController::schedule() {
+  const int limit = effectiveConcurrency();
   for (const QString& id : order_) {
-    if (activeCount() >= max_concurrent_) return;
+    if (activeCount() >= limit) return;
     RunEntry& e = entries_.at(id);
     if (e.state != RunState::Queued) continue;
     e.state = RunState::Running;

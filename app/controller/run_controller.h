@@ -76,9 +76,12 @@ class RunController : public QObject {
   /// Removes a run that is not active from the queue. Never deletes files.
   bool remove(const QString& id);
 
-  /// Runs trained at once (default 1: runs on a CPU share its cores).
+  /// Runs trained at once; 0 (the default) lets the scheduler decide: one on a CPU, on a GPU as
+  /// many as fit in its free memory (gwb::decideJobs with the runs' estimated footprints).
   void setMaxConcurrent(int n);
   int maxConcurrent() const { return max_concurrent_; }
+  /// What the setting means now (the scheduler's decision for "auto").
+  int effectiveConcurrency() const;
   /// Milliseconds between two batches of one run (default 50).
   void setBatchInterval(int ms) { flush_timer_.setInterval(ms); }
 
@@ -106,7 +109,7 @@ class RunController : public QObject {
   QString newId();
 
   QString runs_dir_;
-  int max_concurrent_ = 1;
+  int max_concurrent_ = 0;
   int next_id_ = 1;
   QStringList order_;
   std::map<QString, RunEntry> entries_;

@@ -135,6 +135,7 @@ const std::vector<Field>& fields() {
         field("train", t, "clip", &T::clip),
         field("train", t, "precision", &T::precision),
         field("train", t, "device", &T::device),
+        field("train", t, "cuda_graph", &T::cuda_graph),
         field("train", t, "eval_every", &T::eval_every),
         field("train", t, "probe_every", &T::probe_every),
         field("train", t, "checkpoint_every", &T::checkpoint_every),
@@ -283,8 +284,9 @@ std::int64_t countParameters(const ModelConfig& m) {
   const std::int64_t d = m.d_model, ln = 2 * d;
   std::int64_t block = ln /* ln2 */ + (d * m.d_ff + m.d_ff) + (m.d_ff * d + d);  // FFN
   if (m.arch == "grassmann") {
-    if (m.norm == "pre") block += ln;                         // ln1 (post-LN has none)
-    block += (d * m.r + m.r) + (m.pluckerDim() * d + d) + (2 * d * d + d) + ln;  // W_red, W_plu, W_gate, LN
+    if (m.norm == "pre") block += ln;  // ln1 (post-LN has none)
+    block += (d * m.r + m.r) + (m.pluckerDim() * d + d) + (2 * d * d + d) +
+             ln;  // W_red, W_plu, W_gate, LN
   } else {
     block += ln + (d * 3 * d + 3 * d) + (d * d + d);  // ln1, qkv, out
   }

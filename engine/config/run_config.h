@@ -64,8 +64,9 @@ struct TrainConfig {
   double clip = 1.0;                         ///< gradient-norm clip (0: none)
   std::string precision = "auto";            ///< "auto" (bf16 on CUDA, fp32 on CPU), "fp32", "bf16"
   std::string device = "auto";               ///< "auto", "cpu", "cuda" (or "cuda:N")
-  std::int64_t eval_every = 0;               ///< steps between validations (0: epoch ends only)
-  std::int64_t probe_every = 0;              ///< steps between probes (0: never)
+  bool cuda_graph = true;             ///< on CUDA, replay the step as a CUDA graph (fixed shapes)
+  std::int64_t eval_every = 0;        ///< steps between validations (0: epoch ends only)
+  std::int64_t probe_every = 0;       ///< steps between probes (0: never)
   std::int64_t checkpoint_every = 0;  ///< steps between "last" checkpoints (0: epoch ends only)
   std::int64_t log_every = 0;         ///< steps between metric reads (0: 1 on CPU, 10 on CUDA)
   std::int64_t max_steps = 0;         ///< cap on optimizer steps (0: none)

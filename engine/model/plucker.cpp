@@ -3,6 +3,10 @@
 
 #include <map>
 
+#ifdef GWB_WITH_CUDA
+#include "engine/cuda/plucker_fused.h"
+#endif
+
 namespace gwb {
 
 PluckerIndex PluckerIndex::make(std::int64_t r, const torch::Device& device) {
@@ -59,6 +63,9 @@ torch::Tensor grassmannGeometryReference(const torch::Tensor& z, const PluckerOp
 
 PluckerMean pluckerMean(const torch::Tensor& z, const PluckerOptions& options,
                         const PluckerIndex& index) {
+#ifdef GWB_WITH_CUDA
+  if (fusedPluckerAvailable(z, options)) return pluckerMeanFused(z, options);  // one pass, CUDA
+#endif
   const std::int64_t B = z.size(0), T = z.size(1);
   const std::int64_t P = index.i0.size(0);
   std::map<std::int64_t, int> multiplicity;  // a repeated offset counts once per listing

@@ -44,7 +44,8 @@ torch::Tensor grassmannGeometryReference(const torch::Tensor& z, const PluckerOp
                                          torch::nn::Linear& w_plu);
 
 /// The fast path's first half: the weighted mean of p_hat over the valid offsets, (B, T, P), and
-/// the positions that have at least one valid offset, (T,) bool.
+/// the positions that have at least one valid offset, (T,) bool. CUDA tensors go through the
+/// fused kernels when the build has them (GWB_WITH_CUDA); everything else through ATen.
 struct PluckerMean {
   torch::Tensor mean;
   torch::Tensor valid;

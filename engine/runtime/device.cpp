@@ -10,11 +10,24 @@
 #include <ATen/cuda/CUDAContext.h>
 #include <ATen/cuda/CUDAGeneratorImpl.h>
 #include <c10/cuda/CUDACachingAllocator.h>
+#include <c10/cuda/CUDAGuard.h>
+#include <c10/cuda/CUDAStream.h>
+#include <cuda_runtime_api.h>
+
+#include <optional>
 #endif
 
 #include "engine/runtime/torch_runtime.h"
 
 namespace gwb {
+
+#ifdef GWB_WITH_CUDA
+namespace {
+// The allocator's aggregate statistic (StatType::AGGREGATE, 0 in every version; the enum moved
+// from c10::cuda::CUDACachingAllocator to c10::CachingAllocator in LibTorch 2.x).
+constexpr std::size_t kAggregate = 0;
+}  // namespace
+#endif
 
 torch::Device resolveDevice(const std::string& name) {
   if (name == "auto")
@@ -108,7 +121,7 @@ std::int64_t peakMemoryBytes(const torch::Device& device) {
   if (device.is_cuda()) {
     namespace alloc = c10::cuda::CUDACachingAllocator;
     const auto stats = alloc::getDeviceStats(device.index() < 0 ? 0 : device.index());
-    return stats.allocated_bytes[static_cast<std::size_t>(alloc::StatType::AGGREGATE)].peak;
+    return stats.allocated_bytes[kAggregate].peak;
   }
 #endif
   (void)device;
@@ -117,8 +130,68 @@ std::int64_t peakMemoryBytes(const torch::Device& device) {
   return static_cast<std::int64_t>(usage.ru_maxrss) * 1024;
 }
 
+std::int64_t freeDeviceMemory([[maybe_unused]] const torch::Device& device) {
+#ifdef GWB_WITH_CUDA
+  if (device.is_cuda()) {
+    const c10::cuda::CUDAGuard guard(device);
+    std::size_t free_bytes = 0, total_bytes = 0;
+    if (cudaMemGetInfo(&free_bytes, &total_bytes) == cudaSuccess) {
+      // Memory the caching allocator holds but does not use is free for this process's runs too.
+      namespace alloc = c10::cuda::CUDACachingAllocator;
+      const auto stats = alloc::getDeviceStats(device.index() < 0 ? 0 : device.index());
+      const std::size_t agg = kAggregate;
+      return static_cast<std::int64_t>(free_bytes) + stats.reserved_bytes[agg].current -
+             stats.allocated_bytes[agg].current;
+    }
+  }
+#endif
+  return 0;
+}
+
+void resetPeakMemory([[maybe_unused]] const torch::Device& device) {
+#ifdef GWB_WITH_CUDA
+  if (device.is_cuda())
+    c10::cuda::CUDACachingAllocator::resetPeakStats(device.index() < 0 ? 0 : device.index());
+#endif
+}
+
 void synchronize(const torch::Device& device) {
   if (device.is_cuda()) torch::cuda::synchronize(device.index() < 0 ? 0 : device.index());
+}
+
+#ifdef GWB_WITH_CUDA
+struct RunStreamGuard::Impl {
+  explicit Impl(c10::cuda::CUDAStream s) : stream(s), guard(std::in_place, s) {}
+  c10::cuda::CUDAStream stream;
+  std::optional<c10::cuda::CUDAStreamGuard> guard;
+};
+#else
+struct RunStreamGuard::Impl {};
+#endif
+
+RunStreamGuard::RunStreamGuard([[maybe_unused]] const torch::Device& device) {
+#ifdef GWB_WITH_CUDA
+  if (device.is_cuda()) {
+    // What this thread set up went to the current (default) stream: let it finish. Streams only,
+    // never the whole device: other runs may be capturing CUDA graphs meanwhile.
+    c10::cuda::getCurrentCUDAStream(device.index()).synchronize();
+    impl_ = std::make_unique<Impl>(
+        c10::cuda::getStreamFromPool(/*isHighPriority=*/false, device.index()));
+  }
+#endif
+}
+
+RunStreamGuard::~RunStreamGuard() {
+#ifdef GWB_WITH_CUDA
+  if (impl_) {
+    try {
+      impl_->stream.synchronize();  // the run's work is done before others use its tensors
+    } catch (const std::exception&) {
+      // a failed run's CUDA error was reported where it happened; never throw from here
+    }
+    impl_->guard.reset();
+  }
+#endif
 }
 
 }  // namespace gwb

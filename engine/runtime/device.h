@@ -4,6 +4,7 @@
 
 #include <torch/torch.h>
 
+#include <memory>
 #include <string>
 
 namespace gwb {
@@ -35,7 +36,27 @@ void setCudaGeneratorState(const torch::Device& device, const std::string& bytes
 
 /// Peak memory: CUDA max allocated bytes, or the process's peak resident set on CPU.
 std::int64_t peakMemoryBytes(const torch::Device& device);
+/// Free memory of a CUDA device (0 elsewhere) and resetting its peak-allocation statistic.
+std::int64_t freeDeviceMemory(const torch::Device& device);
+void resetPeakMemory(const torch::Device& device);
+
 /// Waits for queued work on `device` (no-op on CPU).
 void synchronize(const torch::Device& device);
+
+/// In its scope, this thread's work on a CUDA `device` goes to a stream of its own (from
+/// LibTorch's pool, non-blocking), so that runs of a sweep training in parallel threads overlap on
+/// the GPU instead of queueing behind each other on the default stream. It waits for the work
+/// queued before it on both ends. No effect on a CPU or without a CUDA LibTorch.
+class RunStreamGuard {
+ public:
+  explicit RunStreamGuard(const torch::Device& device);
+  ~RunStreamGuard();
+  RunStreamGuard(const RunStreamGuard&) = delete;
+  RunStreamGuard& operator=(const RunStreamGuard&) = delete;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace gwb

@@ -2,6 +2,7 @@
 #include "engine/train/adamw.h"
 
 #include <cmath>
+#include <stdexcept>
 
 #include "engine/io/tensor_io.h"
 
@@ -32,6 +33,44 @@ void AdamW::step(double lr) {
     const torch::Tensor denom = (exp_avg_sq_[i].sqrt() / bias2_sqrt).add_(options_.eps);
     p.addcdiv_(exp_avg_[i], denom, -step_size);
   }
+  for (torch::Tensor& s : device_steps_) s.add_(1);  // keep a later fused step consistent
+}
+
+bool AdamW::deviceStepAvailable() {
+#if defined(GWB_WITH_CUDA) && \
+    (TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 3))
+  return true;
+#else
+  return false;
+#endif
+}
+
+void AdamW::stepOnDevice([[maybe_unused]] const torch::Tensor& lr) {
+#if defined(GWB_WITH_CUDA) && \
+    (TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 3))
+  torch::NoGradGuard no_grad;
+  if (device_steps_.empty()) {
+    for (const auto& [name, p] : params_) {
+      device_steps_.push_back(
+          torch::full({}, static_cast<double>(steps_), p.options().dtype(torch::kFloat)));
+    }
+  }
+  std::vector<torch::Tensor> params, grads, exp_avgs, exp_avg_sqs, steps;
+  for (std::size_t i = 0; i < params_.size(); ++i) {
+    const torch::Tensor& p = params_[i].second;
+    if (!p.grad().defined()) continue;
+    params.push_back(p);
+    grads.push_back(p.grad());
+    exp_avgs.push_back(exp_avg_[i]);
+    exp_avg_sqs.push_back(exp_avg_sq_[i]);
+    steps.push_back(device_steps_[i]);
+  }
+  at::_fused_adamw_(params, grads, exp_avgs, exp_avg_sqs, /*max_exp_avg_sqs=*/{}, steps, lr,
+                    options_.beta1, options_.beta2, options_.weight_decay, options_.eps,
+                    /*amsgrad=*/false, /*maximize=*/false);
+#else
+  throw std::logic_error("AdamW::stepOnDevice needs a CUDA LibTorch >= 2.3");
+#endif
 }
 
 void AdamW::zeroGrad() {
@@ -53,6 +92,7 @@ void AdamW::loadState(const std::map<std::string, torch::Tensor>& tensors, std::
                       const std::string& source) {
   copyIntoTensors(stateTensors(), tensors, source);
   steps_ = steps;
+  for (torch::Tensor& s : device_steps_) s.fill_(static_cast<double>(steps));
 }
 
 torch::Tensor clipGradNorm(const std::vector<torch::Tensor>& params, double max_norm) {

@@ -28,6 +28,14 @@ class AdamW {
   void step(double lr);
   /// Sets every gradient to None.
   void zeroGrad();
+  /// The same update on the device with ATen's fused AdamW (CUDA builds on LibTorch >= 2.3): the
+  /// learning rate a device scalar, the step counts device tensors, no host synchronisation, so a
+  /// CUDA graph can capture it. The host count is advanced with noteDeviceStep().
+  void stepOnDevice(const torch::Tensor& lr);
+  /// Counts an update that stepOnDevice applied (a graph replays it without running host code).
+  void noteDeviceStep() { ++steps_; }
+  /// True where stepOnDevice exists (this LibTorch has the fused op and CUDA).
+  static bool deviceStepAvailable();
   /// Updates done so far.
   std::int64_t steps() const { return steps_; }
 
@@ -40,6 +48,8 @@ class AdamW {
  private:
   std::vector<std::pair<std::string, torch::Tensor>> params_;
   std::vector<torch::Tensor> exp_avg_, exp_avg_sq_;
+  std::vector<torch::Tensor>
+      device_steps_;  // float32 scalars for the fused op, created on first use
   AdamWOptions options_;
   std::int64_t steps_ = 0;
 };

@@ -13,9 +13,14 @@
 
 namespace gwb {
 
+class GraphStep;
+
 class TrainStep {
  public:
+  /// On a CUDA device with train.cuda_graph (and a LibTorch that has the fused AdamW), full
+  /// batches run as a captured CUDA graph; other batches, and every step elsewhere, eagerly.
   TrainStep(LanguageModel model, const TrainConfig& config, bool bf16);
+  ~TrainStep();
 
   struct Result {
     torch::Tensor loss;       // scalar, device
@@ -25,6 +30,14 @@ class TrainStep {
   Result run(const torch::Tensor& batch, double lr);
 
   AdamW& optimizer() { return *optimizer_; }
+  /// True once steps replay a CUDA graph (after the warm-up steps).
+  bool usesGraph() const {
+#ifdef GWB_WITH_CUDA
+    return graph_ != nullptr;
+#else
+    return false;
+#endif
+  }
   const std::vector<std::pair<std::string, torch::Tensor>>& parameters() const { return named_; }
 
  private:
@@ -32,8 +45,12 @@ class TrainStep {
   std::vector<std::pair<std::string, torch::Tensor>> named_;
   std::vector<torch::Tensor> tensors_;
   std::unique_ptr<AdamW> optimizer_;
+#ifdef GWB_WITH_CUDA  // a public definition of gwb_engine: the same in every translation unit
+  std::unique_ptr<GraphStep> graph_;
+#endif
   double clip_;
   bool bf16_;
+  bool device_step_ = false;  // eager steps on CUDA use the fused AdamW too (one kernel per step)
 };
 
 }  // namespace gwb

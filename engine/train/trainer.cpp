@@ -59,6 +59,7 @@ class Run {
   TrainOutcome execute() {
     setUp();  // InputErrors leave nothing behind
     try {
+      const RunStreamGuard stream(device_);  // parallel runs overlap on one GPU
       loop();
     } catch (const std::exception& e) {
       fail(e.what());
