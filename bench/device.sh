@@ -3,14 +3,14 @@
 # .deps/, configure against the CUDA LibTorch of its PyTorch with the GUI off, build with all
 # cores, run the ctest label gpu, then `gwb bench` and the Python reference benchmark on the same
 # settings (GPT-2 vocabulary, L=256, N=6, B=32, bf16, 4 heads, dropout 0.1, clip 1.0), a kernel
-# profile where nsys exists, and one epoch of each configuration of the reference sweep with
-# --jobs auto; a short table comes last. Full logs go to OUT (argument, else $OUT, else
-# /tmp/gwb-device).
+# profile of each model's step, and one epoch of each configuration of the reference sweep with
+# --jobs auto; a short table comes last. OUT (argument, else $OUT, else /tmp/gwb-device) gets
+# steps.log, table.txt and logs.tar.gz (every step's full log, the sweep's summaries and metrics).
 #   bench/device.sh [OUT]            run it
 #   bench/device.sh --dry-run [OUT]  print the steps and check what can be checked here
 # Environment:
-#   GWB_DEVICE_BUDGET_S=480   seconds the script may take: the optional steps (eager rows, profile,
-#                             sweep) are skipped or cut short when less is left
+#   GWB_DEVICE_BUDGET_S=480   seconds the script may take: the optional steps (eager rows, sweep)
+#                             are skipped or cut short when less is left
 #   GWB_DEVICE_COMPILE=1      also time the reference's torch.compile rows (minutes)
 #   GWB_DEVICE_SWEEP=0        skip the one-epoch sweep
 set -uo pipefail
@@ -20,10 +20,15 @@ if [ "${1:-}" = "--dry-run" ]; then dry=1; shift; fi
 out="${1:-${OUT:-/tmp/gwb-device}}"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
+logs="$out/logs"  # every step's log; bundled into OUT/logs.tar.gz at the end (few files travel)
+mkdir -p "$logs"
+bundle() { [ "$dry" = 0 ] && [ -d "$logs" ] && tar czf "$out/logs.tar.gz" -C "$out" logs && rm -rf "$logs"; }
+trap bundle EXIT
 budget="${GWB_DEVICE_BUDGET_S:-480}"
 build=build-gpu
 configs=("grassmann:256:6:32" "transformer:256:6:32")
 export GWB_CACHE_DIR="$PWD/$build/cache"  # token caches, shared by the sweep's runs
+export TORCH_CUDA_ARCH_LIST="${TORCH_CUDA_ARCH_LIST:-9.0}"  # LibTorch's CMake reads this one
 
 left() { echo $((budget - SECONDS)); }
 
@@ -32,9 +37,10 @@ step() {  # step NAME SECONDS COMMAND...: run (or, dry, print) a step, its log i
   echo "== $name (limit ${limit}s, $(left)s left): $*" | tee -a "$out/steps.log" >&2
   if [ "$dry" = 1 ]; then return 0; fi
   local start=$SECONDS
-  timeout -s INT -k 20 "$limit" "$@" > "$out/$name.log" 2>&1
+  timeout -s INT -k 20 "$limit" "$@" > "$logs/$name.log" 2>&1
   local rc=$?
   echo "   $name: exit $rc in $((SECONDS - start)) s" | tee -a "$out/steps.log" >&2
+  [ "$rc" != 0 ] && tail -15 "$logs/$name.log" | sed "s/^/   $name| /" >&2
   return $rc
 }
 
@@ -46,7 +52,7 @@ errors_of() {  # the first compiler or CMake errors of a log, for the call's sho
 if [ "$dry" = 0 ]; then
   { nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
     python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda)'
-    nproc; cmake --version | head -1; command -v nvcc nsys ncu; } > "$out/machine.txt" 2>&1
+    nproc; cmake --version | head -1; command -v nvcc nsys ncu; } > "$logs/machine.txt" 2>&1
 fi
 if ! command -v nvcc > /dev/null && [ -x /usr/local/cuda/bin/nvcc ]; then
   export PATH="/usr/local/cuda/bin:$PATH"
@@ -75,21 +81,28 @@ configure() {  # configure DIR NAME [cmake args]
     -DGWB_BUILD_GUI=OFF -DCMAKE_PREFIX_PATH="$torch_prefix" -DGWB_DEPS_PREFIX="$deps_prefix" \
     -DCMAKE_CUDA_ARCHITECTURES=90 "$@"
 }
+build_all() {  # build_all DIR NAME: everything that compiles (keep going), then the binaries needed
+  local keep=()
+  [ "${#generator[@]}" -gt 0 ] && keep=(-- -k 0)
+  step "$2" 420 cmake --build "$1" -j "$(nproc)" "${keep[@]}"
+  [ "$dry" = 1 ] || { [ -x "$1/bin/gwb" ] && [ -x "$1/bin/tst_gpu_training" ]; }
+}
 glue=on
-if ! { configure "$build" configure && step build 420 cmake --build "$build" -j "$(nproc)"; }; then
-  [ -f "$out/configure.log" ] && errors_of "$out/configure.log"
-  [ -f "$out/build.log" ] && errors_of "$out/build.log"
+if ! { configure "$build" configure && build_all "$build" build; }; then
+  [ -f "$logs/configure.log" ] && errors_of "$logs/configure.log"
+  [ -f "$logs/build.log" ] && errors_of "$logs/build.log"
   glue=off
   build=build-gpu-noglue
-  configure "$build" configure-noglue -DGWB_CUDA_GLUE=OFF || { errors_of "$out/configure-noglue.log"; exit 1; }
-  step build-noglue 420 cmake --build "$build" -j "$(nproc)" || { errors_of "$out/build-noglue.log"; exit 1; }
+  configure "$build" configure-noglue -DGWB_CUDA_GLUE=OFF || { errors_of "$logs/configure-noglue.log"; exit 1; }
+  build_all "$build" build-noglue || { errors_of "$logs/build-noglue.log"; exit 1; }
 fi
+[ "$dry" = 0 ] && errors_of "$logs/build.log"  # what did not compile, if anything (e.g. the profiler)
 gwb="$build/bin/gwb"
 
 # 3. The gpu tests (the fused kernels against ATen; graph vs eager steps).
-step gpu-tests 240 ctest --test-dir "$build" -L gpu --output-on-failure
+step gpu-tests 240 ctest --test-dir "$build" -L gpu -V  # -V: every check's line and number
 gpu_rc=$?
-[ "$dry" = 0 ] && grep -E "FAIL|Passed|Failed|Skipped|tests passed" "$out/gpu-tests.log" | head -30 >&2
+[ "$dry" = 0 ] && grep -E "FAIL|Passed|Failed|Skipped|tests passed|every loss|falls" "$logs/gpu-tests.log" | head -30 >&2
 
 # 4. Ours and the reference, same settings, same card.
 bench_ours() {  # bench_ours NAME ARCH L N B [--set ...]
@@ -114,15 +127,15 @@ if [ "$glue" = on ] && [ "$(left)" -gt 240 ]; then
   done
 fi
 
-# 5. Where the time goes: the largest kernels of our Grassmann step (nsys, where installed).
-if command -v nsys > /dev/null && [ "$(left)" -gt 200 ]; then
-  step profile 120 nsys profile --trace=cuda --sample=none --cpuctxsw=none --force-overwrite=true \
-    -o "$build/profile" "$gwb" bench --config reference-grassmann-n6-l256 --set data.tokenizer=gpt2 \
-    --set train.batch_size=32 --set model.dropout=0.1 --set model.heads=4 --steps 20 --warmup 8 &&
-    step profile-stats 90 nsys stats --report cuda_gpu_kern_sum --format csv \
-      --output "$out/profile" "$build/profile.nsys-rep"
-elif [ "$dry" = 0 ]; then
-  echo "no nsys here (or no time left): no kernel profile" | tee "$out/profile.log" >&2
+# 5. Where the time goes: the kernels of one eager step of each model (LibTorch's Kineto
+#    profiler; kernels inside a CUDA graph are not all reported, and the graph changes little).
+if [ -x "$build/bin/gwb-profile-step" ] || [ "$dry" = 1 ]; then
+  for arch in grassmann transformer; do
+    step "profile-$arch" 90 "$build/bin/gwb-profile-step" --config "reference-$arch-n6-l256" \
+      --set data.tokenizer=gpt2 --set train.batch_size=32 --set model.dropout=0.1 \
+      --set model.heads=4 --set train.cuda_graph=false --steps 10 --warmup 5 \
+      --trace "$build/profile-$arch.json" --top 15
+  done
 fi
 
 # 6. One epoch of each of the reference family's 8 configurations (BERT tokens, SPEC §4 batch
@@ -133,13 +146,13 @@ if [ "${GWB_DEVICE_SWEEP:-1}" = 1 ]; then
     rm -rf "$build/sweep-runs"
     step sweep "$sweep_limit" "$gwb" speedrun wikitext2 --preset-family reference --jobs auto \
       --set train.epochs=1 --runs "$build/sweep-runs"
-    mkdir -p "$out/sweep"
+    mkdir -p "$logs/sweep"
     for d in "$build"/sweep-runs/*/; do
-      [ -f "$d/summary.json" ] && cp "$d/summary.json" "$out/sweep/$(basename "$d").summary.json"
-      [ -f "$d/metrics.jsonl" ] && cp "$d/metrics.jsonl" "$out/sweep/$(basename "$d").metrics.jsonl"
+      [ -f "$d/summary.json" ] && cp "$d/summary.json" "$logs/sweep/$(basename "$d").summary.json"
+      [ -f "$d/metrics.jsonl" ] && cp "$d/metrics.jsonl" "$logs/sweep/$(basename "$d").metrics.jsonl"
     done
   else
-    echo "no time left for the sweep (${sweep_limit}s)" | tee "$out/sweep.log" >&2
+    echo "no time left for the sweep (${sweep_limit}s)" | tee "$logs/sweep.log" >&2
   fi
 fi
 
@@ -150,6 +163,6 @@ if [ "$dry" = 1 ]; then
 fi
 
 # 7. The table.
-python3 bench/device_table.py "$out" "${configs[@]}" | tee "$out/table.txt"
-echo "device: $(head -1 "$out/machine.txt"); CUDA glue $glue; gpu tests exit $gpu_rc; $SECONDS s"
+python3 bench/device_table.py "$logs" "${configs[@]}" | tee "$out/table.txt"
+echo "device: $(head -1 "$logs/machine.txt"); CUDA glue $glue; gpu tests exit $gpu_rc; $SECONDS s"
 exit $gpu_rc

@@ -3,10 +3,9 @@
     python3 bench/device_table.py OUT ARCH:L:N:B...
 
 Throughput rows: ours (CUDA graph, and eager where measured) against ref_bench.py on the same card
-and settings; the largest kernels of our Grassmann step (nsys, where it ran); the one-epoch
-reference sweep with its projection to 20 epochs.
+and settings; the largest kernels of each model's step (gwb-profile-step); the one-epoch reference
+sweep with its projection to 20 epochs.
 """
-import csv
 import json
 import pathlib
 import re
@@ -54,14 +53,16 @@ def main():
         re_, rc = ref.get(key + (False,), nan), ref.get(key + (True,), nan)
         print(f"{c:22}{o:10.0f}{e:12.0f}{re_:11.0f}{o / re_:7.2f}{rc:14.0f}{o / rc:7.2f}")
 
-    stats = sorted(out.glob('profile*cuda_gpu_kern_sum*.csv'))
-    if stats:
-        with stats[0].open() as f:
-            rows = [r for r in csv.DictReader(f)]
-        print('\nLargest kernels of our Grassmann step (nsys, share of GPU kernel time)')
-        for r in rows[:10]:
-            print(f"{float(r.get('Time (%)', 'nan')):6.1f}%  {int(r.get('Instances', 0)):6d}x  "
-                  f"{r.get('Name', '')[:90]}")
+    for arch in ('grassmann', 'transformer'):
+        path = out / f'profile-{arch}.log'
+        if not path.exists():
+            continue
+        lines = path.read_text(errors='replace').splitlines()
+        head = next((l for l in lines if 'per step' in l), f'{arch}: no profile')
+        print(f'\nWhere the time goes: {head}')
+        for r in json_lines(path)[:10]:
+            print(f"{100 * r['share']:6.1f}%  {r['ms_per_step']:7.3f} ms  {r['calls_per_step']:5.0f}x  "
+                  f"{r['name'][:80]}")
 
     summaries = sorted((out / 'sweep').glob('*.summary.json'))
     if summaries:

@@ -151,19 +151,25 @@ torch::Tensor LanguageModelImpl::hidden(const torch::Tensor& ids,
   return ln_f(x);
 }
 
+torch::Tensor LanguageModelImpl::head(const torch::Tensor& h) {
+  return lm_head ? lm_head(h) : torch::nn::functional::linear(h, token_embedding->weight);
+}
+
 torch::Tensor LanguageModelImpl::forward(const torch::Tensor& ids,
                                          std::vector<GrassmannCapture>* captures) {
-  const torch::Tensor h = hidden(ids, captures);
-  return lm_head ? lm_head(h)
-                 : torch::nn::functional::linear(h, token_embedding->weight);  // (B, T, V)
+  return head(hidden(ids, captures));  // (B, T, V)
 }
 
 torch::Tensor LanguageModelImpl::loss(const torch::Tensor& ids) {
   const std::int64_t T = ids.size(1);
-  const torch::Tensor logits = forward(ids).narrow(1, 0, T - 1);
-  return torch::nn::functional::cross_entropy(
-      logits.reshape({-1, logits.size(-1)}).to(torch::kFloat),
-      ids.narrow(1, 1, T - 1).reshape({-1}));
+  // The head only on the T-1 positions that have a target (no (B, T, V) logits to slice, whose
+  // backward would zero-fill and copy the whole logits tensor), and the log-softmax in fp32 read
+  // straight from the (bf16 under autocast) logits: the same numbers as casting the logits to
+  // fp32 first, without materialising that copy or casting its gradient back.
+  const torch::Tensor h = hidden(ids).narrow(1, 0, T - 1);
+  const torch::Tensor logits = head(h.reshape({-1, h.size(-1)}));  // (B (T-1), V)
+  return torch::nll_loss(torch::log_softmax(logits, -1, torch::kFloat),
+                         ids.narrow(1, 1, T - 1).reshape({-1}));
 }
 
 std::vector<std::pair<std::string, std::int64_t>> LanguageModelImpl::parameterCounts() const {

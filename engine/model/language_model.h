@@ -76,6 +76,8 @@ class LanguageModelImpl : public torch::nn::Module {
                         std::vector<GrassmannCapture>* captures = nullptr);
   /// Hidden states after ln_f, (B, T, d).
   torch::Tensor hidden(const torch::Tensor& ids, std::vector<GrassmannCapture>* captures = nullptr);
+  /// Logits (..., vocab) of hidden states (..., d): the tied or untied head.
+  torch::Tensor head(const torch::Tensor& h);
   /// Mean next-token cross-entropy over the B x (T-1) shifted positions, in fp32.
   torch::Tensor loss(const torch::Tensor& ids);
 

@@ -65,6 +65,9 @@ void AdamW::stepOnDevice([[maybe_unused]] const torch::Tensor& lr) {
     exp_avg_sqs.push_back(exp_avg_sq_[i]);
     steps.push_back(device_steps_[i]);
   }
+  // The fused op reads the step counts for the bias corrections but does not advance them:
+  // torch.optim advances them first (torch._foreach_add_(state_steps, 1)), and so do we.
+  at::_foreach_add_(steps, 1);
   at::_fused_adamw_(params, grads, exp_avgs, exp_avg_sqs, /*max_exp_avg_sqs=*/{}, steps, lr,
                     options_.beta1, options_.beta2, options_.weight_decay, options_.eps,
                     /*amsgrad=*/false, /*maximize=*/false);
