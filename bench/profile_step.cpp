@@ -4,8 +4,8 @@
 // operators (CPU) that take the most time, summed over the profiled steps, as JSON lines.
 //   gwb-profile-step --config reference-grassmann-n6-l256 [--set a.b=V]... [--steps 10]
 //                    [--warmup 8] [--trace FILE] [--top 15]
-#include <torch/torch.h>
 #include <torch/csrc/autograd/profiler_kineto.h>
+#include <torch/torch.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -99,8 +99,8 @@ int main(int argc, char** argv) {
               [](const auto& a, const auto& b) { return a.second.us > b.second.us; });
     double all = 0;
     for (const auto& [name, t] : rows) all += t.us;
-    std::printf("%s: %d steps, %s, %s total %.2f ms per step (%zu distinct)\n",
-                config.name.c_str(), steps, step.usesGraph() ? "graph" : "eager",
+    std::printf("%s: %d steps, %s, %s total %.2f ms per step (%zu distinct)\n", config.name.c_str(),
+                steps, step.usesGraph() ? "graph" : "eager",
                 device.is_cuda() ? "kernel time" : "operator time", all / 1000.0 / steps,
                 rows.size());
     for (int i = 0; i < std::min<int>(top, static_cast<int>(rows.size())); ++i) {

@@ -1,6 +1,7 @@
 // `gwb bench --config C [--steps N] [--warmup W] [--set a.b=V]...`: training and inference
 // throughput of a configuration's model on random tokens, with the step the trainer runs.
 #include <chrono>
+#include <cmath>
 #include <memory>
 
 #include "app/cli/cli_common.h"
@@ -80,8 +81,13 @@ int run(const BenchOptions& o) {
   out["params"] = prepared.parameters;
   out["flops_per_token"] = trainingFlopsPerToken(config.model, L);
   out["peak_memory_bytes"] = peakMemoryBytes(device);
-  out["loss"] = last_loss.item<double>();
+  const double loss = last_loss.item<double>();
+  out["loss"] = loss;
   printJson(out);
+  if (!std::isfinite(loss)) {  // numbers from a diverged step are no measurement
+    progress("error: the last training loss is not finite: the throughput above is not valid");
+    return kExitFailed;
+  }
   return kExitOk;
 }
 

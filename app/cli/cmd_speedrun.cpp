@@ -102,9 +102,18 @@ int run(const SpeedrunOptions& o) {
       RunConfig c = prepareConfig(r.config, r.source).config;
       const std::string key = configGroupKey(c);
       if (!measured.count(key)) {
-        measured[key] = o.dry_run || !capacity.cuda
-                            ? estimateFootprint(c, capacity.cuda && c.train.precision != "fp32")
-                            : measureFootprint(c);
+        const bool bf16 = capacity.cuda && c.train.precision != "fp32";
+        if (o.dry_run || !capacity.cuda) {
+          measured[key] = estimateFootprint(c, bf16);
+        } else {
+          try {
+            measured[key] = measureFootprint(c);
+          } catch (const std::exception& e) {  // the sweep goes on with the shapes' estimate
+            measured[key] = estimateFootprint(c, bf16);
+            progress("--jobs auto: measuring " + c.name + " failed (" + e.what() +
+                     "); using the estimate from its shapes");
+          }
+        }
       }
       footprints.push_back(measured[key]);
     }
