@@ -49,6 +49,15 @@ GWB_HD void pairOf(int k, int r, int& i, int& j) {
   j = i + 1 + (k - start);
 }
 
+/// Plücker coordinate k of the pair (u, v): u_i v_j - u_j v_i, (i, j) the pair of k.
+template <typename Acc, typename T>
+GWB_HD Acc pluckerAt(const T* u, const T* v, int k, int r) {
+  int i, j;
+  pairOf(k, r, i, j);
+  return static_cast<Acc>(u[i]) * static_cast<Acc>(v[j]) -
+         static_cast<Acc>(u[j]) * static_cast<Acc>(v[i]);
+}
+
 /// The partner of position t for offset number o, or -1 when it falls outside the sequence.
 GWB_HD int partnerOf(const PluckerParams& p, int t, int o) {
   const int s = p.future ? t + p.offsets[o] : t - p.offsets[o];
@@ -80,22 +89,14 @@ GWB_HD void pluckerMeanToken(const PluckerParams& p, int t, const T* u, Row row,
     const T* v = row(s);
     Acc sq = 0;
     for (int k = lane; k < P; k += lanes) {
-      int i, j;
-      pairOf(k, p.r, i, j);
-      const Acc pk = static_cast<Acc>(u[i]) * static_cast<Acc>(v[j]) -
-                     static_cast<Acc>(u[j]) * static_cast<Acc>(v[i]);
+      const Acc pk = pluckerAt<Acc>(u, v, k, p.r);
       sq += pk * pk;
     }
     const Acc norm = std::sqrt(sum_all(sq));
     const Acc eps = static_cast<Acc>(p.eps);
     const Acc scale =
         static_cast<Acc>(p.weights[o]) / total / (p.normalize ? (norm > eps ? norm : eps) : Acc(1));
-    for (int k = lane; k < P; k += lanes) {
-      int i, j;
-      pairOf(k, p.r, i, j);
-      acc[k] += scale * (static_cast<Acc>(u[i]) * static_cast<Acc>(v[j]) -
-                         static_cast<Acc>(u[j]) * static_cast<Acc>(v[i]));
-    }
+    for (int k = lane; k < P; k += lanes) acc[k] += scale * pluckerAt<Acc>(u, v, k, p.r);
   }
   for (int k = lane; k < P; k += lanes) out[k] = static_cast<Out>(acc[k]);
 }
@@ -110,10 +111,7 @@ GWB_HD void pairBackward(const PluckerParams& p, Acc c, const T* u, const T* v, 
   const int P = pluckerDim(p.r);
   Acc sq = 0, dot = 0;
   for (int k = lane; k < P; k += lanes) {
-    int i, j;
-    pairOf(k, p.r, i, j);
-    const Acc pk = static_cast<Acc>(u[i]) * static_cast<Acc>(v[j]) -
-                   static_cast<Acc>(u[j]) * static_cast<Acc>(v[i]);
+    const Acc pk = pluckerAt<Acc>(u, v, k, p.r);
     sq += pk * pk;
     dot += pk * static_cast<Acc>(g[k]);
   }
