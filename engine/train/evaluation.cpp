@@ -30,12 +30,14 @@ EvalResult evaluateLm(LanguageModel& model, const TokenStream& stream, std::int6
     torch::Tensor logits;
     {
       AutocastGuard autocast(bf16);
-      logits = model->forward(ids);
+      const torch::Tensor h =
+          model->hidden(ids).narrow(1, 0, seq_len - 1);   // positions with a target
+      logits = model->head(h.reshape({-1, h.size(-1)}));  // (B (L-1), V)
     }
-    logits = logits.narrow(1, 0, seq_len - 1).to(torch::kFloat);  // (B, L-1, V), fp32
-    const torch::Tensor losses = torch::nn::functional::cross_entropy(
-        logits.reshape({-1, logits.size(-1)}), ids.narrow(1, 1, seq_len - 1).reshape({-1}),
-        torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
+    // fp32 log-softmax read straight from the logits (as the training loss does).
+    const torch::Tensor losses = torch::nll_loss(torch::log_softmax(logits, -1, torch::kFloat),
+                                                 ids.narrow(1, 1, seq_len - 1).reshape({-1}),
+                                                 /*weight=*/{}, at::Reduction::None);
     per_position += losses.view({count, seq_len - 1}).to(torch::kDouble).sum(0);
   }
   if (was_training) model->train();
