@@ -1,6 +1,7 @@
 // AdamW and gradient clipping.
 #include "engine/train/adamw.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -100,17 +101,27 @@ void AdamW::loadState(const std::map<std::string, torch::Tensor>& tensors, std::
 
 torch::Tensor clipGradNorm(const std::vector<torch::Tensor>& params, double max_norm) {
   torch::NoGradGuard no_grad;
-  std::vector<torch::Tensor> norms;
+  std::vector<torch::Tensor> grads;
   for (const auto& p : params) {
-    if (p.grad().defined()) norms.push_back(p.grad().norm(2).to(torch::kFloat));
+    if (p.grad().defined()) grads.push_back(p.grad());
   }
-  if (norms.empty()) return torch::zeros({}, torch::kFloat);
-  const torch::Tensor total = torch::stack(norms).norm(2);
+  if (grads.empty()) return torch::zeros({}, torch::kFloat);
+  // One multi-tensor kernel for all the norms instead of one kernel per parameter.
+  const torch::Tensor total = torch::stack(at::_foreach_norm(grads, 2)).to(torch::kFloat).norm(2);
   if (max_norm > 0) {
     const torch::Tensor coef = (max_norm / (total + 1e-6)).clamp_max(1.0);
-    for (const auto& p : params) {
-      if (p.grad().defined()) p.grad().mul_(coef.to(p.grad().scalar_type()));
+    const auto dtype = grads.front().scalar_type();
+    const bool one_dtype = std::all_of(grads.begin(), grads.end(), [&](const torch::Tensor& g) {
+      return g.scalar_type() == dtype;
+    });
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 1)
+    if (one_dtype) {
+      at::_foreach_mul_(grads, coef.to(dtype));  // the scale stays on the device
+      return total;
     }
+#endif
+    (void)one_dtype;
+    for (torch::Tensor& g : grads) g.mul_(coef.to(g.scalar_type()));
   }
   return total;
 }
