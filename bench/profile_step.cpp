@@ -58,15 +58,13 @@ int main(int argc, char** argv) {
     gwb::resolveRunConfig(config, gwb::knownVocabSize(config.data.tokenizer));
     const torch::Device device = gwb::resolveDevice(config.train.device);
     if (device.is_cpu()) gwb::initTorchThreads(static_cast<int>(config.train.threads));
-    const bool bf16 = device.is_cuda() && config.train.precision != "fp32";
+    const bool bf16 = gwb::usesBf16(config.train, device);
     torch::manual_seed(static_cast<std::uint64_t>(config.seed));
     gwb::LanguageModel model(config.model);
     model->to(device);
     model->train();
     gwb::TrainStep step(model, config.train, bf16);
-    const torch::Tensor batch =
-        torch::randint(0, config.model.vocab_size, {config.train.batch_size, config.data.seq_len},
-                       torch::TensorOptions().dtype(torch::kLong).device(device));
+    const torch::Tensor batch = gwb::randomBatch(config, device);
     for (int i = 0; i < warmup; ++i) step.run(batch, config.train.lr);
     gwb::synchronize(device);
     // The step's wall time without the profiler: beside the kernels' sum it says how busy the

@@ -36,16 +36,14 @@ int run(const BenchOptions& o) {
   const RunConfig& config = prepared.config;
   const torch::Device device = resolveDevice(config.train.device);
   if (device.is_cpu()) initTorchThreads(static_cast<int>(config.train.threads));
-  const bool bf16 = device.is_cuda() && config.train.precision != "fp32";
+  const bool bf16 = usesBf16(config.train, device);
   const std::int64_t B = config.train.batch_size, L = config.data.seq_len;
   torch::manual_seed(static_cast<std::uint64_t>(config.seed));
   LanguageModel model(config.model);
   model->to(device);
   model->train();
   TrainStep step(model, config.train, bf16);
-  const torch::Tensor batch =
-      torch::randint(0, config.model.vocab_size, {B, L},
-                     torch::TensorOptions().dtype(torch::kLong).device(device));
+  const torch::Tensor batch = randomBatch(config, device);
 
   const auto timeIt = [&](std::int64_t n, const auto& body) {
     for (std::int64_t i = 0; i < o.warmup; ++i) body();

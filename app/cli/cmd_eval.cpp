@@ -14,6 +14,7 @@
 #include "engine/runtime/device.h"
 #include "engine/tokenizers/tokenizer.h"
 #include "engine/train/evaluation.h"
+#include "engine/train/train_step.h"
 #include "engine/util/error.h"
 #include "engine/util/file_io.h"
 #include "engine/util/paths.h"
@@ -153,7 +154,7 @@ int evalRun(const EvalOptions& o) {
                                        config.data.vocab_dir);
   resolveRunConfig(config, tokenizer->vocabSize());
   const torch::Device device = resolveDevice(config.train.device == "cpu" ? "cpu" : "auto");
-  const bool bf16 = device.is_cuda() && config.train.precision != "fp32";
+  const bool bf16 = usesBf16(config.train, device);
   LanguageModel model(config.model);
   loadModuleWeights(*model, weights);
   model->to(device);

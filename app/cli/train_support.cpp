@@ -41,8 +41,8 @@ ProgressPrinter::ProgressPrinter(std::string prefix, bool print_run_dir, double 
 
 void ProgressPrinter::onStarted(const RunStart& start) {
   if (print_run_dir_) printJson({{"run_dir", start.run_dir}});
-  progress(prefix_ + "run directory " + start.run_dir + " (" + std::to_string(start.params) + " parameters, " +
-           std::to_string(start.total_steps) + " steps on " + start.device + ")");
+  progress(prefix_ + "run directory " + start.run_dir + " (" + std::to_string(start.params) +
+           " parameters, " + std::to_string(start.total_steps) + " steps on " + start.device + ")");
   last_ = std::chrono::steady_clock::now();
 }
 

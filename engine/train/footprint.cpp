@@ -17,7 +17,7 @@ DeviceCapacity deviceCapacity(const std::string& device_name) {
 
 std::int64_t measureFootprint(const RunConfig& config, int steps) {
   const torch::Device device = resolveDevice(config.train.device);
-  const bool bf16 = device.is_cuda() && config.train.precision != "fp32";
+  const bool bf16 = usesBf16(config.train, device);
   if (!device.is_cuda()) return estimateFootprint(config, bf16);
   synchronize(device);
   resetPeakMemory(device);
@@ -27,9 +27,7 @@ std::int64_t measureFootprint(const RunConfig& config, int steps) {
     model->to(device);
     model->train();
     TrainStep step(model, config.train, bf16);
-    const torch::Tensor batch =
-        torch::randint(0, config.model.vocab_size, {config.train.batch_size, config.data.seq_len},
-                       torch::TensorOptions().dtype(torch::kLong).device(device));
+    const torch::Tensor batch = randomBatch(config, device);
     for (int i = 0; i < steps; ++i) step.run(batch, config.train.lr);
     synchronize(device);
   }

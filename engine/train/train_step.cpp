@@ -10,6 +10,15 @@
 
 namespace gwb {
 
+bool usesBf16(const TrainConfig& train, const torch::Device& device) {
+  return device.is_cuda() && train.precision != "fp32";
+}
+
+torch::Tensor randomBatch(const RunConfig& config, const torch::Device& device) {
+  return torch::randint(0, config.model.vocab_size, {config.train.batch_size, config.data.seq_len},
+                        torch::TensorOptions().dtype(torch::kLong).device(device));
+}
+
 TrainStep::TrainStep(LanguageModel model, const TrainConfig& config, bool bf16)
     : model_(std::move(model)), named_(namedTensors(*model_)), clip_(config.clip), bf16_(bf16) {
   for (const auto& [name, p] : named_) tensors_.push_back(p);
