@@ -186,12 +186,18 @@ int run(const SpeedrunOptions& o) {
                          static_cast<double>(runs.size() - done) /
                          static_cast<double>(std::min<std::size_t>(
                              jobs, std::max<std::size_t>(1, runs.size() - done)));
-      char line[256];
-      std::snprintf(line, sizeof line,
-                    "%s%s in %s, best valid ppl %.2f, test ppl %.2f; %zu/%zu done, ETA %s",
-                    prefix.c_str(), outcome.summary.status.c_str(), duration(seconds).c_str(),
-                    outcome.summary.best_valid_ppl, outcome.summary.test_ppl, done, runs.size(),
-                    duration(eta).c_str());
+      // A run stopped or failed before its first evaluation has no perplexity yet (0 in the
+      // summary); a stopped sweep starts nothing more, so it has no ETA.
+      const auto ppl = [](double v) {
+        char text[32];
+        std::snprintf(text, sizeof text, "%.2f", v);
+        return v > 0 ? std::string(text) : std::string("-");
+      };
+      const std::string line = prefix + outcome.summary.status + " in " + duration(seconds) +
+                               ", best valid ppl " + ppl(outcome.summary.best_valid_ppl) +
+                               ", test ppl " + ppl(outcome.summary.test_ppl) + "; " +
+                               std::to_string(done) + "/" + std::to_string(runs.size()) + " done" +
+                               (stopFlag().load() ? "" : ", ETA " + duration(eta));
       progress(outcome.summary.error.empty()
                    ? line
                    : std::string(line) + " (" + outcome.summary.error + ")");

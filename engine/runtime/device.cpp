@@ -14,6 +14,7 @@
 #include <c10/cuda/CUDAStream.h>
 #include <cuda_runtime_api.h>
 
+#include <mutex>
 #include <optional>
 #endif
 
@@ -26,6 +27,14 @@ namespace {
 // The allocator's aggregate statistic (StatType::AGGREGATE, 0 in every version; the enum moved
 // from c10::cuda::CUDACachingAllocator to c10::CachingAllocator in LibTorch 2.x).
 constexpr std::size_t kAggregate = 0;
+// The caching allocator of a device is set up lazily, by the first CUDA tensor; asking it for
+// statistics before that throws ("Invalid device argument ...: did you call init?"). One tiny
+// allocation sets it up in every LibTorch version.
+int allocatorDevice(const torch::Device& device) {
+  static std::once_flag once;
+  std::call_once(once, [&] { (void)torch::empty({1}, torch::TensorOptions().device(device)); });
+  return device.index() < 0 ? 0 : device.index();
+}
 }  // namespace
 #endif
 
@@ -120,7 +129,7 @@ std::int64_t peakMemoryBytes(const torch::Device& device) {
   // Compiled only against a CUDA LibTorch (the GPU issue builds and checks this path).
   if (device.is_cuda()) {
     namespace alloc = c10::cuda::CUDACachingAllocator;
-    const auto stats = alloc::getDeviceStats(device.index() < 0 ? 0 : device.index());
+    const auto stats = alloc::getDeviceStats(allocatorDevice(device));
     return stats.allocated_bytes[kAggregate].peak;
   }
 #endif
@@ -138,7 +147,7 @@ std::int64_t freeDeviceMemory([[maybe_unused]] const torch::Device& device) {
     if (cudaMemGetInfo(&free_bytes, &total_bytes) == cudaSuccess) {
       // Memory the caching allocator holds but does not use is free for this process's runs too.
       namespace alloc = c10::cuda::CUDACachingAllocator;
-      const auto stats = alloc::getDeviceStats(device.index() < 0 ? 0 : device.index());
+      const auto stats = alloc::getDeviceStats(allocatorDevice(device));
       const std::size_t agg = kAggregate;
       return static_cast<std::int64_t>(free_bytes) + stats.reserved_bytes[agg].current -
              stats.allocated_bytes[agg].current;
@@ -150,8 +159,7 @@ std::int64_t freeDeviceMemory([[maybe_unused]] const torch::Device& device) {
 
 void resetPeakMemory([[maybe_unused]] const torch::Device& device) {
 #ifdef GWB_WITH_CUDA
-  if (device.is_cuda())
-    c10::cuda::CUDACachingAllocator::resetPeakStats(device.index() < 0 ? 0 : device.index());
+  if (device.is_cuda()) c10::cuda::CUDACachingAllocator::resetPeakStats(allocatorDevice(device));
 #endif
 }
 

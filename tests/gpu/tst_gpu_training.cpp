@@ -1,6 +1,8 @@
 // The CUDA training step (label gpu): a graph-captured step and the eager step give the same
 // losses over 50 steps in bf16 (1e-3 relative), for both architectures; the model's fused path
-// equals the per-offset oracle on the GPU; the step needs no host synchronisation to run.
+// equals the per-offset oracle on the GPU; the step needs no host synchronisation to run; the
+// scheduler's memory queries work in a process that has not touched CUDA yet (gwb speedrun
+// --jobs auto asks before any tensor exists).
 #include <torch/torch.h>
 
 #include <cmath>
@@ -9,6 +11,7 @@
 
 #include "engine/config/presets.h"
 #include "engine/model/language_model.h"
+#include "engine/train/footprint.h"
 #include "engine/train/train_step.h"
 #include "tests/gpu/gpu_check.h"
 
@@ -56,6 +59,17 @@ int main() {
     std::printf("SKIP  no CUDA device\n");
     return gputest::kSkip;
   }
+  // First, before any CUDA tensor: what --jobs auto asks (the caching allocator is not set up yet).
+  const DeviceCapacity capacity = deviceCapacity("auto");
+  check(
+      capacity.cuda && capacity.free_bytes > (1LL << 30),
+      "free memory before any allocation (" + std::to_string(capacity.free_bytes >> 20) + " MiB)");
+  const RunConfig measured = smallConfig("grassmann", false);
+  const std::int64_t footprint = measureFootprint(measured);
+  check(footprint > 0 && footprint < capacity.free_bytes,
+        "measured footprint of a small run (" + std::to_string(footprint >> 20) + " MiB)");
+  check(decideJobs(capacity, {footprint}) >= 1, "the scheduler runs at least one job at a time");
+
   const torch::Device cuda(torch::kCUDA, 0);
   for (const char* arch : {"grassmann", "transformer"}) {
     const RunConfig eager = smallConfig(arch, false), graph = smallConfig(arch, true);
