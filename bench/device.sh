@@ -13,6 +13,8 @@
 #                             are skipped or cut short when less is left
 #   GWB_DEVICE_COMPILE=1      also time the reference's torch.compile rows (minutes)
 #   GWB_DEVICE_SWEEP=0        skip the one-epoch sweep
+# The rows "ATen CE" set GWB_FUSED_CROSS_ENTROPY=0 (log_softmax + nll_loss instead of the fused
+# cross-entropy kernels).
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 dry=0
@@ -124,6 +126,14 @@ if [ "$glue" = on ] && [ "$(left)" -gt 240 ]; then
   for c in "${configs[@]}"; do
     IFS=: read -r arch L N B <<< "$c"
     bench_ours "eager-$arch-$L-$N-$B" "$arch" "$L" "$N" "$B" --set train.cuda_graph=false
+  done
+fi
+
+# What the fused cross-entropy is worth: the same rows with ATen's log_softmax + nll_loss.
+if [ "$glue" = on ] && [ "$(left)" -gt 200 ]; then
+  for c in "${configs[@]}"; do
+    IFS=: read -r arch L N B <<< "$c"
+    GWB_FUSED_CROSS_ENTROPY=0 bench_ours "atence-$arch-$L-$N-$B" "$arch" "$L" "$N" "$B"
   done
 fi
 

@@ -2,7 +2,7 @@
 
     python3 bench/device_table.py OUT ARCH:L:N:B...
 
-Throughput rows: ours (CUDA graph, and eager where measured) against ref_bench.py on the same card
+Throughput rows: ours (CUDA graph; eager and with ATen's cross-entropy where measured) against ref_bench.py on the same card
 and settings; the largest kernels of each model's step (gwb-profile-step); the one-epoch reference
 sweep with its projection to 20 epochs.
 """
@@ -44,14 +44,14 @@ def main():
            for r in json_lines(out / 'ref-bench.log')}
     nan = float('nan')
     print('Training throughput, tokens/s (bf16, GPT-2 vocabulary, 4 heads, dropout 0.1, clip 1.0)')
-    print(f"{'configuration':22}{'ours':>10}{'ours eager':>12}{'ref eager':>11}{'ratio':>7}"
+    print(f"{'configuration':22}{'ours':>10}{'ours eager':>12}{'ATen CE':>10}{'ref eager':>11}{'ratio':>7}"
           f"{'ref compiled':>14}{'ratio':>7}")
     for c in configs:
         arch, L, N, B = c.split(':')
         key = (arch, int(L), int(N), int(B))
-        o, e = ours(out, 'bench', c), ours(out, 'eager', c)
+        o, e, a = ours(out, 'bench', c), ours(out, 'eager', c), ours(out, 'atence', c)
         re_, rc = ref.get(key + (False,), nan), ref.get(key + (True,), nan)
-        print(f"{c:22}{o:10.0f}{e:12.0f}{re_:11.0f}{o / re_:7.2f}{rc:14.0f}{o / rc:7.2f}")
+        print(f"{c:22}{o:10.0f}{e:12.0f}{a:10.0f}{re_:11.0f}{o / re_:7.2f}{rc:14.0f}{o / rc:7.2f}")
 
     for arch in ('grassmann', 'transformer'):
         path = out / f'profile-{arch}.log'

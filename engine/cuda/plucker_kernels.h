@@ -4,11 +4,10 @@
 
 #include <cuda_runtime_api.h>
 
+#include "engine/cuda/kernel_dtype.h"
 #include "engine/cuda/plucker_math.cuh"
 
 namespace gwb::fused {
-
-enum class Dtype { F32, BF16 };
 
 /// Largest reduced dimension the kernels take (shared memory per warp: P floats).
 constexpr int kMaxR = 64;

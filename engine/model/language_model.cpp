@@ -5,6 +5,10 @@
 #include <cmath>
 #include <set>
 
+#ifdef GWB_WITH_CUDA
+#include "engine/cuda/cross_entropy_fused.h"
+#endif
+
 namespace gwb {
 namespace {
 
@@ -163,13 +167,20 @@ torch::Tensor LanguageModelImpl::forward(const torch::Tensor& ids,
 torch::Tensor LanguageModelImpl::loss(const torch::Tensor& ids) {
   const std::int64_t T = ids.size(1);
   // The head only on the T-1 positions that have a target (no (B, T, V) logits to slice, whose
-  // backward would zero-fill and copy the whole logits tensor), and the log-softmax in fp32 read
-  // straight from the (bf16 under autocast) logits: the same numbers as casting the logits to
-  // fp32 first, without materialising that copy or casting its gradient back.
+  // backward would zero-fill and copy the whole logits tensor); the losses read straight from
+  // the (bf16 under autocast) logits in fp32.
   const torch::Tensor h = hidden(ids).narrow(1, 0, T - 1);
   const torch::Tensor logits = head(h.reshape({-1, h.size(-1)}));  // (B (T-1), V)
-  return torch::nll_loss(torch::log_softmax(logits, -1, torch::kFloat),
-                         ids.narrow(1, 1, T - 1).reshape({-1}));
+  return tokenLosses(logits, ids.narrow(1, 1, T - 1).reshape({-1})).mean();
+}
+
+torch::Tensor tokenLosses(const torch::Tensor& logits, const torch::Tensor& targets) {
+#ifdef GWB_WITH_CUDA
+  if (fusedCrossEntropyAvailable(logits, targets)) return crossEntropyFused(logits, targets);
+#endif
+  // The same numbers as casting the logits to fp32 first, without materialising that copy.
+  return torch::nll_loss(torch::log_softmax(logits, -1, torch::kFloat), targets, /*weight=*/{},
+                         at::Reduction::None);
 }
 
 std::vector<std::pair<std::string, std::int64_t>> LanguageModelImpl::parameterCounts() const {

@@ -104,4 +104,9 @@ TORCH_MODULE(LanguageModel);
 /// `gwb bench`: embeddings excluded, attention scores and Plücker products included.
 double trainingFlopsPerToken(const ModelConfig& config, std::int64_t seq_len);
 
+/// Per-token next-token cross-entropy, fp32 (rows), of logits (rows, vocab) and int64 targets
+/// (rows): the fused kernels on CUDA (one read of the logits forward, one backward, no fp32
+/// copies), log_softmax in fp32 + nll_loss elsewhere. Differentiable in `logits`.
+torch::Tensor tokenLosses(const torch::Tensor& logits, const torch::Tensor& targets);
+
 }  // namespace gwb

@@ -34,10 +34,8 @@ EvalResult evaluateLm(LanguageModel& model, const TokenStream& stream, std::int6
           model->hidden(ids).narrow(1, 0, seq_len - 1);   // positions with a target
       logits = model->head(h.reshape({-1, h.size(-1)}));  // (B (L-1), V)
     }
-    // fp32 log-softmax read straight from the logits (as the training loss does).
-    const torch::Tensor losses = torch::nll_loss(torch::log_softmax(logits, -1, torch::kFloat),
-                                                 ids.narrow(1, 1, seq_len - 1).reshape({-1}),
-                                                 /*weight=*/{}, at::Reduction::None);
+    // fp32 losses read straight from the logits (as the training loss does).
+    const torch::Tensor losses = tokenLosses(logits, ids.narrow(1, 1, seq_len - 1).reshape({-1}));
     per_position += losses.view({count, seq_len - 1}).to(torch::kDouble).sum(0);
   }
   if (was_training) model->train();

@@ -2,21 +2,113 @@
 // (label gpu): forward and backward, fp32 to 1e-5 and bf16 to 1e-2 relative, fresh random inputs
 // every run, outputs poisoned beforehand so that every element must be written; sequences shorter
 // than the largest offset, odd sizes, r other than 32, future pairing; and the autograd path.
+// The fused cross-entropy likewise, against logsumexp / softmax in fp64 on the CPU: the GPT-2 and
+// BERT vocabularies, rows shorter than one 16-byte vector, rows whose start is aligned unlike the
+// gradient's, an out-of-range target; and tokenLosses' autograd against ATen on the GPU.
 #include <torch/torch.h>
 
 #include <chrono>
 #include <cstdio>
 #include <string>
 
+#include "engine/model/language_model.h"
 #include "engine/model/plucker.h"
 #include "tests/gpu/gpu_check.h"
 
 #ifdef GWB_WITH_CUDA
+#include "engine/cuda/cross_entropy_fused.h"
 #include "engine/cuda/plucker_fused.h"
 #endif
 
 using namespace gwb;
 using gputest::check;
+
+#ifdef GWB_WITH_CUDA
+namespace {
+
+void crossEntropyChecks(const torch::Device& cuda) {
+  struct Case {
+    const char* name;
+    std::int64_t rows, vocab;
+    bool offset_view;  // logits start one row into a larger tensor: rows aligned unlike grads
+  };
+  const std::vector<Case> cases = {{"GPT-2 vocabulary", 37, 50257, false},
+                                   {"BERT vocabulary", 5, 30522, false},
+                                   {"rows shorter than a vector", 9, 3, false},
+                                   {"one class", 4, 1, false},
+                                   {"offset view, odd vocabulary", 6, 1001, true}};
+  for (const Case& c : cases) {
+    for (const auto dtype : {torch::kFloat, torch::kBFloat16}) {
+      const bool bf16 = dtype == torch::kBFloat16;
+      const std::string label = std::string("cross-entropy ") + c.name + (bf16 ? " bf16" : " fp32");
+      const torch::Tensor source = torch::randn({c.rows + 1, c.vocab}, torch::kDouble) * 3;
+      torch::Tensor all = source.to(dtype).to(cuda);
+      const torch::Tensor logits =
+          c.offset_view ? all.narrow(0, 1, c.rows) : all.narrow(0, 0, c.rows);
+      const torch::Tensor targets = torch::randint(0, c.vocab, {c.rows}, torch::kLong);
+      const torch::Tensor upstream = torch::randn({c.rows}, torch::kDouble);
+      // fp64 reference from the very values the kernel reads.
+      const torch::Tensor x = logits.to(torch::kCPU, torch::kDouble);
+      const torch::Tensor lse = x.logsumexp(1);
+      const torch::Tensor ref = lse - x.gather(1, targets.unsqueeze(1)).squeeze(1);
+      const torch::Tensor ref_grad =
+          (torch::softmax(x, 1) - torch::one_hot(targets, c.vocab).to(torch::kDouble)) *
+          upstream.unsqueeze(1);
+      const auto f32 = torch::TensorOptions().dtype(torch::kFloat).device(cuda);
+      torch::Tensor losses = torch::full({c.rows}, NAN, f32),
+                    lse_out = torch::full({c.rows}, NAN, f32);
+      const torch::Tensor t = targets.to(cuda);
+      crossEntropyFusedInto(logits.contiguous(), t, losses, lse_out);
+      const torch::Tensor got = losses.to(torch::kCPU, torch::kDouble);
+      check(torch::isfinite(got).all().item<bool>(), label + ": every loss written");
+      const double err = ((got - ref).abs() / ref.abs().clamp_min(1)).max().item<double>();
+      check(err < 1e-5, label + ": losses within 1e-5 (" + std::to_string(err) + ")");
+      const double lerr =
+          ((lse_out.to(torch::kCPU, torch::kDouble) - lse).abs() / lse.abs().clamp_min(1))
+              .max()
+              .item<double>();
+      check(lerr < 1e-5, label + ": logsumexp within 1e-5 (" + std::to_string(lerr) + ")");
+      torch::Tensor grad = torch::full({c.rows, c.vocab}, NAN, logits.options());  // poisoned
+      crossEntropyFusedBackwardInto(logits.contiguous(), t, lse_out,
+                                    upstream.to(cuda, torch::kFloat), grad);
+      const torch::Tensor g = grad.to(torch::kCPU, torch::kDouble);
+      check(torch::isfinite(g).all().item<bool>(), label + ": every gradient element written");
+      const double gerr =
+          (g - ref_grad).abs().max().item<double>() / ref_grad.abs().max().item<double>();
+      check(gerr < (bf16 ? 1e-2 : 1e-5),
+            label + ": gradient within tolerance (" + std::to_string(gerr) + ")");
+    }
+  }
+  // A target outside the vocabulary gives NaN, never a read past the row.
+  {
+    const torch::Tensor logits = torch::randn({2, 10}, torch::TensorOptions().device(cuda));
+    const torch::Tensor t = torch::tensor({3L, 10L}, torch::kLong).to(cuda);
+    torch::Tensor losses = torch::empty({2}, logits.options()), lse = torch::empty_like(losses);
+    crossEntropyFusedInto(logits, t, losses, lse);
+    const torch::Tensor got = losses.cpu();
+    check(std::isfinite(got[0].item<double>()) && std::isnan(got[1].item<double>()),
+          "cross-entropy: an out-of-range target gives NaN");
+  }
+  // tokenLosses (what the loss and evaluation call) through autograd = ATen's, fp32 on the GPU.
+  {
+    const torch::Tensor base = torch::randn({64, 50257}, torch::TensorOptions().device(cuda));
+    const torch::Tensor t =
+        torch::randint(0, 50257, {64}, torch::TensorOptions().dtype(torch::kLong).device(cuda));
+    torch::Tensor a = base.clone().requires_grad_(true), b = base.clone().requires_grad_(true);
+    const torch::Tensor fused = tokenLosses(a, t).mean();
+    const torch::Tensor aten = torch::nll_loss(torch::log_softmax(b, -1), t);
+    fused.backward();
+    aten.backward();
+    const double lerr = std::abs(fused.item<double>() - aten.item<double>());
+    check(lerr < 1e-5 * aten.item<double>(),
+          "tokenLosses mean = ATen cross-entropy (" + std::to_string(lerr) + ")");
+    const double gerr = ((a.grad() - b.grad()).abs().max() / b.grad().abs().max()).item<double>();
+    check(gerr < 1e-5, "tokenLosses gradient = ATen's (" + std::to_string(gerr) + ")");
+  }
+}
+
+}  // namespace
+#endif
 
 int main() {
 #ifndef GWB_WITH_CUDA
@@ -92,6 +184,7 @@ int main() {
             label + ": autograd backward = kernel backward");
     }
   }
+  crossEntropyChecks(cuda);
   return gputest::finish();
 #endif
 }

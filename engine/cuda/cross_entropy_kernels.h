@@ -1,0 +1,26 @@
+// The fused cross-entropy kernels' C++ interface: device pointers, sizes and a CUDA stream only
+// (no torch), so that nvcc compiles the kernels anywhere and the torch glue calls them.
+#pragma once
+
+#include <cuda_runtime_api.h>
+
+#include <cstdint>
+
+#include "engine/cuda/kernel_dtype.h"
+
+namespace gwb::fused {
+
+/// logits (rows, vocab), targets (rows) -> losses (rows) = logsumexp(row) - row[target] and
+/// lse (rows) = logsumexp(row), both fp32, one read of the logits, fp32 arithmetic. A target
+/// outside [0, vocab) gives a NaN loss. Asynchronous.
+cudaError_t crossEntropyForward(const void* logits, const std::int64_t* targets, float* losses,
+                                float* lse, std::int64_t rows, std::int64_t vocab, Dtype dtype,
+                                cudaStream_t stream);
+
+/// grad_logits (rows, vocab) = (softmax(row) - onehot(target)) * grad_losses[row], in the logits'
+/// dtype, from the lse of the forward. Writes every element. Asynchronous.
+cudaError_t crossEntropyBackward(const void* logits, const std::int64_t* targets, const float* lse,
+                                 const float* grad_losses, void* grad_logits, std::int64_t rows,
+                                 std::int64_t vocab, Dtype dtype, cudaStream_t stream);
+
+}  // namespace gwb::fused
