@@ -13,6 +13,7 @@
 #                             are skipped or cut short when less is left
 #   GWB_DEVICE_COMPILE=1      also time the reference's torch.compile rows (minutes)
 #   GWB_DEVICE_SWEEP=0        skip the one-epoch sweep
+#   GWB_DEVICE_BENCH=0        skip the benchmarks and profiles (build, gpu tests and sweep only)
 # The rows "ATen CE" set GWB_FUSED_CROSS_ENTROPY=0 (log_softmax + nll_loss instead of the fused
 # cross-entropy kernels).
 set -uo pipefail
@@ -107,6 +108,8 @@ gpu_rc=$?
 [ "$dry" = 0 ] && grep -E "FAIL|Passed|Failed|Skipped|tests passed|every loss|falls" "$logs/gpu-tests.log" | head -30 >&2
 
 # 4. Ours and the reference, same settings, same card.
+bench=1
+[ "${GWB_DEVICE_BENCH:-1}" = 0 ] && bench=0
 bench_ours() {  # bench_ours NAME ARCH L N B [--set ...]
   local name="$1" arch="$2" L="$3" N="$4" B="$5"; shift 5
   step "$name" 120 "$gwb" bench --config "reference-$arch-n$N-l$L" --set data.tokenizer=gpt2 \
@@ -114,15 +117,16 @@ bench_ours() {  # bench_ours NAME ARCH L N B [--set ...]
     --steps 30 --warmup 8 "$@"
 }
 for c in "${configs[@]}"; do
+  [ "$bench" = 1 ] || break
   IFS=: read -r arch L N B <<< "$c"
   bench_ours "bench-$arch-$L-$N-$B" "$arch" "$L" "$N" "$B"
 done
 compile=(--no-compile)
 [ "${GWB_DEVICE_COMPILE:-0}" = 1 ] && compile=()
-step ref-bench 300 python3 bench/ref_bench.py --configs "${configs[@]}" --vocab 50257 --steps 30 \
+[ "$bench" = 1 ] && step ref-bench 300 python3 bench/ref_bench.py --configs "${configs[@]}" --vocab 50257 --steps 30 \
   --warmup 8 "${compile[@]}"
 # What the CUDA graph is worth: the same rows stepping eagerly.
-if [ "$glue" = on ] && [ "$(left)" -gt 240 ]; then
+if [ "$bench" = 1 ] && [ "$glue" = on ] && [ "$(left)" -gt 240 ]; then
   for c in "${configs[@]}"; do
     IFS=: read -r arch L N B <<< "$c"
     bench_ours "eager-$arch-$L-$N-$B" "$arch" "$L" "$N" "$B" --set train.cuda_graph=false
@@ -130,7 +134,7 @@ if [ "$glue" = on ] && [ "$(left)" -gt 240 ]; then
 fi
 
 # What the fused cross-entropy is worth: the same rows with ATen's log_softmax + nll_loss.
-if [ "$glue" = on ] && [ "$(left)" -gt 200 ]; then
+if [ "$bench" = 1 ] && [ "$glue" = on ] && [ "$(left)" -gt 200 ]; then
   for c in "${configs[@]}"; do
     IFS=: read -r arch L N B <<< "$c"
     GWB_FUSED_CROSS_ENTROPY=0 bench_ours "atence-$arch-$L-$N-$B" "$arch" "$L" "$N" "$B"
@@ -139,7 +143,7 @@ fi
 
 # 5. Where the time goes: the kernels of one eager step of each model (LibTorch's Kineto
 #    profiler; kernels inside a CUDA graph are not all reported, and the graph changes little).
-if [ -x "$build/bin/gwb-profile-step" ] || [ "$dry" = 1 ]; then
+if [ "$bench" = 1 ] && { [ -x "$build/bin/gwb-profile-step" ] || [ "$dry" = 1 ]; }; then
   for arch in grassmann transformer; do
     step "profile-$arch" 90 "$build/bin/gwb-profile-step" --config "reference-$arch-n6-l256" \
       --set data.tokenizer=gpt2 --set train.batch_size=32 --set model.dropout=0.1 \

@@ -102,9 +102,15 @@ void setCpuGeneratorState(const std::string& bytes) {
   gen.set_state(bytesTensor(bytes));
 }
 
+std::shared_mutex& cudaRandomStateMutex() {
+  static std::shared_mutex mutex;
+  return mutex;
+}
+
 std::string cudaGeneratorState([[maybe_unused]] const torch::Device& device) {
 #ifdef GWB_WITH_CUDA
   if (device.is_cuda()) {
+    const std::unique_lock<std::shared_mutex> rng(cudaRandomStateMutex());
     auto gen = at::cuda::detail::getDefaultCUDAGenerator(device.index() < 0 ? 0 : device.index());
     std::lock_guard<std::mutex> lock(gen.mutex());
     return tensorBytes(gen.get_state());
@@ -117,6 +123,7 @@ void setCudaGeneratorState([[maybe_unused]] const torch::Device& device,
                            [[maybe_unused]] const std::string& bytes) {
 #ifdef GWB_WITH_CUDA
   if (device.is_cuda() && !bytes.empty()) {
+    const std::unique_lock<std::shared_mutex> rng(cudaRandomStateMutex());
     auto gen = at::cuda::detail::getDefaultCUDAGenerator(device.index() < 0 ? 0 : device.index());
     std::lock_guard<std::mutex> lock(gen.mutex());
     gen.set_state(bytesTensor(bytes));

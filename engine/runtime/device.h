@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include <memory>
+#include <shared_mutex>
 #include <string>
 
 namespace gwb {
@@ -30,6 +31,13 @@ class AutocastGuard {
 /// The default CPU generator's state as bytes, and restoring it (dropout masks depend on it).
 std::string cpuGeneratorState();
 void setCpuGeneratorState(const std::string& bytes);
+/// The default CUDA generator is one per device and process, and LibTorch lets nothing else draw
+/// from it while a CUDA graph captures ("Offset increment outside graph capture encountered
+/// unexpectedly"): runs training in parallel threads (a sweep's --jobs, the workbench) take this
+/// lock shared for an eager CUDA step, exclusively to capture or replay a graph or to read or set
+/// the generator's state.
+std::shared_mutex& cudaRandomStateMutex();
+
 /// The same for the default CUDA generator of `device` ("" when not CUDA).
 std::string cudaGeneratorState(const torch::Device& device);
 void setCudaGeneratorState(const torch::Device& device, const std::string& bytes);

@@ -76,6 +76,7 @@ std::pair<torch::Tensor, torch::Tensor> GraphStep::run(const torch::Tensor& batc
   s.lr.fill_(lr);
   if (s.warmups_done < kWarmups) {
     // Eager fused steps on a side stream, exactly the captured arithmetic.
+    const std::shared_lock<std::shared_mutex> rng(cudaRandomStateMutex());
     const c10::cuda::CUDAStream side = c10::cuda::getStreamFromPool();
     waitFor(side, c10::cuda::getCurrentCUDAStream());
     {
@@ -87,6 +88,9 @@ std::pair<torch::Tensor, torch::Tensor> GraphStep::run(const torch::Tensor& batc
     ++s.warmups_done;
     return {s.static_loss.clone(), s.static_norm.clone()};
   }
+  // Capture and replay move the default CUDA generator's state (the dropout masks' Philox
+  // offsets): no other run may draw from it meanwhile (see cudaRandomStateMutex).
+  const std::unique_lock<std::shared_mutex> rng(cudaRandomStateMutex());
   if (!s.graph) {
     s.optimizer.zeroGrad();  // backward allocates the grads from the graph's pool
     s.graph = std::make_unique<at::cuda::CUDAGraph>();

@@ -43,6 +43,9 @@ TrainStep::Result TrainStep::run(const torch::Tensor& batch, double lr) {
     return {loss, grad_norm};
   }
 #endif
+  // Dropout draws from the device's default generator: not while another run captures a graph.
+  std::shared_lock<std::shared_mutex> rng(cudaRandomStateMutex(), std::defer_lock);
+  if (batch.is_cuda()) rng.lock();
   torch::Tensor loss;
   {
     AutocastGuard autocast(bf16_);

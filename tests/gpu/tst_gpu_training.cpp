@@ -2,15 +2,19 @@
 // losses over 50 steps in bf16 (1e-3 relative), for both architectures; the model's fused path
 // equals the per-offset oracle on the GPU; the step needs no host synchronisation to run; the
 // scheduler's memory queries work in a process that has not touched CUDA yet (gwb speedrun
-// --jobs auto asks before any tensor exists).
+// --jobs auto asks before any tensor exists); two runs with dropout train in parallel threads
+// while one of them captures its graph (the default CUDA generator is shared).
 #include <torch/torch.h>
 
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <thread>
 
 #include "engine/config/presets.h"
 #include "engine/model/language_model.h"
+#include "engine/runtime/device.h"
 #include "engine/train/footprint.h"
 #include "engine/train/train_step.h"
 #include "tests/gpu/gpu_check.h"
@@ -45,6 +49,28 @@ std::vector<double> losses(const RunConfig& c, const std::vector<torch::Tensor>&
   for (const torch::Tensor& l : on_device)
     out.push_back(l.item<double>());  // read once, at the end
   return out;
+}
+
+// Trains `c` on random batches in this thread, on a stream of its own (as the trainer does), until
+// `steps` are done and `*keep_going` is false; the last loss, or NaN with `*error` set on failure.
+double trainInThread(const RunConfig& c, int steps, const std::atomic<bool>* keep_going,
+                     std::string* error) {
+  try {
+    const torch::Device cuda(torch::kCUDA, 0);
+    RunStreamGuard stream(cuda);
+    LanguageModel model(c.model);
+    model->to(cuda);
+    model->train();
+    TrainStep step(model, c.train, /*bf16=*/true);
+    const torch::Tensor batch = randomBatch(c, cuda);
+    torch::Tensor loss;
+    for (int i = 0; i < steps || (keep_going && keep_going->load()); ++i)
+      loss = step.run(batch, 1e-3).loss;
+    return loss.item<double>();
+  } catch (const std::exception& e) {
+    *error = e.what();
+    return NAN;
+  }
 }
 
 }  // namespace
@@ -103,6 +129,30 @@ int main() {
     check(b.back() < b.front() - 0.1 && a.back() < a.front() - 0.1,
           std::string(arch) + ": the loss falls (by more than 0.1 nats in 50 steps)");
   }
+  // Two runs with dropout in parallel threads, as a sweep's --jobs runs them: one captures a CUDA
+  // graph while the other keeps stepping eagerly (its dropout drawing from the same generator).
+  {
+    RunConfig graphed = smallConfig("grassmann", true), eager = smallConfig("transformer", false);
+    graphed.model.dropout = eager.model.dropout = 0.1;
+    std::atomic<bool> graphed_running{true};
+    std::string graphed_error, eager_error;
+    double eager_loss = NAN;
+    std::thread other(
+        [&] { eager_loss = trainInThread(eager, 20, &graphed_running, &eager_error); });
+    const double graphed_loss = trainInThread(graphed, 30, nullptr, &graphed_error);
+    graphed_running = false;
+    other.join();
+    check(
+        graphed_error.empty() && std::isfinite(graphed_loss),
+        "parallel runs: the graph run captured and trained (" +
+            (graphed_error.empty() ? std::to_string(graphed_loss) : graphed_error.substr(0, 200)) +
+            ")");
+    check(eager_error.empty() && std::isfinite(eager_loss),
+          "parallel runs: the eager run trained meanwhile (" +
+              (eager_error.empty() ? std::to_string(eager_loss) : eager_error.substr(0, 200)) +
+              ")");
+  }
+
   // The model's fused path against the per-offset oracle, on the GPU in fp32.
   RunConfig c = smallConfig("grassmann", false);
   torch::manual_seed(3);
