@@ -237,6 +237,30 @@ class TestModels : public QObject {
     QVERIFY((a[0][9] - b[0][9]).abs().max().item<double>() > 1e-9);
   }
 
+  // tokenLosses over the first `classes` columns (the padded head's layout): the padding, however
+  // large, is never a class, and gets no gradient; the values are those of the unpadded logits.
+  void tokenLossesIgnoreThePadding() {
+    torch::manual_seed(11);
+    const std::int64_t rows = 7, V = 50, width = 64;
+    torch::Tensor padded = torch::randn({rows, width}, torch::kDouble);
+    padded.narrow(1, V, width - V).fill_(1e3);
+    padded.requires_grad_(true);
+    const torch::Tensor plain = padded.detach().narrow(1, 0, V).clone().requires_grad_(true);
+    const torch::Tensor targets = torch::randint(0, V, {rows}, torch::kLong);
+    const torch::Tensor a = tokenLosses(padded, targets, V), b = tokenLosses(plain, targets);
+    QCOMPARE(a.sizes(), b.sizes());
+    QVERIFY((a - b).abs().max().item<double>() < 1e-12);
+    // Against the definition (logsumexp over the classes minus the target's logit; the losses are
+    // computed in fp32 whatever the input, so to fp32 precision).
+    const torch::Tensor x = plain.detach();
+    const torch::Tensor expected = x.logsumexp(1) - x.gather(1, targets.unsqueeze(1)).squeeze(1);
+    QVERIFY((b.detach() - expected).abs().max().item<double>() < 1e-5);
+    a.sum().backward();
+    b.sum().backward();
+    QVERIFY(padded.grad().narrow(1, V, width - V).eq(0).all().item<bool>());
+    QVERIFY((padded.grad().narrow(1, 0, V) - plain.grad()).abs().max().item<double>() < 1e-12);
+  }
+
   void goldenEvalMatchesReference_data() {
     QTest::addColumn<QString>("name");
     QTest::newRow("grassmann") << "grassmann_small";

@@ -7,21 +7,27 @@
 
 namespace gwb {
 
-/// True when the kernels compute the losses of `logits`: a CUDA tensor of float or bfloat16,
-/// (rows, vocab), with int64 `targets` (rows) on the same device; unless the environment sets
-/// GWB_FUSED_CROSS_ENTROPY=0 (ATen's log_softmax + nll_loss then, for comparison).
+/// False when the environment sets GWB_FUSED_CROSS_ENTROPY=0 (ATen's log_softmax + nll_loss then,
+/// for comparison, and no padded head).
+bool fusedCrossEntropyEnabled();
+
+/// True when the kernels compute the losses of `logits`: enabled, a CUDA tensor of float or
+/// bfloat16, (rows, width), with int64 `targets` (rows) on the same device.
 bool fusedCrossEntropyAvailable(const torch::Tensor& logits, const torch::Tensor& targets);
 
-/// Per-row losses logsumexp(row) - row[target] (fp32, (rows)), differentiable in `logits`.
-torch::Tensor crossEntropyFused(const torch::Tensor& logits, const torch::Tensor& targets);
+/// Per-row losses logsumexp(row) - row[target] (fp32, (rows)) over the first `classes` columns of
+/// `logits` (all when negative; the others are padding), differentiable in `logits` (the padding
+/// gets a zero gradient).
+torch::Tensor crossEntropyFused(const torch::Tensor& logits, const torch::Tensor& targets,
+                                std::int64_t classes = -1);
 
 /// The forward alone into given fp32 (rows) tensors (tests poison them first); no autograd.
 void crossEntropyFusedInto(const torch::Tensor& logits, const torch::Tensor& targets,
-                           torch::Tensor& losses, torch::Tensor& lse);
-/// The backward alone: grad_logits (rows, vocab) of upstream `grad_losses` (rows), written into
-/// `grad_logits` (contiguous, the logits' dtype).
+                           torch::Tensor& losses, torch::Tensor& lse, std::int64_t classes = -1);
+/// The backward alone: grad_logits (rows, width) of upstream `grad_losses` (rows), written into
+/// `grad_logits` (contiguous, the logits' shape and dtype).
 void crossEntropyFusedBackwardInto(const torch::Tensor& logits, const torch::Tensor& targets,
                                    const torch::Tensor& lse, const torch::Tensor& grad_losses,
-                                   torch::Tensor& grad_logits);
+                                   torch::Tensor& grad_logits, std::int64_t classes = -1);
 
 }  // namespace gwb

@@ -3,8 +3,10 @@
 // softmax), and writes only the row's loss and logsumexp; the backward reads the row once more and
 // writes softmax - onehot, scaled by the row's upstream gradient, in the logits' dtype. Compared
 // with log_softmax in fp32 + nll_loss this never materialises (rows, vocab) fp32 tensors (the
-// log-probabilities, their gradient, and its cast back to bf16). Rows are read and written 16 bytes
-// at a time past an unaligned head (a row of 50,257 bf16 starts anywhere). CUDA headers only.
+// log-probabilities, their gradient, and its cast back to bf16). Rows may be padded (the model pads
+// the head to a multiple of 64 classes so that its GEMMs are aligned); the padding is skipped
+// forward and gets a zero gradient. Rows are read and written 16 bytes at a time past an unaligned
+// head (an unpadded row of 50,257 bf16 starts anywhere). CUDA headers only.
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
 
@@ -96,9 +98,10 @@ __device__ __forceinline__ float blockLogSumExp(float m, float s) {
 template <typename T>
 __global__ void __launch_bounds__(kThreads)
     forwardKernel(const T* __restrict__ logits, const std::int64_t* __restrict__ targets,
-                  float* __restrict__ losses, float* __restrict__ lse, std::int64_t vocab) {
+                  float* __restrict__ losses, float* __restrict__ lse, std::int64_t vocab,
+                  std::int64_t stride) {
   const std::int64_t r = blockIdx.x;
-  const T* row = logits + r * vocab;
+  const T* row = logits + r * stride;
   float m = -INFINITY, s = 0.f;
   forEachInRow(row, vocab, [&](std::int64_t, float x) {
     if (x > m) {
@@ -120,10 +123,11 @@ template <typename T>
 __global__ void __launch_bounds__(kThreads)
     backwardKernel(const T* __restrict__ logits, const std::int64_t* __restrict__ targets,
                    const float* __restrict__ lse, const float* __restrict__ grad_losses,
-                   T* __restrict__ grad_logits, std::int64_t vocab) {
+                   T* __restrict__ grad_logits, std::int64_t vocab, std::int64_t stride) {
   const std::int64_t r = blockIdx.x;
-  const T* row = logits + r * vocab;
-  T* out = grad_logits + r * vocab;
+  const T* row = logits + r * stride;
+  T* out = grad_logits + r * stride;
+  for (std::int64_t j = vocab + threadIdx.x; j < stride; j += kThreads) out[j] = fromFloat<T>(0.f);
   const std::int64_t t = targets[r];
   const float row_lse = lse[r], g = grad_losses[r];
   const auto gradient = [&](std::int64_t j, float x) {
@@ -153,42 +157,43 @@ __global__ void __launch_bounds__(kThreads)
     out[j] = gradient(j, toFloat(row[j]));
 }
 
-bool valid(std::int64_t rows, std::int64_t vocab) {
-  return rows >= 0 && rows < (std::int64_t{1} << 31) && vocab > 0;
+bool valid(std::int64_t rows, std::int64_t vocab, std::int64_t stride) {
+  return rows >= 0 && rows < (std::int64_t{1} << 31) && vocab > 0 && stride >= vocab;
 }
 
 }  // namespace
 
 cudaError_t crossEntropyForward(const void* logits, const std::int64_t* targets, float* losses,
-                                float* lse, std::int64_t rows, std::int64_t vocab, Dtype dtype,
-                                cudaStream_t stream) {
-  if (!valid(rows, vocab)) return cudaErrorInvalidValue;
+                                float* lse, std::int64_t rows, std::int64_t vocab,
+                                std::int64_t stride, Dtype dtype, cudaStream_t stream) {
+  if (!valid(rows, vocab, stride)) return cudaErrorInvalidValue;
   if (rows == 0) return cudaSuccess;
   const auto blocks = static_cast<unsigned>(rows);
   if (dtype == Dtype::F32) {
     forwardKernel<float><<<blocks, kThreads, 0, stream>>>(static_cast<const float*>(logits),
-                                                          targets, losses, lse, vocab);
+                                                          targets, losses, lse, vocab, stride);
   } else {
     forwardKernel<__nv_bfloat16><<<blocks, kThreads, 0, stream>>>(
-        static_cast<const __nv_bfloat16*>(logits), targets, losses, lse, vocab);
+        static_cast<const __nv_bfloat16*>(logits), targets, losses, lse, vocab, stride);
   }
   return cudaGetLastError();
 }
 
 cudaError_t crossEntropyBackward(const void* logits, const std::int64_t* targets, const float* lse,
                                  const float* grad_losses, void* grad_logits, std::int64_t rows,
-                                 std::int64_t vocab, Dtype dtype, cudaStream_t stream) {
-  if (!valid(rows, vocab)) return cudaErrorInvalidValue;
+                                 std::int64_t vocab, std::int64_t stride, Dtype dtype,
+                                 cudaStream_t stream) {
+  if (!valid(rows, vocab, stride)) return cudaErrorInvalidValue;
   if (rows == 0) return cudaSuccess;
   const auto blocks = static_cast<unsigned>(rows);
   if (dtype == Dtype::F32) {
-    backwardKernel<float><<<blocks, kThreads, 0, stream>>>(static_cast<const float*>(logits),
-                                                           targets, lse, grad_losses,
-                                                           static_cast<float*>(grad_logits), vocab);
+    backwardKernel<float><<<blocks, kThreads, 0, stream>>>(
+        static_cast<const float*>(logits), targets, lse, grad_losses,
+        static_cast<float*>(grad_logits), vocab, stride);
   } else {
     backwardKernel<__nv_bfloat16><<<blocks, kThreads, 0, stream>>>(
         static_cast<const __nv_bfloat16*>(logits), targets, lse, grad_losses,
-        static_cast<__nv_bfloat16*>(grad_logits), vocab);
+        static_cast<__nv_bfloat16*>(grad_logits), vocab, stride);
   }
   return cudaGetLastError();
 }

@@ -10,17 +10,20 @@
 
 namespace gwb::fused {
 
-/// logits (rows, vocab), targets (rows) -> losses (rows) = logsumexp(row) - row[target] and
-/// lse (rows) = logsumexp(row), both fp32, one read of the logits, fp32 arithmetic. A target
-/// outside [0, vocab) gives a NaN loss. Asynchronous.
+/// logits: `rows` rows `stride` elements apart, of which the first `vocab` are the classes (the
+/// rest is padding that makes the head's GEMMs aligned, never read). targets (rows) -> losses
+/// (rows) = logsumexp(row) - row[target] and lse (rows) = logsumexp(row), both fp32, one read of
+/// the logits, fp32 arithmetic. A target outside [0, vocab) gives a NaN loss. Asynchronous.
 cudaError_t crossEntropyForward(const void* logits, const std::int64_t* targets, float* losses,
-                                float* lse, std::int64_t rows, std::int64_t vocab, Dtype dtype,
-                                cudaStream_t stream);
+                                float* lse, std::int64_t rows, std::int64_t vocab,
+                                std::int64_t stride, Dtype dtype, cudaStream_t stream);
 
-/// grad_logits (rows, vocab) = (softmax(row) - onehot(target)) * grad_losses[row], in the logits'
-/// dtype, from the lse of the forward. Writes every element. Asynchronous.
+/// grad_logits, laid out as the logits: (softmax(row) - onehot(target)) * grad_losses[row] in the
+/// first `vocab` elements of each row and 0 in its padding, in the logits' dtype, from the lse of
+/// the forward. Writes every element of every row. Asynchronous.
 cudaError_t crossEntropyBackward(const void* logits, const std::int64_t* targets, const float* lse,
                                  const float* grad_losses, void* grad_logits, std::int64_t rows,
-                                 std::int64_t vocab, Dtype dtype, cudaStream_t stream);
+                                 std::int64_t vocab, std::int64_t stride, Dtype dtype,
+                                 cudaStream_t stream);
 
 }  // namespace gwb::fused

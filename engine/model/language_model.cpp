@@ -170,16 +170,36 @@ torch::Tensor LanguageModelImpl::loss(const torch::Tensor& ids) {
   // backward would zero-fill and copy the whole logits tensor); the losses read straight from
   // the (bf16 under autocast) logits in fp32.
   const torch::Tensor h = hidden(ids).narrow(1, 0, T - 1);
-  const torch::Tensor logits = head(h.reshape({-1, h.size(-1)}));  // (B (T-1), V)
-  return tokenLosses(logits, ids.narrow(1, 1, T - 1).reshape({-1})).mean();
+  return headLosses(h.reshape({-1, h.size(-1)}), ids.narrow(1, 1, T - 1).reshape({-1})).mean();
 }
 
-torch::Tensor tokenLosses(const torch::Tensor& logits, const torch::Tensor& targets) {
+torch::Tensor LanguageModelImpl::headLosses(const torch::Tensor& h, const torch::Tensor& targets) {
+  const std::int64_t V = config_.vocab_size;
+  constexpr std::int64_t kAlign = 64;
+  const std::int64_t padded = (V + kAlign - 1) / kAlign * kAlign;
+  bool pad = false;
 #ifdef GWB_WITH_CUDA
-  if (fusedCrossEntropyAvailable(logits, targets)) return crossEntropyFused(logits, targets);
+  // An odd vocabulary (GPT-2's 50,257, BERT's 30,522) leaves cuBLAS only its unaligned GEMM
+  // kernels for the (rows, V) logits and their gradients: half of an H200 training step.
+  pad = h.is_cuda() && padded != V && fusedCrossEntropyEnabled();
 #endif
+  if (!pad) return tokenLosses(head(h), targets);
+  const torch::Tensor& weight = lm_head ? lm_head->weight : token_embedding->weight;  // (V, d)
+  const torch::Tensor logits = torch::nn::functional::linear(
+      h, torch::constant_pad_nd(weight, {0, 0, 0, padded - V}));  // (rows, padded)
+  return tokenLosses(logits, targets, V);
+}
+
+torch::Tensor tokenLosses(const torch::Tensor& logits, const torch::Tensor& targets,
+                          std::int64_t classes) {
+#ifdef GWB_WITH_CUDA
+  if (fusedCrossEntropyAvailable(logits, targets))
+    return crossEntropyFused(logits, targets, classes);
+#endif
+  const torch::Tensor real =
+      classes < 0 || classes == logits.size(1) ? logits : logits.narrow(1, 0, classes);
   // The same numbers as casting the logits to fp32 first, without materialising that copy.
-  return torch::nll_loss(torch::log_softmax(logits, -1, torch::kFloat), targets, /*weight=*/{},
+  return torch::nll_loss(torch::log_softmax(real, -1, torch::kFloat), targets, /*weight=*/{},
                          at::Reduction::None);
 }
 

@@ -80,6 +80,12 @@ class LanguageModelImpl : public torch::nn::Module {
   torch::Tensor head(const torch::Tensor& h);
   /// Mean next-token cross-entropy over the B x (T-1) shifted positions, in fp32.
   torch::Tensor loss(const torch::Tensor& ids);
+  /// Per-token cross-entropy (fp32, (rows)) of hidden states (rows, d) against targets (rows):
+  /// the head and tokenLosses. With the fused cross-entropy on CUDA the head's output is padded
+  /// to a multiple of 64 classes (nanoGPT's vocabulary padding, here only inside the step: the
+  /// parameters keep their shapes), so that its GEMMs run aligned kernels; the padding is never
+  /// read as a class and gets no gradient.
+  torch::Tensor headLosses(const torch::Tensor& h, const torch::Tensor& targets);
 
   /// Parameter counts per top-level module (token_embedding, position_embedding, blocks.i, ln_f,
   /// lm_head if untied); a tied head counts once.
@@ -104,9 +110,11 @@ TORCH_MODULE(LanguageModel);
 /// `gwb bench`: embeddings excluded, attention scores and Plücker products included.
 double trainingFlopsPerToken(const ModelConfig& config, std::int64_t seq_len);
 
-/// Per-token next-token cross-entropy, fp32 (rows), of logits (rows, vocab) and int64 targets
-/// (rows): the fused kernels on CUDA (one read of the logits forward, one backward, no fp32
-/// copies), log_softmax in fp32 + nll_loss elsewhere. Differentiable in `logits`.
-torch::Tensor tokenLosses(const torch::Tensor& logits, const torch::Tensor& targets);
+/// Per-token next-token cross-entropy, fp32 (rows), of logits (rows, width) and int64 targets
+/// (rows), over the first `classes` columns (all when negative; the rest is padding): the fused
+/// kernels on CUDA (one read of the logits forward, one backward, no fp32 copies), log_softmax in
+/// fp32 + nll_loss elsewhere. Differentiable in `logits`.
+torch::Tensor tokenLosses(const torch::Tensor& logits, const torch::Tensor& targets,
+                          std::int64_t classes = -1);
 
 }  // namespace gwb

@@ -27,15 +27,14 @@ EvalResult evaluateLm(LanguageModel& model, const TokenStream& stream, std::int6
   for (std::int64_t first = 0; first < chunks; first += batch_size) {
     const std::int64_t count = std::min(batch_size, chunks - first);
     const torch::Tensor ids = sequentialBatch(stream, first, count, seq_len, device);  // (B, L)
-    torch::Tensor logits;
+    torch::Tensor losses;  // fp32 (B (L-1)), read straight from the logits (as in training)
     {
       AutocastGuard autocast(bf16);
       const torch::Tensor h =
-          model->hidden(ids).narrow(1, 0, seq_len - 1);   // positions with a target
-      logits = model->head(h.reshape({-1, h.size(-1)}));  // (B (L-1), V)
+          model->hidden(ids).narrow(1, 0, seq_len - 1);  // positions with a target
+      losses = model->headLosses(h.reshape({-1, h.size(-1)}),
+                                 ids.narrow(1, 1, seq_len - 1).reshape({-1}));
     }
-    // fp32 losses read straight from the logits (as the training loss does).
-    const torch::Tensor losses = tokenLosses(logits, ids.narrow(1, 1, seq_len - 1).reshape({-1}));
     per_position += losses.view({count, seq_len - 1}).to(torch::kDouble).sum(0);
   }
   if (was_training) model->train();

@@ -28,29 +28,39 @@ using gputest::check;
 #ifdef GWB_WITH_CUDA
 namespace {
 
+std::string sci(double v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2e", v);
+  return text;
+}
+
 void crossEntropyChecks(const torch::Device& cuda) {
   struct Case {
     const char* name;
-    std::int64_t rows, vocab;
+    std::int64_t rows, vocab, width;  // width > vocab: padded rows (the model's padded head)
     bool offset_view;  // logits start one row into a larger tensor: rows aligned unlike grads
   };
-  const std::vector<Case> cases = {{"GPT-2 vocabulary", 37, 50257, false},
-                                   {"BERT vocabulary", 5, 30522, false},
-                                   {"rows shorter than a vector", 9, 3, false},
-                                   {"one class", 4, 1, false},
-                                   {"offset view, odd vocabulary", 6, 1001, true}};
+  const std::vector<Case> cases = {{"GPT-2 vocabulary", 37, 50257, 50257, false},
+                                   {"GPT-2 padded to 50304", 37, 50257, 50304, false},
+                                   {"BERT vocabulary padded to 30528", 5, 30522, 30528, false},
+                                   {"BERT vocabulary", 5, 30522, 30522, false},
+                                   {"rows shorter than a vector", 9, 3, 3, false},
+                                   {"3 classes padded to 64", 9, 3, 64, false},
+                                   {"one class", 4, 1, 1, false},
+                                   {"offset view, odd vocabulary", 6, 1001, 1001, true}};
   for (const Case& c : cases) {
     for (const auto dtype : {torch::kFloat, torch::kBFloat16}) {
       const bool bf16 = dtype == torch::kBFloat16;
       const std::string label = std::string("cross-entropy ") + c.name + (bf16 ? " bf16" : " fp32");
-      const torch::Tensor source = torch::randn({c.rows + 1, c.vocab}, torch::kDouble) * 3;
+      torch::Tensor source = torch::randn({c.rows + 1, c.width}, torch::kDouble) * 3;
+      source.narrow(1, c.vocab, c.width - c.vocab).fill_(100);  // padding: would dominate if read
       torch::Tensor all = source.to(dtype).to(cuda);
       const torch::Tensor logits =
           c.offset_view ? all.narrow(0, 1, c.rows) : all.narrow(0, 0, c.rows);
       const torch::Tensor targets = torch::randint(0, c.vocab, {c.rows}, torch::kLong);
       const torch::Tensor upstream = torch::randn({c.rows}, torch::kDouble);
-      // fp64 reference from the very values the kernel reads.
-      const torch::Tensor x = logits.to(torch::kCPU, torch::kDouble);
+      // fp64 reference from the very values the kernel reads, over the classes only.
+      const torch::Tensor x = logits.to(torch::kCPU, torch::kDouble).narrow(1, 0, c.vocab);
       const torch::Tensor lse = x.logsumexp(1);
       const torch::Tensor ref = lse - x.gather(1, targets.unsqueeze(1)).squeeze(1);
       const torch::Tensor ref_grad =
@@ -60,26 +70,29 @@ void crossEntropyChecks(const torch::Device& cuda) {
       torch::Tensor losses = torch::full({c.rows}, NAN, f32),
                     lse_out = torch::full({c.rows}, NAN, f32);
       const torch::Tensor t = targets.to(cuda);
-      crossEntropyFusedInto(logits.contiguous(), t, losses, lse_out);
+      crossEntropyFusedInto(logits.contiguous(), t, losses, lse_out, c.vocab);
       const torch::Tensor got = losses.to(torch::kCPU, torch::kDouble);
       check(torch::isfinite(got).all().item<bool>(), label + ": every loss written");
       const double err = ((got - ref).abs() / ref.abs().clamp_min(1)).max().item<double>();
-      check(err < 1e-5, label + ": losses within 1e-5 (" + std::to_string(err) + ")");
+      check(err < 1e-5, label + ": losses within 1e-5 (" + sci(err) + ")");
       const double lerr =
           ((lse_out.to(torch::kCPU, torch::kDouble) - lse).abs() / lse.abs().clamp_min(1))
               .max()
               .item<double>();
-      check(lerr < 1e-5, label + ": logsumexp within 1e-5 (" + std::to_string(lerr) + ")");
-      torch::Tensor grad = torch::full({c.rows, c.vocab}, NAN, logits.options());  // poisoned
+      check(lerr < 1e-5, label + ": logsumexp within 1e-5 (" + sci(lerr) + ")");
+      torch::Tensor grad = torch::full({c.rows, c.width}, NAN, logits.options());  // poisoned
       crossEntropyFusedBackwardInto(logits.contiguous(), t, lse_out,
-                                    upstream.to(cuda, torch::kFloat), grad);
+                                    upstream.to(cuda, torch::kFloat), grad, c.vocab);
       const torch::Tensor g = grad.to(torch::kCPU, torch::kDouble);
       check(torch::isfinite(g).all().item<bool>(), label + ": every gradient element written");
       // (one class: softmax - onehot is exactly 0, so the scale must not be 0)
-      const double gerr = (g - ref_grad).abs().max().item<double>() /
+      const double gerr = (g.narrow(1, 0, c.vocab) - ref_grad).abs().max().item<double>() /
                           std::max(ref_grad.abs().max().item<double>(), 1e-30);
-      check(gerr < (bf16 ? 1e-2 : 1e-5),
-            label + ": gradient within tolerance (" + std::to_string(gerr) + ")");
+      check(gerr < (bf16 ? 1e-2 : 1e-5), label + ": gradient within tolerance (" + sci(gerr) + ")");
+      if (c.width > c.vocab) {
+        check(g.narrow(1, c.vocab, c.width - c.vocab).eq(0).all().item<bool>(),
+              label + ": the padding's gradient is exactly 0");
+      }
     }
   }
   // A target outside the vocabulary gives NaN, never a read past the row.
@@ -104,9 +117,9 @@ void crossEntropyChecks(const torch::Device& cuda) {
     aten.backward();
     const double lerr = std::abs(fused.item<double>() - aten.item<double>());
     check(lerr < 1e-5 * aten.item<double>(),
-          "tokenLosses mean = ATen cross-entropy (" + std::to_string(lerr) + ")");
+          "tokenLosses mean = ATen cross-entropy (" + sci(lerr) + ")");
     const double gerr = ((a.grad() - b.grad()).abs().max() / b.grad().abs().max()).item<double>();
-    check(gerr < 1e-5, "tokenLosses gradient = ATen's (" + std::to_string(gerr) + ")");
+    check(gerr < 1e-5, "tokenLosses gradient = ATen's (" + sci(gerr) + ")");
   }
 }
 
@@ -165,7 +178,7 @@ int main() {
       const double scale = ref.mean.abs().max().item<double>();
       check(torch::isfinite(got).all().item<bool>(), label + ": every output element written");
       const double err = (got - ref.mean.detach()).abs().max().item<double>() / scale;
-      check(err < tolerance, label + ": forward within tolerance (" + std::to_string(err) + ")");
+      check(err < tolerance, label + ": forward within tolerance (" + sci(err) + ")");
       torch::Tensor grad_z = torch::full({c.B, c.T, c.r}, NAN, z.options());  // poisoned
       pluckerMeanFusedBackwardInto(z, upstream.to(cuda, dtype), options, grad_z);
       const torch::Tensor g = grad_z.to(torch::kCPU, torch::kDouble);
@@ -173,7 +186,7 @@ int main() {
       const double gerr =
           (g - z64.grad()).abs().max().item<double>() / z64.grad().abs().max().item<double>();
       check(gerr < tolerance * (bf16 ? 2 : 10),
-            label + ": backward within tolerance (" + std::to_string(gerr) + ")");
+            label + ": backward within tolerance (" + sci(gerr) + ")");
       // Through autograd (what the model uses) the same numbers come out.
       torch::Tensor za = z.detach().clone().requires_grad_(true);
       const PluckerMean fused = pluckerMean(za, options, PluckerIndex::make(c.r, cuda));
