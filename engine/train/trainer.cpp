@@ -258,7 +258,7 @@ class Run {
 
   void trainStep(const torch::Tensor& batch, double lr) {
     const TrainStep::Result r = step_->run(batch, lr);
-    pending_.push_back({r.loss, r.grad_norm, lr});
+    pending_.push_back({r.loss, r.grad_norm, lr, batch.size(0) == config_.train.batch_size});
   }
 
   // Reads the pending steps' metrics from the device (the only synchronisation in the loop),
@@ -287,8 +287,12 @@ class Run {
       }
       loss_sum += loss;
       norm_sum += norm;
-      spike("loss", loss_spikes_, loss, first_step + i);
-      spike("gradient norm", norm_spikes_, norm, first_step + i);
+      // An epoch's last, partial batch is noisier by sampling alone (its gradient norm is
+      // larger): not a spike of the training, so the detectors do not see it.
+      if (pending_[static_cast<std::size_t>(i)].full_batch) {
+        spike("loss", loss_spikes_, loss, first_step + i);
+        spike("gradient norm", norm_spikes_, norm, first_step + i);
+      }
     }
     const std::int64_t window_tokens = n * config_.train.batch_size * config_.data.seq_len;
     state_.train_seconds += window;
@@ -453,6 +457,7 @@ class Run {
   struct Pending {
     torch::Tensor loss, grad_norm;
     double lr;
+    bool full_batch;
   };
 
   const TrainRequest& request_;
