@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
     gwb::resolveRunConfig(config, gwb::knownVocabSize(config.data.tokenizer));
     const torch::Device device = gwb::resolveDevice(config.train.device);
     if (device.is_cpu()) gwb::initTorchThreads(static_cast<int>(config.train.threads));
-    const bool bf16 = gwb::usesBf16(config.train, device);
+    const bool bf16 = gwb::usesBf16(config.train, device.is_cuda());
     torch::manual_seed(static_cast<std::uint64_t>(config.seed));
     gwb::LanguageModel model(config.model);
     model->to(device);

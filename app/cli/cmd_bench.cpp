@@ -36,7 +36,7 @@ int run(const BenchOptions& o) {
   const RunConfig& config = prepared.config;
   const torch::Device device = resolveDevice(config.train.device);
   if (device.is_cpu()) initTorchThreads(static_cast<int>(config.train.threads));
-  const bool bf16 = usesBf16(config.train, device);
+  const bool bf16 = usesBf16(config.train, device.is_cuda());
   const std::int64_t B = config.train.batch_size, L = config.data.seq_len;
   torch::manual_seed(static_cast<std::uint64_t>(config.seed));
   LanguageModel model(config.model);

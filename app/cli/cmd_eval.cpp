@@ -154,7 +154,7 @@ int evalRun(const EvalOptions& o) {
                                        config.data.vocab_dir);
   resolveRunConfig(config, tokenizer->vocabSize());
   const torch::Device device = resolveDevice(config.train.device == "cpu" ? "cpu" : "auto");
-  const bool bf16 = usesBf16(config.train, device);
+  const bool bf16 = usesBf16(config.train, device.is_cuda());
   LanguageModel model(config.model);
   loadModuleWeights(*model, weights);
   model->to(device);

@@ -102,7 +102,7 @@ int run(const SpeedrunOptions& o) {
       RunConfig c = prepareConfig(r.config, r.source).config;
       const std::string key = configGroupKey(c);
       if (!measured.count(key)) {
-        const bool bf16 = capacity.cuda && c.train.precision != "fp32";
+        const bool bf16 = usesBf16(c.train, capacity.cuda);
         if (o.dry_run || !capacity.cuda) {
           measured[key] = estimateFootprint(c, bf16);
         } else {

@@ -185,17 +185,20 @@ void RunController::setMaxConcurrent(int n) {
 
 int RunController::effectiveConcurrency() const {
   if (max_concurrent_ > 0) return max_concurrent_;
-  std::vector<std::int64_t> footprints;
+  std::vector<RunConfig> configs;
   std::string device = "auto";
   for (const auto& [id, e] : entries_) {
     if (e.state != RunState::Queued && !e.active()) continue;
     if (!e.resume_dir.isEmpty()) continue;  // its configuration is in its folder; the others decide
-    RunConfig c = e.config;
-    resolveRunConfig(c, knownVocabSize(c.data.tokenizer));
-    device = c.train.device;
-    footprints.push_back(estimateFootprint(c, c.train.precision != "fp32"));
+    configs.push_back(e.config);
+    resolveRunConfig(configs.back(), knownVocabSize(configs.back().data.tokenizer));
+    device = configs.back().train.device;
   }
-  return decideJobs(deviceCapacity(device), footprints);
+  const DeviceCapacity capacity = deviceCapacity(device);
+  std::vector<std::int64_t> footprints;
+  for (const RunConfig& c : configs)
+    footprints.push_back(estimateFootprint(c, usesBf16(c.train, capacity.cuda)));
+  return decideJobs(capacity, footprints);
 }
 
 const RunEntry* RunController::entry(const QString& id) const {

@@ -418,6 +418,10 @@ std::vector<ConfigProblem> configProblems(const RunConfig& c, bool device_is_cud
   return out;
 }
 
+bool usesBf16(const TrainConfig& train, bool on_cuda) {
+  return on_cuda && train.precision != "fp32";
+}
+
 void validateRunConfig(const RunConfig& config, bool device_is_cuda, const std::string& source) {
   const std::vector<ConfigProblem> problems = configProblems(config, device_is_cuda);
   if (!problems.empty())

@@ -107,6 +107,10 @@ std::string applyOverrides(const std::string& json_text, const std::vector<std::
 /// the canonical task name. `tokenizer_vocab_size` is the tokenizer's vocabulary size.
 void resolveRunConfig(RunConfig& config, std::int64_t tokenizer_vocab_size);
 
+/// Whether training `train` runs under bf16 autocast on a device that is CUDA (`on_cuda`) or not:
+/// on CUDA unless precision is fp32.
+bool usesBf16(const TrainConfig& train, bool on_cuda);
+
 /// Checks combinations (heads dividing d_model, windows, seq_len <= max_len, per_layer lengths,
 /// bf16 on a CPU, ...). `device_is_cuda`: the device the run will use. Throws InputError naming
 /// the key. Call after resolveRunConfig.

@@ -8,17 +8,10 @@
 #include <cstring>
 
 #include "engine/cuda/cross_entropy_kernels.h"
+#include "engine/cuda/torch_glue.h"
 
 namespace gwb {
 namespace {
-
-fused::Dtype dtypeOf(const torch::Tensor& t) {
-  return t.scalar_type() == torch::kBFloat16 ? fused::Dtype::BF16 : fused::Dtype::F32;
-}
-
-void check(cudaError_t error, const char* what) {
-  TORCH_CHECK(error == cudaSuccess, what, ": ", cudaGetErrorString(error));
-}
 
 std::int64_t classesOf(const torch::Tensor& logits, std::int64_t classes) {
   const std::int64_t width = logits.size(1);
@@ -80,11 +73,12 @@ void crossEntropyFusedInto(const torch::Tensor& logits, const torch::Tensor& tar
         "crossEntropyFusedInto: losses and lse are contiguous fp32 (rows)");
   }
   const c10::cuda::CUDAGuard guard(logits.device());
-  check(fused::crossEntropyForward(logits.data_ptr(), targets.data_ptr<std::int64_t>(),
-                                   losses.data_ptr<float>(), lse.data_ptr<float>(), logits.size(0),
-                                   classesOf(logits, classes), logits.size(1), dtypeOf(logits),
-                                   at::cuda::getCurrentCUDAStream().stream()),
-        "fused cross-entropy forward");
+  fused::checkLaunch(
+      fused::crossEntropyForward(logits.data_ptr(), targets.data_ptr<std::int64_t>(),
+                                 losses.data_ptr<float>(), lse.data_ptr<float>(), logits.size(0),
+                                 classesOf(logits, classes), logits.size(1), fused::dtypeOf(logits),
+                                 at::cuda::getCurrentCUDAStream().stream()),
+      "fused cross-entropy forward");
 }
 
 void crossEntropyFusedBackwardInto(const torch::Tensor& logits, const torch::Tensor& targets,
@@ -99,11 +93,12 @@ void crossEntropyFusedBackwardInto(const torch::Tensor& logits, const torch::Ten
               "grad_logits: contiguous, the logits' shape and dtype");
   TORCH_CHECK(g.numel() == lc.size(0) && lse_c.numel() == lc.size(0),
               "crossEntropyFusedBackwardInto: one gradient and one lse per row");
-  check(fused::crossEntropyBackward(
-            lc.data_ptr(), tc.data_ptr<std::int64_t>(), lse_c.data_ptr<float>(),
-            g.data_ptr<float>(), grad_logits.data_ptr(), lc.size(0), classesOf(lc, classes),
-            lc.size(1), dtypeOf(lc), at::cuda::getCurrentCUDAStream().stream()),
-        "fused cross-entropy backward");
+  fused::checkLaunch(
+      fused::crossEntropyBackward(
+          lc.data_ptr(), tc.data_ptr<std::int64_t>(), lse_c.data_ptr<float>(), g.data_ptr<float>(),
+          grad_logits.data_ptr(), lc.size(0), classesOf(lc, classes), lc.size(1),
+          fused::dtypeOf(lc), at::cuda::getCurrentCUDAStream().stream()),
+      "fused cross-entropy backward");
 }
 
 torch::Tensor crossEntropyFused(const torch::Tensor& logits, const torch::Tensor& targets,

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "engine/cuda/plucker_kernels.h"
+#include "engine/cuda/torch_glue.h"
 
 namespace gwb {
 namespace {
@@ -29,14 +30,6 @@ fused::PluckerParams paramsFor(const PluckerOptions& o, std::int64_t T, std::int
   p.normalize = o.normalize ? 1 : 0;
   p.future = o.future ? 1 : 0;
   return p;
-}
-
-fused::Dtype dtypeOf(const torch::Tensor& t) {
-  return t.scalar_type() == torch::kBFloat16 ? fused::Dtype::BF16 : fused::Dtype::F32;
-}
-
-void check(cudaError_t error, const char* what) {
-  TORCH_CHECK(error == cudaSuccess, what, ": ", cudaGetErrorString(error));
 }
 
 PluckerOptions optionsFrom(torch::autograd::AutogradContext* ctx) {
@@ -93,9 +86,10 @@ void pluckerMeanFusedInto(const torch::Tensor& z, const PluckerOptions& options,
               "pluckerMeanFusedInto: contiguous z and out of one dtype");
   const c10::cuda::CUDAGuard guard(z.device());
   const fused::PluckerParams p = paramsFor(options, z.size(1), z.size(2));
-  check(fused::pluckerMeanForward(z.data_ptr(), out.data_ptr(), static_cast<int>(z.size(0)), p,
-                                  dtypeOf(z), at::cuda::getCurrentCUDAStream().stream()),
-        "fused Plücker forward");
+  fused::checkLaunch(
+      fused::pluckerMeanForward(z.data_ptr(), out.data_ptr(), static_cast<int>(z.size(0)), p,
+                                fused::dtypeOf(z), at::cuda::getCurrentCUDAStream().stream()),
+      "fused Plücker forward");
 }
 
 void pluckerMeanFusedBackwardInto(const torch::Tensor& z, const torch::Tensor& grad_out,
@@ -106,10 +100,10 @@ void pluckerMeanFusedBackwardInto(const torch::Tensor& z, const torch::Tensor& g
   TORCH_CHECK(grad_z.is_contiguous() && grad_z.scalar_type() == zc.scalar_type(),
               "grad_z: contiguous, dtype of z");
   const fused::PluckerParams p = paramsFor(options, zc.size(1), zc.size(2));
-  check(fused::pluckerMeanBackward(zc.data_ptr(), g.data_ptr(), grad_z.data_ptr(),
-                                   static_cast<int>(zc.size(0)), p, dtypeOf(zc),
-                                   at::cuda::getCurrentCUDAStream().stream()),
-        "fused Plücker backward");
+  fused::checkLaunch(fused::pluckerMeanBackward(zc.data_ptr(), g.data_ptr(), grad_z.data_ptr(),
+                                                static_cast<int>(zc.size(0)), p, fused::dtypeOf(zc),
+                                                at::cuda::getCurrentCUDAStream().stream()),
+                     "fused Plücker backward");
 }
 
 PluckerMean pluckerMeanFused(const torch::Tensor& z, const PluckerOptions& options) {

@@ -155,8 +155,12 @@ torch::Tensor LanguageModelImpl::hidden(const torch::Tensor& ids,
   return ln_f(x);
 }
 
+const torch::Tensor& LanguageModelImpl::headWeight() const {
+  return lm_head ? lm_head->weight : token_embedding->weight;  // lm_head has no bias
+}
+
 torch::Tensor LanguageModelImpl::head(const torch::Tensor& h) {
-  return lm_head ? lm_head(h) : torch::nn::functional::linear(h, token_embedding->weight);
+  return torch::nn::functional::linear(h, headWeight());
 }
 
 torch::Tensor LanguageModelImpl::forward(const torch::Tensor& ids,
@@ -184,9 +188,8 @@ torch::Tensor LanguageModelImpl::headLosses(const torch::Tensor& h, const torch:
   pad = h.is_cuda() && padded != V && fusedCrossEntropyEnabled();
 #endif
   if (!pad) return tokenLosses(head(h), targets);
-  const torch::Tensor& weight = lm_head ? lm_head->weight : token_embedding->weight;  // (V, d)
   const torch::Tensor logits = torch::nn::functional::linear(
-      h, torch::constant_pad_nd(weight, {0, 0, 0, padded - V}));  // (rows, padded)
+      h, torch::constant_pad_nd(headWeight(), {0, 0, 0, padded - V}));  // (rows, padded)
   return tokenLosses(logits, targets, V);
 }
 

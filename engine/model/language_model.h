@@ -78,6 +78,8 @@ class LanguageModelImpl : public torch::nn::Module {
   torch::Tensor hidden(const torch::Tensor& ids, std::vector<GrassmannCapture>* captures = nullptr);
   /// Logits (..., vocab) of hidden states (..., d): the tied or untied head.
   torch::Tensor head(const torch::Tensor& h);
+  /// The head's weight (vocab, d): lm_head's when untied, else the token embedding's.
+  const torch::Tensor& headWeight() const;
   /// Mean next-token cross-entropy over the B x (T-1) shifted positions, in fp32.
   torch::Tensor loss(const torch::Tensor& ids);
   /// Per-token cross-entropy (fp32, (rows)) of hidden states (rows, d) against targets (rows):

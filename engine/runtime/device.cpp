@@ -22,6 +22,11 @@
 
 namespace gwb {
 
+namespace {
+// The CUDA device number of `device` ("cuda" alone means device 0).
+int cudaIndex(const torch::Device& device) { return device.index() < 0 ? 0 : device.index(); }
+}  // namespace
+
 #ifdef GWB_WITH_CUDA
 namespace {
 // The allocator's aggregate statistic (StatType::AGGREGATE, 0 in every version; the enum moved
@@ -33,7 +38,7 @@ constexpr std::size_t kAggregate = 0;
 int allocatorDevice(const torch::Device& device) {
   static std::once_flag once;
   std::call_once(once, [&] { (void)torch::empty({1}, torch::TensorOptions().device(device)); });
-  return device.index() < 0 ? 0 : device.index();
+  return cudaIndex(device);
 }
 }  // namespace
 #endif
@@ -111,7 +116,7 @@ std::string cudaGeneratorState([[maybe_unused]] const torch::Device& device) {
 #ifdef GWB_WITH_CUDA
   if (device.is_cuda()) {
     const std::unique_lock<std::shared_mutex> rng(cudaRandomStateMutex());
-    auto gen = at::cuda::detail::getDefaultCUDAGenerator(device.index() < 0 ? 0 : device.index());
+    auto gen = at::cuda::detail::getDefaultCUDAGenerator(cudaIndex(device));
     std::lock_guard<std::mutex> lock(gen.mutex());
     return tensorBytes(gen.get_state());
   }
@@ -124,7 +129,7 @@ void setCudaGeneratorState([[maybe_unused]] const torch::Device& device,
 #ifdef GWB_WITH_CUDA
   if (device.is_cuda() && !bytes.empty()) {
     const std::unique_lock<std::shared_mutex> rng(cudaRandomStateMutex());
-    auto gen = at::cuda::detail::getDefaultCUDAGenerator(device.index() < 0 ? 0 : device.index());
+    auto gen = at::cuda::detail::getDefaultCUDAGenerator(cudaIndex(device));
     std::lock_guard<std::mutex> lock(gen.mutex());
     gen.set_state(bytesTensor(bytes));
   }
@@ -171,7 +176,7 @@ void resetPeakMemory([[maybe_unused]] const torch::Device& device) {
 }
 
 void synchronize(const torch::Device& device) {
-  if (device.is_cuda()) torch::cuda::synchronize(device.index() < 0 ? 0 : device.index());
+  if (device.is_cuda()) torch::cuda::synchronize(cudaIndex(device));
 }
 
 #ifdef GWB_WITH_CUDA

@@ -17,7 +17,7 @@ DeviceCapacity deviceCapacity(const std::string& device_name) {
 
 std::int64_t measureFootprint(const RunConfig& config, int steps) {
   const torch::Device device = resolveDevice(config.train.device);
-  const bool bf16 = usesBf16(config.train, device);
+  const bool bf16 = usesBf16(config.train, device.is_cuda());
   if (!device.is_cuda()) return estimateFootprint(config, bf16);
   synchronize(device);
   resetPeakMemory(device);

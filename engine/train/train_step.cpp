@@ -10,10 +10,6 @@
 
 namespace gwb {
 
-bool usesBf16(const TrainConfig& train, const torch::Device& device) {
-  return device.is_cuda() && train.precision != "fp32";
-}
-
 torch::Tensor randomBatch(const RunConfig& config, const torch::Device& device) {
   return torch::randint(0, config.model.vocab_size, {config.train.batch_size, config.data.seq_len},
                         torch::TensorOptions().dtype(torch::kLong).device(device));

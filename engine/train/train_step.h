@@ -15,8 +15,6 @@ namespace gwb {
 
 class GraphStep;
 
-/// Whether training `train` on `device` runs under bf16 autocast: on CUDA unless precision is fp32.
-bool usesBf16(const TrainConfig& train, const torch::Device& device);
 /// Random token ids shaped like one training batch of `config`, (B, L) on `device` (benchmarks).
 torch::Tensor randomBatch(const RunConfig& config, const torch::Device& device);
 

@@ -104,7 +104,7 @@ class Run {
           expectedGot("at least the tokenizer's " + std::to_string(tokenizer->vocabSize()),
                       std::to_string(config_.model.vocab_size)));
     }
-    bf16_ = usesBf16(config_.train, device_);
+    bf16_ = usesBf16(config_.train, device_.is_cuda());
     if (device_.is_cpu()) initTorchThreads(static_cast<int>(config_.train.threads));
     log_every_ =
         config_.train.log_every > 0 ? config_.train.log_every : (device_.is_cuda() ? 10 : 1);
