@@ -198,9 +198,7 @@ int run(const SpeedrunOptions& o) {
                                ", test ppl " + ppl(outcome.summary.test_ppl) + "; " +
                                std::to_string(done) + "/" + std::to_string(runs.size()) + " done" +
                                (stopFlag().load() ? "" : ", ETA " + duration(eta));
-      progress(outcome.summary.error.empty()
-                   ? line
-                   : std::string(line) + " (" + outcome.summary.error + ")");
+      progress(outcome.summary.error.empty() ? line : line + " (" + outcome.summary.error + ")");
     }
   };
   std::vector<std::thread> threads;

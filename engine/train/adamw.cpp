@@ -110,17 +110,14 @@ torch::Tensor clipGradNorm(const std::vector<torch::Tensor>& params, double max_
   const torch::Tensor total = torch::stack(at::_foreach_norm(grads, 2)).to(torch::kFloat).norm(2);
   if (max_norm > 0) {
     const torch::Tensor coef = (max_norm / (total + 1e-6)).clamp_max(1.0);
-    const auto dtype = grads.front().scalar_type();
-    const bool one_dtype = std::all_of(grads.begin(), grads.end(), [&](const torch::Tensor& g) {
-      return g.scalar_type() == dtype;
-    });
 #if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 1)
-    if (one_dtype) {
+    const auto dtype = grads.front().scalar_type();
+    if (std::all_of(grads.begin(), grads.end(),
+                    [&](const torch::Tensor& g) { return g.scalar_type() == dtype; })) {
       at::_foreach_mul_(grads, coef.to(dtype));  // the scale stays on the device
       return total;
     }
 #endif
-    (void)one_dtype;
     for (torch::Tensor& g : grads) g.mul_(coef.to(g.scalar_type()));
   }
   return total;
