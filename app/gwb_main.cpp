@@ -1,10 +1,12 @@
 // gwb: the headless twin of the workbench for GPU servers and scripts. Parses the command line
 // (CLI11), runs the chosen subcommand, and maps errors to the exit codes of CONTRACTS.md:
 // 0 ok, 2 bad usage/input, 1 a failed run, 130 stopped by a signal.
+#include <csignal>
 #include <iostream>
 
 #include "app/cli/cli_common.h"
 #include "engine/runtime/torch_runtime.h"
+#include "engine/train/trainer.h"
 #include "engine/util/error.h"
 
 int main(int argc, char** argv) {
@@ -36,6 +38,9 @@ int main(int argc, char** argv) {
     std::cerr << "gwb: error: " << e.what() << "\n";
     return kExitBadInput;
   }
+  // A file-size limit (ulimit -f) makes writes fail with EFBIG, reported as errors, instead of
+  // killing the process mid-write with SIGXFSZ.
+  std::signal(SIGXFSZ, SIG_IGN);
   try {
     gwb::initTorchThreads();
     if (version) {
@@ -53,7 +58,7 @@ int main(int argc, char** argv) {
     std::cerr << "gwb: error: " << e.what() << "\n";
     return kExitBadInput;
   } catch (const std::exception& e) {
-    std::cerr << "gwb: error: " << e.what() << "\n";
+    std::cerr << "gwb: error: " << gwb::errorText(e) << "\n";
     return kExitFailed;
   }
 }

@@ -1,12 +1,14 @@
 // `gwb report RUN_DIR... [--markdown|--csv|--json|--latex]`: one row per configuration (seeds
-// grouped as mean ± std) beside the reported numbers with the gap in %. JSON unless a format is
-// asked for. A folder of runs may be given instead of the runs themselves.
+// grouped as mean ± std) beside the reported numbers with the gap in % (Wikitext-2) or in points
+// (SNLI, its own table). JSON unless a format is asked for. A folder of runs may be given instead
+// of the runs themselves.
 #include <filesystem>
 #include <iostream>
 #include <memory>
 
 #include "app/cli/cli_common.h"
 #include "engine/report/report.h"
+#include "engine/report/snli_report.h"
 #include "engine/util/error.h"
 #include "engine/util/paths.h"
 
@@ -47,15 +49,17 @@ int run(const ReportOptions& o) {
     throw InputError({"", 0, "gwb report"},
                      expectedGot("one of --markdown, --csv, --json, --latex", "several"));
   }
-  const auto rows = buildReport(collect(o.dirs), loadReportedNumbers(reportedNumbersPath()));
+  const std::vector<RunRecord> runs = collect(o.dirs);
+  const auto rows = buildReport(runs, loadReportedNumbers(reportedNumbersPath()));
+  const auto snli = buildSnliReport(runs, loadReportedSnli(reportedNumbersPath()));
   if (o.markdown) {
-    std::cout << reportMarkdown(rows);
+    std::cout << combinedMarkdown(rows, snli);
   } else if (o.csv) {
-    std::cout << reportCsv(rows);
+    std::cout << combinedCsv(rows, snli);
   } else if (o.latex) {
-    std::cout << reportLatex(rows);
+    std::cout << combinedLatex(rows, snli);
   } else {
-    std::cout << reportJson(rows) << "\n";
+    std::cout << combinedJson(rows, snli) << "\n";
   }
   std::cout << std::flush;
   return kExitOk;

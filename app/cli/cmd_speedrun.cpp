@@ -15,6 +15,7 @@
 #include "app/cli/train_support.h"
 #include "engine/config/presets.h"
 #include "engine/report/report.h"
+#include "engine/report/snli_report.h"
 #include "engine/train/footprint.h"
 #include "engine/train/scheduler.h"
 #include "engine/util/error.h"
@@ -213,7 +214,9 @@ int run(const SpeedrunOptions& o) {
   for (const std::string& d : dirs) {
     if (!d.empty()) records.push_back(readRunRecord(d));
   }
-  std::cout << reportJson(buildReport(records, loadReportedNumbers(reportedNumbersPath()))) << "\n"
+  std::cout << combinedJson(buildReport(records, loadReportedNumbers(reportedNumbersPath())),
+                            buildSnliReport(records, loadReportedSnli(reportedNumbersPath())))
+            << "\n"
             << std::flush;
   if (stopped || stopFlag().load()) return kExitStopped;
   return failed ? kExitFailed : kExitOk;

@@ -1,7 +1,8 @@
-// `gwb train CONFIG [--set a.b=VALUE]... [--runs DIR] [--dry-run]` and `gwb train --resume
+// `gwb train CONFIG [--set a.b=VALUE]... [--runs DIR] [--dry-run]`, `gwb train CONFIG --run-dir
+// DIR` (train into exactly DIR: a cluster task that may start again) and `gwb train --resume
 // RUN_DIR`: stdout is JSON Lines, {"run_dir": ...} first and {"summary": ...} last; people read
 // stderr. SIGINT / SIGTERM stop the run after the current step with a resumable checkpoint (exit
-// 130).
+// 130); a second one leaves as soon as the write in progress is complete.
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -21,6 +22,7 @@ struct TrainOptions {
   std::vector<std::string> sets;
   std::string runs;
   std::string resume;
+  std::string run_dir;
   bool dry_run = false;
 };
 
@@ -33,10 +35,14 @@ int run(const TrainOptions& o) {
   request.runs_dir = runsDir(o.runs);
   request.stop = &stopFlag();
   request.progress = progress;
+  if (!o.run_dir.empty() && !o.resume.empty()) {
+    throw InputError({"", 0, "--run-dir"}, expectedGot("CONFIG --run-dir DIR", "--resume"));
+  }
   if (!o.resume.empty()) {
     request.resume_dir = absolutePath(o.resume);
   } else {
     request.config = loadConfigArgument(o.config, o.sets, &request.source);
+    if (!o.run_dir.empty()) request.run_dir = absolutePath(o.run_dir);
   }
   if (o.dry_run) {
     if (!o.resume.empty())
@@ -47,6 +53,10 @@ int run(const TrainOptions& o) {
   installStopHandlers();
   ProgressPrinter printer;
   const TrainOutcome outcome = runTraining(request, printer);
+  if (outcome.already_finished) {
+    progress(outcome.run_dir + " holds this configuration's finished run: nothing to train");
+    printJson({{"run_dir", outcome.run_dir}});
+  }
   printJson({{"summary", nlohmann::ordered_json::parse(summaryToJson(outcome.summary, -1))}});
   if (outcome.summary.status == "stopped") return kExitStopped;
   return outcome.summary.status == "finished" ? kExitOk : kExitFailed;
@@ -62,6 +72,9 @@ void addTrainCommand(CLI::App& app, Action& action) {
   cmd->add_option("--set", o->sets, "Override a key: a.b=VALUE (VALUE as JSON, else a string)");
   cmd->add_option("--runs", o->runs, "Runs folder (default $GWB_RUNS_DIR, else ./runs)");
   cmd->add_option("--resume", o->resume, "Continue a stopped run from its last checkpoint");
+  cmd->add_option("--run-dir", o->run_dir,
+                  "Train into exactly this folder; resume it if it holds this configuration's "
+                  "run (a cluster task)");
   cmd->add_flag("--dry-run", o->dry_run,
                 "Print the resolved configuration and parameter counts only");
   cmd->callback([o, &action] { action = [o] { return run(*o); }; });

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "app/cli/cli_common.h"
+#include "engine/util/durable.h"
 
 namespace gwb::cli {
 namespace {
@@ -14,7 +15,9 @@ namespace {
 std::atomic<bool> g_stop{false};
 
 extern "C" void onStopSignal(int) {
-  if (g_stop.exchange(true)) _exit(kExitStopped);  // a second signal: leave at once
+  // A second signal: leave as soon as the write in progress (a checkpoint, a metrics line) is
+  // complete, never in its middle.
+  if (g_stop.exchange(true)) exitWhenWritesDone(kExitStopped);
 }
 
 }  // namespace
@@ -32,6 +35,11 @@ nlohmann::ordered_json dryRunJson(const PreparedConfig& prepared) {
   nlohmann::ordered_json out;
   out["config"] = nlohmann::ordered_json::parse(runConfigToJson(prepared.config));
   out["parameters"] = {{"total", prepared.parameters}, {"modules", modules}};
+  if (prepared.config.data.isSnli()) {
+    out["parameters"]["trained"] = prepared.trained;
+    out["parameters"]["frozen"] = prepared.frozen;
+  }
+  out["parameters"]["twin"] = prepared.twin;
   out["device"] = prepared.device;
   return out;
 }
@@ -59,10 +67,21 @@ void ProgressPrinter::onStep(const StepEvent& e) {
 }
 
 void ProgressPrinter::onEval(const EvalEvent& e) {
-  char line[200];
-  std::snprintf(line, sizeof line, "%s%s at step %lld: loss %.4f  ppl %.2f  (%lld tokens)",
-                prefix_.c_str(), e.split.c_str(), static_cast<long long>(e.step), e.loss, e.ppl,
-                static_cast<long long>(e.eval_tokens));
+  char line[240];
+  if (e.classification) {
+    const auto at = [&](std::size_t k) {
+      return k < e.per_class_accuracy.size() ? 100 * e.per_class_accuracy[k] : 0.0;
+    };
+    std::snprintf(line, sizeof line,
+                  "%s%s at step %lld: loss %.4f  accuracy %.2f%%  (E %.1f / N %.1f / C %.1f; "
+                  "%lld pairs)",
+                  prefix_.c_str(), e.split.c_str(), static_cast<long long>(e.step), e.loss,
+                  100 * e.accuracy, at(0), at(1), at(2), static_cast<long long>(e.examples));
+  } else {
+    std::snprintf(line, sizeof line, "%s%s at step %lld: loss %.4f  ppl %.2f  (%lld tokens)",
+                  prefix_.c_str(), e.split.c_str(), static_cast<long long>(e.step), e.loss, e.ppl,
+                  static_cast<long long>(e.eval_tokens));
+  }
   progress(line);
 }
 

@@ -2,9 +2,11 @@
 // writing, --set and "unknown key" errors all come from it, so a new key is one line here.
 #include "engine/config/run_config.h"
 
+#include "engine/config/config_table.h"
+
 #include <algorithm>
-#include <functional>
-#include <nlohmann/json.hpp>
+#include <cmath>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -14,141 +16,9 @@
 namespace gwb {
 namespace {
 
-using Json = nlohmann::ordered_json;
-
-std::string describe(const Json& value) {
-  if (value.is_string()) return quoteForMessage(value.get<std::string>());
-  std::string text = value.dump();
-  return text.size() > 60 ? text.substr(0, 60) + "..." : text;
-}
-
-[[noreturn]] void typeError(const std::string& source, const std::string& key,
-                            const std::string& expected, const Json& got) {
-  throw InputError({source, 0, key}, expectedGot(expected, describe(got)));
-}
-
-void read(const Json& v, std::int64_t& out, const std::string& src, const std::string& key) {
-  if (v.is_number_integer()) {
-    out = v.get<std::int64_t>();
-  } else if (v.is_number_float() &&
-             v.get<double>() == static_cast<double>(static_cast<std::int64_t>(v.get<double>()))) {
-    out = static_cast<std::int64_t>(v.get<double>());  // 1e3 written for 1000
-  } else {
-    typeError(src, key, "an integer", v);
-  }
-}
-void read(const Json& v, double& out, const std::string& src, const std::string& key) {
-  if (!v.is_number()) typeError(src, key, "a number", v);
-  out = v.get<double>();
-}
-void read(const Json& v, bool& out, const std::string& src, const std::string& key) {
-  if (!v.is_boolean()) typeError(src, key, "true or false", v);
-  out = v.get<bool>();
-}
-void read(const Json& v, std::string& out, const std::string& src, const std::string& key) {
-  if (!v.is_string()) typeError(src, key, "a string", v);
-  out = v.get<std::string>();
-}
-template <typename T>
-void read(const Json& v, std::vector<T>& out, const std::string& src, const std::string& key) {
-  if (!v.is_array()) typeError(src, key, "an array", v);
-  out.clear();
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    T item{};
-    read(v[i], item, src, key + "[" + std::to_string(i) + "]");
-    out.push_back(item);
-  }
-}
-
-struct Field {
-  std::string section;  // "" for top-level keys
-  std::string key;
-  std::function<void(RunConfig&, const Json&, const std::string& source)> read;
-  std::function<Json(const RunConfig&)> write;
-  std::string path() const { return section.empty() ? key : section + "." + key; }
-};
-
-template <typename S, typename T>
-Field field(const char* section, S RunConfig::*sec, const char* key, T S::*member) {
-  const std::string path = std::string(section) + "." + key;
-  return {section, key,
-          [=](RunConfig& c, const Json& v, const std::string& src) {
-            read(v, c.*sec.*member, src, path);
-          },
-          [=](const RunConfig& c) { return Json(c.*sec.*member); }};
-}
-template <typename T>
-Field top(const char* key, T RunConfig::*member) {
-  return {
-      "", key,
-      [=](RunConfig& c, const Json& v, const std::string& src) { read(v, c.*member, src, key); },
-      [=](const RunConfig& c) { return Json(c.*member); }};
-}
-
-const std::vector<Field>& fields() {
-  static const std::vector<Field> table = [] {
-    using M = ModelConfig;
-    using D = DataConfig;
-    using T = TrainConfig;
-    using P = ProbesConfig;
-    const auto m = &RunConfig::model;
-    const auto d = &RunConfig::data;
-    const auto t = &RunConfig::train;
-    const auto p = &RunConfig::probes;
-    return std::vector<Field>{
-        top("name", &RunConfig::name),
-        top("description", &RunConfig::description),
-        top("seed", &RunConfig::seed),
-        field("model", m, "arch", &M::arch),
-        field("model", m, "vocab_size", &M::vocab_size),
-        field("model", m, "max_len", &M::max_len),
-        field("model", m, "d_model", &M::d_model),
-        field("model", m, "n_layers", &M::n_layers),
-        field("model", m, "d_ff", &M::d_ff),
-        field("model", m, "dropout", &M::dropout),
-        field("model", m, "norm", &M::norm),
-        field("model", m, "tie_embeddings", &M::tie_embeddings),
-        field("model", m, "heads", &M::heads),
-        field("model", m, "r", &M::r),
-        field("model", m, "windows", &M::windows),
-        field("model", m, "window_mode", &M::window_mode),
-        field("model", m, "normalize_plucker", &M::normalize_plucker),
-        field("model", m, "plucker_eps", &M::plucker_eps),
-        field("model", m, "pairing", &M::pairing),
-        field("data", d, "task", &D::task),
-        field("data", d, "dir", &D::dir),
-        field("data", d, "format", &D::format),
-        field("data", d, "tokenizer", &D::tokenizer),
-        field("data", d, "vocab_dir", &D::vocab_dir),
-        field("data", d, "seq_len", &D::seq_len),
-        field("data", d, "max_train_tokens", &D::max_train_tokens),
-        field("data", d, "max_eval_tokens", &D::max_eval_tokens),
-        field("train", t, "epochs", &T::epochs),
-        field("train", t, "batch_size", &T::batch_size),
-        field("train", t, "lr", &T::lr),
-        field("train", t, "min_lr", &T::min_lr),
-        field("train", t, "warmup_steps", &T::warmup_steps),
-        field("train", t, "schedule", &T::schedule),
-        field("train", t, "weight_decay", &T::weight_decay),
-        field("train", t, "betas", &T::betas),
-        field("train", t, "adam_eps", &T::adam_eps),
-        field("train", t, "clip", &T::clip),
-        field("train", t, "precision", &T::precision),
-        field("train", t, "device", &T::device),
-        field("train", t, "cuda_graph", &T::cuda_graph),
-        field("train", t, "eval_every", &T::eval_every),
-        field("train", t, "probe_every", &T::probe_every),
-        field("train", t, "checkpoint_every", &T::checkpoint_every),
-        field("train", t, "log_every", &T::log_every),
-        field("train", t, "max_steps", &T::max_steps),
-        field("train", t, "threads", &T::threads),
-        field("probes", p, "alpha_bins", &P::alpha_bins),
-        field("probes", p, "plucker_bins", &P::plucker_bins),
-        field("probes", p, "probe_batch", &P::probe_batch),
-    };
-  }();
-  return table;
-}
+using detail::Json;
+using detail::KeyEntry;
+using detail::keyTable;
 
 const std::vector<std::string>& sections() {
   static const std::vector<std::string> names = {"model", "data", "train", "probes"};
@@ -157,18 +27,25 @@ const std::vector<std::string>& sections() {
 
 std::string keysOf(const std::string& section) {
   std::string keys;
-  for (const Field& f : fields()) {
-    if (f.section == section) keys += (keys.empty() ? "" : ", ") + f.key;
+  for (const KeyEntry& e : keyTable()) {
+    if (e.key.section == section) keys += (keys.empty() ? "" : ", ") + e.key.key;
   }
   if (section.empty()) keys += ", model, data, train, probes";
   return keys;
 }
 
-const Field* findField(const std::string& section, const std::string& key) {
-  for (const Field& f : fields()) {
-    if (f.section == section && f.key == key) return &f;
+const KeyEntry* findEntry(const std::string& section, const std::string& key) {
+  for (const KeyEntry& e : keyTable()) {
+    if (e.key.section == section && e.key.key == key) return &e;
   }
   return nullptr;
+}
+
+[[noreturn]] void typeError(const std::string& source, const std::string& key,
+                            const std::string& expected, const Json& got) {
+  std::string text = got.dump();
+  if (text.size() > 60) text = text.substr(0, 60) + "...";
+  throw InputError({source, 0, key}, expectedGot(expected, text));
 }
 
 Json parseJson(const std::string& text, const std::string& source) {
@@ -185,8 +62,8 @@ void readSection(RunConfig& config, const std::string& section, const Json& obje
                  const std::string& source) {
   if (!object.is_object()) typeError(source, section, "an object", object);
   for (const auto& [key, value] : object.items()) {
-    const Field* f = findField(section, key);
-    if (!f) {
+    const KeyEntry* e = findEntry(section, key);
+    if (!e) {
       throw InputError({source, 0, section.empty() ? key : section + "." + key},
                        expectedGot("a key of " +
                                        (section.empty() ? std::string("the configuration")
@@ -194,7 +71,7 @@ void readSection(RunConfig& config, const std::string& section, const Json& obje
                                        " (" + keysOf(section) + ")",
                                    "an unknown key"));
     }
-    f->read(config, value, source);
+    e->read(config, value, source);
   }
 }
 
@@ -261,7 +138,7 @@ std::string applyOverrides(const std::string& json_text, const std::vector<std::
     const auto dot = path.find('.');
     const std::string section = dot == std::string::npos ? "" : path.substr(0, dot);
     const std::string key = dot == std::string::npos ? path : path.substr(dot + 1);
-    if (!findField(section, key)) {
+    if (!findEntry(section, key)) {
       throw InputError({"", 0, "--set " + path},
                        expectedGot("a configuration key such as train.lr", "an unknown key"));
     }
@@ -280,17 +157,82 @@ std::string applyOverrides(const std::string& json_text, const std::vector<std::
   return root.dump(2);
 }
 
-std::int64_t countParameters(const ModelConfig& m) {
-  const std::int64_t d = m.d_model, ln = 2 * d;
-  std::int64_t block = ln /* ln2 */ + (d * m.d_ff + m.d_ff) + (m.d_ff * d + d);  // FFN
-  if (m.arch == "grassmann") {
-    if (m.norm == "pre") block += ln;  // ln1 (post-LN has none)
-    block += (d * m.r + m.r) + (m.pluckerDim() * d + d) + (2 * d * d + d) +
-             ln;  // W_red, W_plu, W_gate, LN
+namespace {
+
+// Parameter arithmetic in long double, saturated at int64's maximum: a typo such as d_model 1e12
+// must give a huge count, never an overflow.
+using Count = long double;
+std::int64_t saturate(Count n) {
+  constexpr Count kMax = static_cast<Count>(std::numeric_limits<std::int64_t>::max());
+  return n >= kMax ? std::numeric_limits<std::int64_t>::max() : static_cast<std::int64_t>(n);
+}
+Count linearCount(Count in, Count out, bool bias = true) { return in * out + (bias ? out : 0); }
+
+// One block of the language model's body (SPEC §1-2).
+Count blockCount(Count d, Count ff, bool grassmann, bool pre_norm, Count r, Count plucker) {
+  const Count ln = 2 * d;
+  Count block = ln /* ln2 */ + linearCount(d, ff) + linearCount(ff, d);  // FFN
+  if (grassmann) {
+    if (pre_norm) block += ln;  // ln1 (post-LN has none)
+    block += linearCount(d, r) + linearCount(plucker, d) + linearCount(2 * d, d) + ln;
   } else {
-    block += ln + (d * 3 * d + 3 * d) + (d * d + d);  // ln1, qkv, out
+    block += ln + linearCount(d, 3 * d) + linearCount(d, d);  // ln1, qkv, out
   }
-  return m.vocab_size * d * (m.tie_embeddings ? 1 : 2) + m.max_len * d + m.n_layers * block + ln;
+  return block;
+}
+
+Count bodyCount(const ModelConfig& m, bool with_head) {
+  const Count d = static_cast<Count>(m.d_model), r = static_cast<Count>(m.r);
+  const Count block = blockCount(d, static_cast<Count>(m.d_ff), m.arch == "grassmann",
+                                 m.norm == "pre", r, r * (r - 1) / 2);
+  const Count embeddings =
+      static_cast<Count>(m.vocab_size) * d * (with_head && !m.tie_embeddings ? 2 : 1);
+  return embeddings + static_cast<Count>(m.max_len) * d + static_cast<Count>(m.n_layers) * block +
+         2 * d;
+}
+
+Count headCount(const ModelConfig& m) {
+  const Count bd = static_cast<Count>(m.backbone_dim > 0 ? m.backbone_dim : 768);
+  const Count d = static_cast<Count>(m.head_d_model), ff = static_cast<Count>(m.head_d_ff);
+  const Count r = static_cast<Count>(m.head_r);
+  const bool grassmann = m.arch == "grassmann";
+  Count block = 0;
+  if (m.head_variant == "reference") {
+    if (grassmann) {  // to_reduced, from_plucker (2,016 at r = 64), gate.0, ln1, ln2, ffn
+      block = linearCount(d, r) + linearCount(r * (r - 1) / 2, d) + linearCount(2 * d, d) + 4 * d +
+              linearCount(d, ff) + linearCount(ff, d);
+    } else {  // torch.nn.TransformerEncoderLayer: in_proj, out_proj, linear1/2, norm1/2
+      block = linearCount(d, 3 * d) + linearCount(d, d) + linearCount(d, ff) + linearCount(ff, d) +
+              4 * d;
+    }
+  } else {
+    const Count groups = static_cast<Count>(std::max<std::int64_t>(1, m.head_groups));
+    const Count per = r / groups;
+    block = blockCount(d, ff, grassmann, /*pre_norm=*/true, r, groups * per * (per - 1) / 2);
+  }
+  return linearCount(bd, d) + static_cast<Count>(m.head_layers) * block + linearCount(d, 3);
+}
+
+Count trainedCount(const RunConfig& c) {
+  if (!c.data.isSnli()) return bodyCount(c.model, /*with_head=*/true);
+  if (c.model.hasBackbone()) return headCount(c.model);
+  const Count d = static_cast<Count>(c.model.d_model);
+  return bodyCount(c.model, /*with_head=*/false) +
+         linearCount(c.data.separatePairs() ? 4 * d : d, 3);
+}
+
+}  // namespace
+
+std::int64_t countParameters(const ModelConfig& m) { return saturate(bodyCount(m, true)); }
+
+std::int64_t countTrainedParameters(const RunConfig& config) {
+  return saturate(trainedCount(config));
+}
+
+std::int64_t countTwinParameters(const RunConfig& config) {
+  RunConfig twin = config;
+  twin.model.arch = config.model.arch == "grassmann" ? "transformer" : "grassmann";
+  return countTrainedParameters(twin);
 }
 
 std::int64_t knownVocabSize(const std::string& tokenizer) {
@@ -299,10 +241,19 @@ std::int64_t knownVocabSize(const std::string& tokenizer) {
   return 0;
 }
 
+std::int64_t defaultSeqLen(const DataConfig& data) {
+  if (!data.isSnli()) return 256;
+  return data.pair_encoding == "separate" ? 48 : 96;
+}
+
 void resolveRunConfig(RunConfig& config, std::int64_t tokenizer_vocab_size) {
   if (config.data.task == "wikitext") config.data.task = "wikitext2";
+  if (config.data.seq_len == 0) config.data.seq_len = defaultSeqLen(config.data);
   if (config.model.vocab_size == 0) config.model.vocab_size = tokenizer_vocab_size;
-  if (config.model.max_len == 0) config.model.max_len = config.data.seq_len;
+  if (config.model.max_len == 0) {
+    // Separate encoding under a backbone concatenates the two sentences' features.
+    config.model.max_len = config.data.seq_len;
+  }
 }
 
 std::vector<ConfigProblem> configProblems(const RunConfig& c, bool device_is_cuda) {
@@ -358,6 +309,44 @@ std::vector<ConfigProblem> configProblems(const RunConfig& c, bool device_is_cud
          str(m.pairing));
   }
   const DataConfig& d = c.data;
+  const bool snli = d.task == "snli";
+  need(oneOf(m.pooling, {"mean", "cls", "last"}), "model.pooling", "mean, cls or last",
+       str(m.pooling));
+  if (!snli) {
+    need(!m.bidirectional, "model.bidirectional",
+         "false for data.task " + d.task +
+             " (a bidirectional language model sees the token it "
+             "predicts)",
+         "true");
+  }
+  need(oneOf(m.backbone, {"none", "distilbert"}), "model.backbone", "none or distilbert",
+       str(m.backbone));
+  if (m.hasBackbone()) {
+    need(snli, "model.backbone", "none for data.task " + d.task + " (a backbone feeds SNLI heads)",
+         str(m.backbone));
+    need(oneOf(m.head_variant, {"paper", "reference"}), "model.head_variant", "paper or reference",
+         str(m.head_variant));
+    need(m.backbone_dim >= 0, "model.backbone_dim", "an integer >= 0 (0: the backbone's)",
+         num(m.backbone_dim));
+    const std::initializer_list<std::pair<const char*, std::int64_t>> head = {
+        {"model.head_d_model", m.head_d_model}, {"model.head_layers", m.head_layers},
+        {"model.head_d_ff", m.head_d_ff},       {"model.head_heads", m.head_heads},
+        {"model.head_window", m.head_window},   {"model.head_stride", m.head_stride},
+        {"model.head_groups", m.head_groups}};
+    for (const auto& [key, value] : head) need(value >= 1, key, "a positive integer", num(value));
+    if (m.arch == "transformer") {
+      need(m.head_d_model % std::max<std::int64_t>(m.head_heads, 1) == 0, "model.head_heads",
+           "a divisor of head_d_model " + num(m.head_d_model), num(m.head_heads));
+    } else {
+      need(m.head_r >= 2, "model.head_r", "an integer >= 2", num(m.head_r));
+      const std::int64_t groups = std::max<std::int64_t>(m.head_groups, 1);
+      need(m.head_r % groups == 0 && m.head_r / groups >= 2, "model.head_groups",
+           "a divisor of head_r " + num(m.head_r) + " leaving at least 2 channels a group",
+           num(m.head_groups));
+      need(m.head_window >= 2, "model.head_window", "at least 2 tokens (a pair)",
+           num(m.head_window));
+    }
+  }
   need(oneOf(d.task, {"wikitext2", "wikitext", "snli"}), "data.task", "wikitext2 or snli",
        str(d.task));
   need(oneOf(d.tokenizer, {"gpt2", "bert"}), "data.tokenizer", "gpt2 or bert", str(d.tokenizer));
@@ -368,10 +357,21 @@ std::vector<ConfigProblem> configProblems(const RunConfig& c, bool device_is_cud
     need(oneOf(d.format, {"auto", "tokens", "raw"}), "data.format", "auto, tokens or raw",
          str(d.format));
   }
-  need(d.seq_len >= 2, "data.seq_len", "an integer >= 2", num(d.seq_len));
-  if (m.max_len > 0) {
-    need(d.seq_len <= m.max_len, "data.seq_len", "at most model.max_len " + num(m.max_len),
-         num(d.seq_len));
+  need(d.seq_len == 0 || d.seq_len >= 2, "data.seq_len", "an integer >= 2 (0: the task's default)",
+       num(d.seq_len));
+  if (snli) {
+    need(oneOf(d.pair_encoding, {"joint", "separate"}), "data.pair_encoding", "joint or separate",
+         str(d.pair_encoding));
+    // A pair needs room for its special tokens and one token of each sentence.
+    if (d.seq_len > 0 && d.tokenizer == "bert" && d.pair_encoding == "joint")
+      need(d.seq_len >= 5, "data.seq_len", "at least 5 for BERT pairs ([CLS] a [SEP] b [SEP])",
+           num(d.seq_len));
+  }
+  need(d.feature_cache_gb >= 0 && std::isfinite(d.feature_cache_gb), "data.feature_cache_gb",
+       "a number >= 0 (0: never cache)", num(d.feature_cache_gb));
+  if (m.max_len > 0 && !m.hasBackbone()) {
+    const std::int64_t L = d.seq_len > 0 ? d.seq_len : defaultSeqLen(d);
+    need(L <= m.max_len, "data.seq_len", "at most model.max_len " + num(m.max_len), num(L));
   }
   need(d.max_train_tokens >= 0, "data.max_train_tokens", "an integer >= 0",
        num(d.max_train_tokens));
@@ -432,8 +432,8 @@ namespace {
 
 Json sectionJson(const RunConfig& config, const std::string& section) {
   Json out = Json::object();
-  for (const Field& f : fields()) {
-    if (f.section == section) out[f.key] = f.write(config);
+  for (const KeyEntry& e : keyTable()) {
+    if (e.key.section == section) out[e.key.key] = e.write(config);
   }
   return out;
 }

@@ -31,6 +31,21 @@ struct ModelConfig {
   bool normalize_plucker = true;  ///< p / max(|p|, plucker_eps)
   double plucker_eps = 1e-8;      ///< normalisation floor and degeneracy threshold
   std::string pairing = "past";   ///< "past" (causal) or "future_leaky" (paper-literal, leaks)
+  // Classification (data.task snli, SPEC §7)
+  std::string pooling = "mean";   ///< "mean" (masked), "cls" (first position), "last" (last token)
+  bool bidirectional = false;     ///< attend and pair both ways; refused for wikitext2
+  std::string backbone = "none";  ///< "none" (from scratch) or "distilbert" (frozen, §7.3)
+  std::string backbone_dir;       ///< DistilBERT folder; "": the data manager's copy
+  std::int64_t backbone_dim = 0;  ///< feature width without a loaded backbone; 0: its own
+  std::string head_variant = "paper";  ///< "paper" or "reference" (degenerate, Plücker(z, z) = 0)
+  std::int64_t head_d_model = 256;     ///< the head's width after Linear(backbone_dim, d)
+  std::int64_t head_layers = 2;        ///< the head's blocks
+  std::int64_t head_d_ff = 512;        ///< the head's FFN width
+  std::int64_t head_heads = 4;         ///< attention heads of the Transformer head
+  std::int64_t head_r = 64;            ///< d_proj of the Grassmann head
+  std::int64_t head_window = 8;        ///< tokens per window of the paper's Grassmann head
+  std::int64_t head_stride = 8;        ///< a window starts every head_stride tokens
+  std::int64_t head_groups = 1;        ///< channel groups with a Plücker vector each
 
   /// Number of Plücker coordinates r(r-1)/2.
   std::int64_t pluckerDim() const { return r * (r - 1) / 2; }
@@ -38,18 +53,29 @@ struct ModelConfig {
   std::vector<std::int64_t> layerWindows(std::int64_t layer) const;
   /// True when the configuration lets a position see later tokens (pairing future_leaky).
   bool leaksFuture() const { return arch == "grassmann" && pairing == "future_leaky"; }
+  /// True for the paper's setup: a frozen DistilBERT under a head.
+  bool hasBackbone() const { return backbone == "distilbert"; }
 };
 
 struct DataConfig {
-  std::string task = "wikitext2";     ///< "wikitext2" (alias "wikitext") or "snli"
-  std::string dir;                    ///< data folder; "": the embedded copy
-  std::string format = "auto";        ///< wikitext2: auto|tokens|raw; snli: auto|jsonl|txt|tsv
-  std::string tokenizer = "gpt2";     ///< "gpt2" or "bert"
-  std::string vocab_dir;              ///< vocabulary folder; "": the embedded one
-  std::int64_t seq_len = 256;         ///< chunk length L
-  std::int64_t max_train_tokens = 0;  ///< cap on training tokens (0: all)
-  std::int64_t max_eval_tokens = 0;   ///< cap on predicted tokens per evaluation (0: all)
+  std::string task = "wikitext2";       ///< "wikitext2" (alias "wikitext") or "snli"
+  std::string dir;                      ///< data folder; "": the embedded copy
+  std::string format = "auto";          ///< wikitext2: auto|tokens|raw; snli: auto|jsonl|txt|tsv
+  std::string tokenizer = "gpt2";       ///< "gpt2" or "bert"
+  std::string vocab_dir;                ///< vocabulary folder; "": the embedded one
+  std::int64_t seq_len = 0;             ///< chunk / pair / sentence length; 0: the task's default
+  std::string pair_encoding = "joint";  ///< snli: "joint" (one sequence) or "separate"
+  std::int64_t max_train_tokens = 0;    ///< cap on training tokens (0: all)
+  std::int64_t max_eval_tokens = 0;     ///< cap on predicted tokens (pairs' tokens) per evaluation
+  double feature_cache_gb = 4;  ///< frozen backbone's outputs kept on disk up to this (0: never)
+
+  bool isSnli() const { return task == "snli"; }
+  bool separatePairs() const { return isSnli() && pair_encoding == "separate"; }
 };
+
+/// The sequence length a task uses when data.seq_len is 0: wikitext2 256, snli joint 96,
+/// separate 48 (per sentence).
+std::int64_t defaultSeqLen(const DataConfig& data);
 
 struct TrainConfig {
   std::int64_t epochs = 20;         ///< passes over the training chunks
@@ -103,8 +129,9 @@ ModelConfig parseModelConfig(const std::string& json_text, const std::string& so
 std::string applyOverrides(const std::string& json_text, const std::vector<std::string>& sets,
                            const std::string& source);
 
-/// Fills derived values: model.vocab_size (tokenizer size) and model.max_len (seq_len) when 0,
-/// the canonical task name. `tokenizer_vocab_size` is the tokenizer's vocabulary size.
+/// Fills derived values: the canonical task name, data.seq_len (the task's default) when 0,
+/// model.vocab_size (tokenizer size) and model.max_len (seq_len) when 0, BERT tokens under a
+/// DistilBERT backbone. `tokenizer_vocab_size` is the tokenizer's vocabulary size.
 void resolveRunConfig(RunConfig& config, std::int64_t tokenizer_vocab_size);
 
 /// Whether training `train` runs under bf16 autocast on a device that is CUDA (`on_cuda`) or not:
@@ -129,9 +156,16 @@ std::string runConfigToJson(const RunConfig& config, int indent = 2);
 /// The JSON text of the model section.
 std::string modelConfigToJson(const ModelConfig& model, int indent = -1);
 
-/// The model's parameter count (tied head once) from its shape alone, without building it: what
-/// the set-up panel shows as you type. Equal to the built model's count (tested).
+/// The language model's parameter count (tied head once) from its shape alone, without building
+/// it: what the set-up panel shows as you type. Equal to the built model's count (tested).
+/// Computed in floating point and saturated, so absurd sizes never overflow.
 std::int64_t countParameters(const ModelConfig& model);
+
+/// Trained parameters of the model `config` describes for its task: the language model, or a
+/// classifier (its body without a head, plus Linear(d, 3) or Linear(4d, 3)), or a backbone's head.
+std::int64_t countTrainedParameters(const RunConfig& config);
+/// The same for the size-matched other architecture (model.arch swapped).
+std::int64_t countTwinParameters(const RunConfig& config);
 
 /// Vocabulary size of a tokenizer name without loading it (gpt2 50257, bert 30522).
 std::int64_t knownVocabSize(const std::string& tokenizer);

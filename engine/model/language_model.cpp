@@ -26,47 +26,69 @@ torch::nn::LayerNorm layerNorm(std::int64_t d) {
 
 GrassmannMixImpl::GrassmannMixImpl(const ModelConfig& config, std::vector<std::int64_t> windows)
     : options_{std::move(windows), config.normalize_plucker, config.plucker_eps,
-               config.pairing == "future_leaky"},
+               config.pairing == "future_leaky", config.bidirectional},
       index_(PluckerIndex::make(config.r, torch::kCPU)) {
   W_red = register_module("W_red", linear(config.d_model, config.r));
   W_plu = register_module("W_plu", linear(config.pluckerDim(), config.d_model));
   W_gate = register_module("W_gate", linear(2 * config.d_model, config.d_model));
   layer_norm = register_module("layer_norm", layerNorm(config.d_model));
-  dropout = register_module("dropout", torch::nn::Dropout(config.dropout));
+  dropout = register_module("dropout", RunDropout(config.dropout));
 }
 
-torch::Tensor GrassmannMixImpl::forward(const torch::Tensor& h, GrassmannCapture* capture) {
+torch::Tensor GrassmannMixImpl::forward(const torch::Tensor& h, GrassmannCapture* capture,
+                                        const torch::Tensor& mask) {
   const torch::Tensor z = W_red(h);  // (B, T, r)
   if (index_.i0.device() != z.device()) index_ = PluckerIndex::make(z.size(2), z.device());
-  const torch::Tensor g = use_reference_
-                              ? grassmannGeometryReference(z, options_, W_plu)
-                              : grassmannGeometryFast(z, options_, index_, W_plu);  // (B, T, d)
-  const torch::Tensor alpha = torch::sigmoid(W_gate(torch::cat({h, g}, -1)));       // (B, T, d)
-  if (capture) {
-    torch::NoGradGuard no_grad;
-    capture->alpha = alpha.detach();
-    const std::int64_t T = z.size(1);
-    for (const std::int64_t delta :
-         std::set<std::int64_t>(options_.windows.begin(), options_.windows.end())) {
-      if (delta >= T) continue;
-      const OffsetPairs pairs = offsetPairs(z.detach(), delta, options_.future);
-      const torch::Tensor p = pluckerCoordinates(pairs.u, pairs.v, index_);  // (B, T-δ, P)
-      const torch::Tensor norm = p.norm(2, -1);
-      const torch::Tensor cos = (pairs.u * pairs.v).sum(-1).abs() /
-                                (pairs.u.norm(2, -1) * pairs.v.norm(2, -1)).clamp_min(1e-30);
-      capture->offsets.push_back(delta);
-      capture->norms.push_back(norm);
-      capture->cosines.push_back(cos.clamp_max(1.0));
-      capture->p_hat.push_back(
-          (p / norm.unsqueeze(-1).clamp_min(options_.eps)).reshape({-1, p.size(-1)}));
-    }
-  }
+  // Sequences are right-padded: a past partner of a token is a token, so only pairings that
+  // reach forward need the mask (which keeps the fused CUDA path for causal classifiers).
+  const torch::Tensor pair_mask = options_.pairsFuture() ? mask : torch::Tensor();
+  const torch::Tensor g =
+      use_reference_ ? grassmannGeometryReference(z, options_, W_plu, pair_mask)
+                     : grassmannGeometryFast(z, options_, index_, W_plu, pair_mask);  // (B, T, d)
+  const torch::Tensor alpha = torch::sigmoid(W_gate(torch::cat({h, g}, -1)));         // (B, T, d)
+  if (capture) captureProbes(z.detach(), alpha.detach(), mask, *capture);
   return dropout(layer_norm(alpha * h + (1 - alpha) * g));
+}
+
+void GrassmannMixImpl::captureProbes(const torch::Tensor& z, const torch::Tensor& alpha,
+                                     const torch::Tensor& mask, GrassmannCapture& capture) const {
+  torch::NoGradGuard no_grad;
+  const std::int64_t T = z.size(1);
+  const torch::Tensor tokens =
+      mask.defined() ? mask
+                     : torch::ones({z.size(0), T},
+                                   torch::TensorOptions().dtype(torch::kBool).device(z.device()));
+  capture.alpha = alpha.index({tokens});  // (tokens, d)
+  for (const std::int64_t delta :
+       std::set<std::int64_t>(options_.windows.begin(), options_.windows.end())) {
+    if (delta >= T) continue;
+    std::vector<torch::Tensor> norms, cosines, p_hats;
+    for (const bool future : {false, true}) {
+      if (future ? !options_.pairsFuture() : !options_.pairsPast()) continue;
+      const OffsetPairs pairs = offsetPairs(z, delta, future);
+      const std::int64_t n = T - delta;
+      const torch::Tensor valid =
+          tokens.narrow(1, pairs.begin, n) & tokens.narrow(1, future ? delta : 0, n);  // (B, n)
+      const torch::Tensor u = pairs.u.index({valid}), v = pairs.v.index({valid});      // (m, r)
+      const torch::Tensor p = pluckerCoordinates(u, v, index_);                        // (m, P)
+      const torch::Tensor norm = p.norm(2, -1);
+      const torch::Tensor cos =
+          (u * v).sum(-1).abs() / (u.norm(2, -1) * v.norm(2, -1)).clamp_min(1e-30);
+      norms.push_back(norm);
+      cosines.push_back(cos.clamp_max(1.0));
+      p_hats.push_back(p / norm.unsqueeze(-1).clamp_min(options_.eps));
+    }
+    capture.offsets.push_back(delta);
+    capture.norms.push_back(torch::cat(norms));
+    capture.cosines.push_back(torch::cat(cosines));
+    capture.p_hat.push_back(torch::cat(p_hats));
+  }
 }
 
 BlockImpl::BlockImpl(const ModelConfig& config, std::int64_t layer)
     : grassmann_arch_(config.arch == "grassmann"),
       pre_norm_(config.norm == "pre"),
+      bidirectional_(config.bidirectional),
       heads_(config.heads) {
   const std::int64_t d = config.d_model;
   // A post-LN Grassmann block normalises inside the mixing only: it has no ln1 (paper text).
@@ -76,73 +98,93 @@ BlockImpl::BlockImpl(const ModelConfig& config, std::int64_t layer)
   } else {
     qkv_proj = register_module("qkv_proj", linear(d, 3 * d));
     out_proj = register_module("out_proj", linear(d, d));
-    dropout = register_module("dropout", torch::nn::Dropout(config.dropout));
+    dropout = register_module("dropout", RunDropout(config.dropout));
   }
   ln2 = register_module("ln2", layerNorm(d));
   ffn = register_module(
-      "ffn", torch::nn::Sequential(linear(d, config.d_ff), torch::nn::GELU(),
-                                   torch::nn::Dropout(config.dropout), linear(config.d_ff, d),
-                                   torch::nn::Dropout(config.dropout)));
+      "ffn",
+      torch::nn::Sequential(linear(d, config.d_ff), torch::nn::GELU(), RunDropout(config.dropout),
+                            linear(config.d_ff, d), RunDropout(config.dropout)));
 }
 
-torch::Tensor BlockImpl::attention(const torch::Tensor& x) {
+torch::Tensor BlockImpl::attention(const torch::Tensor& x, const torch::Tensor& mask) {
   const std::int64_t B = x.size(0), T = x.size(1), D = x.size(2);
   const torch::Tensor qkv =
       qkv_proj(x).view({B, T, 3, heads_, D / heads_}).permute({2, 0, 3, 1, 4});
   const torch::Tensor q = qkv[0], k = qkv[1], v = qkv[2];  // (B, heads, T, D/heads)
+  torch::Tensor allowed;  // (B, 1, T, T) bool: key s visible to query t; undefined: causal only
+  if (mask.defined() || bidirectional_) {
+    allowed = mask.defined() ? mask.view({B, 1, 1, T})
+                             : torch::ones({B, 1, 1, T}, x.options().dtype(torch::kBool));
+    if (!bidirectional_)
+      allowed = allowed & torch::ones({T, T}, allowed.options()).tril().view({1, 1, T, T});
+    allowed = allowed.expand({B, 1, T, T});
+  }
 #if TORCH_VERSION_MAJOR >= 2
-  const torch::Tensor y = at::scaled_dot_product_attention(q, k, v, {}, 0.0, /*is_causal=*/true);
+  const torch::Tensor y = allowed.defined()
+                              ? at::scaled_dot_product_attention(q, k, v, allowed, 0.0, false)
+                              : at::scaled_dot_product_attention(q, k, v, {}, 0.0, true);
 #else
-  const torch::Tensor mask = torch::ones({T, T}, x.options().dtype(torch::kBool)).triu(1);
+  if (!allowed.defined())
+    allowed = torch::ones({T, T}, x.options().dtype(torch::kBool)).tril().view({1, 1, T, T});
   const torch::Tensor scores =
       torch::matmul(q, k.transpose(-1, -2)) / std::sqrt(static_cast<double>(D / heads_));
-  const torch::Tensor y = torch::matmul(scores.masked_fill(mask, -INFINITY).softmax(-1), v);
+  const torch::Tensor y =
+      torch::matmul(scores.masked_fill(allowed.logical_not(), -INFINITY).softmax(-1), v);
 #endif
   return out_proj(y.transpose(1, 2).reshape({B, T, D}));
 }
 
-torch::Tensor BlockImpl::forward(const torch::Tensor& x, GrassmannCapture* capture) {
+torch::Tensor BlockImpl::forward(const torch::Tensor& x, GrassmannCapture* capture,
+                                 const torch::Tensor& mask) {
   if (grassmann_arch_) {
     if (pre_norm_) {
-      const torch::Tensor h = x + grassmann(ln1(x), capture);
+      const torch::Tensor h = x + grassmann(ln1(x), capture, mask);
       return h + ffn->forward(ln2(h));
     }
-    const torch::Tensor h = grassmann(x, capture);  // Dropout(LN(Mix(x)))
+    const torch::Tensor h = grassmann(x, capture, mask);  // Dropout(LN(Mix(x)))
     return ln2(h + ffn->forward(h));
   }
   if (pre_norm_) {
-    const torch::Tensor h = x + dropout(attention(ln1(x)));
+    const torch::Tensor h = x + dropout(attention(ln1(x), mask));
     return h + ffn->forward(ln2(h));
   }
-  const torch::Tensor h = ln1(x + dropout(attention(x)));
+  const torch::Tensor h = ln1(x + dropout(attention(x, mask)));
   return ln2(h + ffn->forward(h));
 }
 
-LanguageModelImpl::LanguageModelImpl(const ModelConfig& config) : config_(config) {
+LanguageModelImpl::LanguageModelImpl(const ModelConfig& config, const at::Generator& generator,
+                                     bool lm_head_allowed)
+    : config_(config) {
   token_embedding =
       register_module("token_embedding", torch::nn::Embedding(config.vocab_size, config.d_model));
   position_embedding =
       register_module("position_embedding", torch::nn::Embedding(config.max_len, config.d_model));
-  embedding_dropout = register_module("embedding_dropout", torch::nn::Dropout(config.dropout));
+  embedding_dropout = register_module("embedding_dropout", RunDropout(config.dropout));
   blocks = register_module("blocks", torch::nn::ModuleList());
   for (std::int64_t i = 0; i < config.n_layers; ++i) blocks->push_back(Block(config, i));
   ln_f = register_module("ln_f", layerNorm(config.d_model));
-  if (!config.tie_embeddings)
+  if (!config.tie_embeddings && lm_head_allowed)
     lm_head = register_module("lm_head", linear(config.d_model, config.vocab_size, false));
+  initLinearAndEmbeddings(*this, generator);
+  if (generator.defined()) setGenerator(generator);
+}
 
+void initLinearAndEmbeddings(torch::nn::Module& module, const at::Generator& generator) {
   torch::NoGradGuard no_grad;
-  for (auto& module : modules(/*include_self=*/false)) {
-    if (auto* l = module->as<torch::nn::Linear>()) {
-      l->weight.normal_(0.0, kInitStd);
+  for (auto& child : module.modules(/*include_self=*/false)) {
+    if (auto* l = child->as<torch::nn::Linear>()) {
+      normalInit(l->weight, 0.0, kInitStd, generator);
       if (l->bias.defined()) l->bias.zero_();
-    } else if (auto* e = module->as<torch::nn::Embedding>()) {
-      e->weight.normal_(0.0, kInitStd);
+    } else if (auto* e = child->as<torch::nn::Embedding>()) {
+      normalInit(e->weight, 0.0, kInitStd, generator);
     }
   }
 }
 
 torch::Tensor LanguageModelImpl::hidden(const torch::Tensor& ids,
-                                        std::vector<GrassmannCapture>* captures) {
+                                        std::vector<GrassmannCapture>* captures,
+                                        const torch::Tensor& mask) {
   const std::int64_t T = ids.size(1);
   TORCH_CHECK(T <= config_.max_len, "sequence length ", T, " exceeds max_len ", config_.max_len);
   const torch::Tensor positions = torch::arange(T, ids.options().dtype(torch::kLong));
@@ -150,7 +192,7 @@ torch::Tensor LanguageModelImpl::hidden(const torch::Tensor& ids,
       embedding_dropout(token_embedding(ids) + position_embedding(positions));  // (B, T, d)
   if (captures) captures->assign(blocks->size(), GrassmannCapture{});
   for (std::size_t i = 0; i < blocks->size(); ++i) {
-    x = blocks[i]->as<Block>()->forward(x, captures ? &(*captures)[i] : nullptr);
+    x = blocks[i]->as<Block>()->forward(x, captures ? &(*captures)[i] : nullptr, mask);
   }
   return ln_f(x);
 }

@@ -14,23 +14,27 @@
 
 #include "engine/config/run_config.h"
 #include "engine/model/plucker.h"
+#include "engine/model/run_dropout.h"
 
 namespace gwb {
 
-/// What one Grassmann layer saw, captured for the probes (SPEC §6) when a capture is passed.
+/// What one Grassmann layer saw, captured for the probes (SPEC §6) when a capture is passed. Only
+/// valid pairs count (both ends tokens; both directions under `bidirectional`).
 struct GrassmannCapture {
-  torch::Tensor alpha;                 // (B, T, d) gate values
+  torch::Tensor alpha;                 // (tokens, d) gate values at token positions
   std::vector<std::int64_t> offsets;   // distinct offsets with pairs in this sequence length
-  std::vector<torch::Tensor> norms;    // per offset: |p| before normalisation, (B, T - delta)
+  std::vector<torch::Tensor> norms;    // per offset: |p| before normalisation, (pairs,)
   std::vector<torch::Tensor> cosines;  // per offset: |cos| of the angle between z_t and its partner
-  std::vector<torch::Tensor> p_hat;    // per offset: normalised vectors, (B * (T - delta), P)
+  std::vector<torch::Tensor> p_hat;    // per offset: normalised vectors, (pairs, P)
 };
 
 class GrassmannMixImpl : public torch::nn::Module {
  public:
   GrassmannMixImpl(const ModelConfig& config, std::vector<std::int64_t> windows);
-  /// h (B, T, d) -> LN(alpha * h + (1 - alpha) * g), dropped out. Fills `capture` if given.
-  torch::Tensor forward(const torch::Tensor& h, GrassmannCapture* capture = nullptr);
+  /// h (B, T, d) -> LN(alpha * h + (1 - alpha) * g), dropped out. `mask` (B, T) bool (true =
+  /// token; undefined: all tokens) makes pairs with a padded partner invalid. Fills `capture`.
+  torch::Tensor forward(const torch::Tensor& h, GrassmannCapture* capture = nullptr,
+                        const torch::Tensor& mask = {});
 
   /// Use the per-offset reference path (the oracle) instead of the fast path.
   void setUseReference(bool on) { use_reference_ = on; }
@@ -38,9 +42,11 @@ class GrassmannMixImpl : public torch::nn::Module {
 
   torch::nn::Linear W_red{nullptr}, W_plu{nullptr}, W_gate{nullptr};
   torch::nn::LayerNorm layer_norm{nullptr};
-  torch::nn::Dropout dropout{nullptr};
+  RunDropout dropout{nullptr};
 
  private:
+  void captureProbes(const torch::Tensor& z, const torch::Tensor& alpha, const torch::Tensor& mask,
+                     GrassmannCapture& capture) const;
   PluckerOptions options_;
   PluckerIndex index_;
   bool use_reference_ = false;
@@ -50,32 +56,41 @@ TORCH_MODULE(GrassmannMix);
 class BlockImpl : public torch::nn::Module {
  public:
   BlockImpl(const ModelConfig& config, std::int64_t layer);
-  torch::Tensor forward(const torch::Tensor& x, GrassmannCapture* capture = nullptr);
+  /// x (B, T, d); `mask` (B, T) bool, true = token (undefined: every position is one).
+  torch::Tensor forward(const torch::Tensor& x, GrassmannCapture* capture = nullptr,
+                        const torch::Tensor& mask = {});
 
   GrassmannMix grassmann{nullptr};                         // Grassmann blocks
   torch::nn::Linear qkv_proj{nullptr}, out_proj{nullptr};  // Transformer blocks
   torch::nn::LayerNorm ln1{nullptr}, ln2{nullptr};
   torch::nn::Sequential ffn{nullptr};
-  torch::nn::Dropout dropout{nullptr};
+  RunDropout dropout{nullptr};
 
  private:
-  torch::Tensor attention(const torch::Tensor& x);  // causal multi-head self-attention
+  /// Multi-head self-attention: causal unless bidirectional; padded keys masked.
+  torch::Tensor attention(const torch::Tensor& x, const torch::Tensor& mask);
   bool grassmann_arch_;
   bool pre_norm_;
+  bool bidirectional_;
   std::int64_t heads_;
 };
 TORCH_MODULE(Block);
 
 class LanguageModelImpl : public torch::nn::Module {
  public:
-  explicit LanguageModelImpl(const ModelConfig& config);
+  /// Parameters are initialised from `generator` (undefined: LibTorch's default), which also
+  /// drives dropout on a CPU (setGenerator). `lm_head` false: no untied head (a classifier's body).
+  explicit LanguageModelImpl(const ModelConfig& config, const at::Generator& generator = {},
+                             bool lm_head = true);
 
   /// ids (B, T) int64 with T <= max_len -> logits (B, T, vocab). `captures` (one per layer,
   /// Grassmann only) receive the probe internals when given.
   torch::Tensor forward(const torch::Tensor& ids,
                         std::vector<GrassmannCapture>* captures = nullptr);
-  /// Hidden states after ln_f, (B, T, d).
-  torch::Tensor hidden(const torch::Tensor& ids, std::vector<GrassmannCapture>* captures = nullptr);
+  /// Hidden states after ln_f, (B, T, d). `mask` (B, T) bool marks the tokens of right-padded
+  /// sequences (undefined: all positions are tokens).
+  torch::Tensor hidden(const torch::Tensor& ids, std::vector<GrassmannCapture>* captures = nullptr,
+                       const torch::Tensor& mask = {});
   /// Logits (..., vocab) of hidden states (..., d): the tied or untied head.
   torch::Tensor head(const torch::Tensor& h);
   /// The head's weight (vocab, d): lm_head's when untied, else the token embedding's.
@@ -95,10 +110,12 @@ class LanguageModelImpl : public torch::nn::Module {
   std::int64_t parameterCount() const;
   /// Switches every Grassmann layer to the reference (oracle) path.
   void setUseReference(bool on);
+  /// Dropout masks on a CPU come from `generator` (the run's own; see run_dropout.h).
+  void setGenerator(const at::Generator& generator) { setDropoutGenerator(*this, generator); }
   const ModelConfig& config() const { return config_; }
 
   torch::nn::Embedding token_embedding{nullptr}, position_embedding{nullptr};
-  torch::nn::Dropout embedding_dropout{nullptr};
+  RunDropout embedding_dropout{nullptr};
   torch::nn::ModuleList blocks{nullptr};
   torch::nn::LayerNorm ln_f{nullptr};
   torch::nn::Linear lm_head{nullptr};  // only when tie_embeddings is false
@@ -107,6 +124,10 @@ class LanguageModelImpl : public torch::nn::Module {
   ModelConfig config_;
 };
 TORCH_MODULE(LanguageModel);
+
+/// SPEC §1.10's initialisation of every Linear and Embedding below `module` (not itself):
+/// weights N(0, 0.02) from `generator` (undefined: LibTorch's default), biases 0.
+void initLinearAndEmbeddings(torch::nn::Module& module, const at::Generator& generator);
 
 /// Training FLOPs per token (forward + backward, 3x forward) of the matrix products, for
 /// `gwb bench`: embeddings excluded, attention scores and Plücker products included.

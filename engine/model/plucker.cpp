@@ -43,52 +43,93 @@ torch::Tensor normalized(const torch::Tensor& p, const PluckerOptions& options) 
 
 }  // namespace
 
+namespace {
+
+// The pairs of one offset and direction with their validity weights: u (B, n, r) at positions
+// [begin, begin + n), v their partners, and w (B or 1, n, 1) = 1 where both ends are tokens.
+struct WeightedPairs {
+  OffsetPairs pairs;
+  torch::Tensor w;
+};
+WeightedPairs weightedPairs(const torch::Tensor& z, std::int64_t delta, bool future,
+                            const torch::Tensor& mask) {
+  const std::int64_t n = z.size(1) - delta;
+  WeightedPairs out{offsetPairs(z, delta, future), {}};
+  if (mask.defined()) {
+    const torch::Tensor m = mask.to(z.scalar_type()).unsqueeze(-1);  // (B, T, 1)
+    const std::int64_t partner = future ? delta : 0;
+    out.w = m.narrow(1, out.pairs.begin, n) * m.narrow(1, partner, n);
+  } else {
+    out.w = torch::ones({1, n, 1}, z.options());
+  }
+  return out;
+}
+
+std::vector<bool> directions(const PluckerOptions& options) {
+  std::vector<bool> out;  // false: past partner, true: future partner
+  if (options.pairsPast()) out.push_back(false);
+  if (options.pairsFuture()) out.push_back(true);
+  return out;
+}
+
+}  // namespace
+
 torch::Tensor grassmannGeometryReference(const torch::Tensor& z, const PluckerOptions& options,
-                                         torch::nn::Linear& w_plu) {
+                                         torch::nn::Linear& w_plu, const torch::Tensor& mask) {
   const std::int64_t B = z.size(0), T = z.size(1);
   const std::int64_t d = w_plu->weight.size(0);
   const PluckerIndex index = PluckerIndex::make(z.size(2), z.device());
   torch::Tensor acc = torch::zeros({B, T, d}, z.options());  // sum of projections
-  torch::Tensor count = torch::zeros({1, T, 1}, z.options());
+  torch::Tensor count = torch::zeros({mask.defined() ? B : 1, T, 1}, z.options());
   for (const std::int64_t delta : options.windows) {
     if (delta >= T) continue;
-    const OffsetPairs pairs = offsetPairs(z, delta, options.future);
-    const torch::Tensor p =
-        normalized(pluckerCoordinates(pairs.u, pairs.v, index), options);  // (B, T-δ, P)
-    acc = acc + padTime(w_plu(p), pairs.begin, T);
-    count = count + padTime(torch::ones({1, T - delta, 1}, z.options()), pairs.begin, T);
+    for (const bool future : directions(options)) {
+      const WeightedPairs wp = weightedPairs(z, delta, future, mask);
+      const torch::Tensor p =
+          normalized(pluckerCoordinates(wp.pairs.u, wp.pairs.v, index), options);  // (B, T-δ, P)
+      acc = acc + padTime(w_plu(p) * wp.w, wp.pairs.begin, T);
+      count = count + padTime(wp.w, wp.pairs.begin, T);
+    }
   }
   return acc / count.clamp_min(1);
 }
 
 PluckerMean pluckerMean(const torch::Tensor& z, const PluckerOptions& options,
-                        const PluckerIndex& index) {
+                        const PluckerIndex& index, const torch::Tensor& mask) {
 #ifdef GWB_WITH_CUDA
-  if (fusedPluckerAvailable(z, options)) return pluckerMeanFused(z, options);  // one pass, CUDA
+  if (!mask.defined() && !options.bidirectional && fusedPluckerAvailable(z, options))
+    return pluckerMeanFused(z, options);  // one pass, CUDA
 #endif
   const std::int64_t B = z.size(0), T = z.size(1);
   const std::int64_t P = index.i0.size(0);
   std::map<std::int64_t, int> multiplicity;  // a repeated offset counts once per listing
   for (const std::int64_t delta : options.windows) ++multiplicity[delta];
   torch::Tensor sum = torch::zeros({B, T, P}, z.options());
-  torch::Tensor weight = torch::zeros({1, T, 1}, z.options());
+  torch::Tensor weight = torch::zeros({mask.defined() ? B : 1, T, 1}, z.options());
   for (const auto& [delta, times] : multiplicity) {
     if (delta >= T) continue;
-    const OffsetPairs pairs = offsetPairs(z, delta, options.future);
-    torch::Tensor p =
-        normalized(pluckerCoordinates(pairs.u, pairs.v, index), options);  // (B, T-δ, P)
-    if (times != 1) p = p * static_cast<double>(times);
-    sum = sum + padTime(p, pairs.begin, T);
-    weight = weight + padTime(torch::full({1, T - delta, 1}, times, z.options()), pairs.begin, T);
+    for (const bool future : directions(options)) {
+      const WeightedPairs wp = weightedPairs(z, delta, future, mask);
+      torch::Tensor p =
+          normalized(pluckerCoordinates(wp.pairs.u, wp.pairs.v, index), options);  // (B, T-δ, P)
+      torch::Tensor w = wp.w;
+      if (times != 1) w = w * static_cast<double>(times);
+      sum = sum + padTime(mask.defined() || times != 1 ? p * w : p, wp.pairs.begin, T);
+      weight = weight + padTime(w, wp.pairs.begin, T);
+    }
   }
-  return {sum / weight.clamp_min(1), weight.view({T}) > 0};
+  const torch::Tensor valid = mask.defined() ? weight.squeeze(-1) > 0 : weight.view({T}) > 0;
+  return {sum / weight.clamp_min(1), valid};
 }
 
 torch::Tensor grassmannGeometryFast(const torch::Tensor& z, const PluckerOptions& options,
-                                    const PluckerIndex& index, torch::nn::Linear& w_plu) {
-  const PluckerMean mean = pluckerMean(z, options, index);
+                                    const PluckerIndex& index, torch::nn::Linear& w_plu,
+                                    const torch::Tensor& mask) {
+  const PluckerMean mean = pluckerMean(z, options, index, mask);
   const torch::Tensor g = w_plu(mean.mean);  // (B, T, d): one 496 -> d product per layer
-  return g * mean.valid.view({1, -1, 1}).to(g.scalar_type());
+  const torch::Tensor valid =
+      mean.valid.dim() == 2 ? mean.valid.unsqueeze(-1) : mean.valid.view({1, -1, 1});
+  return g * valid.to(g.scalar_type());
 }
 
 }  // namespace gwb

@@ -36,25 +36,34 @@ struct PluckerOptions {
   std::vector<std::int64_t> windows;  // offsets, repeats allowed (they weight the mean)
   bool normalize = true;
   double eps = 1e-8;
-  bool future = false;  // pairing future_leaky
+  bool future = false;         // pairing future_leaky: t with t + delta only
+  bool bidirectional = false;  // classifiers (SPEC §7.2): t with t - delta AND t + delta
+
+  /// The partner directions a position pairs with: past (t - delta) and/or future (t + delta).
+  bool pairsPast() const { return bidirectional || !future; }
+  bool pairsFuture() const { return bidirectional || future; }
 };
 
-/// The oracle: g (B, T, d) = mean over the listed valid offsets of W_plu(p_hat) (0 where none).
+/// The oracle: g (B, T, d) = mean over the listed valid pairs of W_plu(p_hat) (0 where none). A
+/// pair is valid when its partner lies inside the sequence and, given `mask` (B, T) bool (true =
+/// token), both ends are tokens.
 torch::Tensor grassmannGeometryReference(const torch::Tensor& z, const PluckerOptions& options,
-                                         torch::nn::Linear& w_plu);
+                                         torch::nn::Linear& w_plu, const torch::Tensor& mask = {});
 
-/// The fast path's first half: the weighted mean of p_hat over the valid offsets, (B, T, P), and
-/// the positions that have at least one valid offset, (T,) bool. CUDA tensors go through the
-/// fused kernels when the build has them (GWB_WITH_CUDA); everything else through ATen.
+/// The fast path's first half: the weighted mean of p_hat over the valid pairs, (B, T, P), and
+/// the positions that have at least one valid pair: (T,) bool without a mask (the same for every
+/// sequence), (B, T) with one. Unmasked one-directional CUDA tensors go through the fused kernels
+/// when the build has them (GWB_WITH_CUDA); everything else through ATen.
 struct PluckerMean {
   torch::Tensor mean;
   torch::Tensor valid;
 };
 PluckerMean pluckerMean(const torch::Tensor& z, const PluckerOptions& options,
-                        const PluckerIndex& index);
+                        const PluckerIndex& index, const torch::Tensor& mask = {});
 
-/// The fast path: W_plu(mean p_hat) where a valid offset exists, 0 elsewhere. (B, T, d).
+/// The fast path: W_plu(mean p_hat) where a valid pair exists, 0 elsewhere. (B, T, d).
 torch::Tensor grassmannGeometryFast(const torch::Tensor& z, const PluckerOptions& options,
-                                    const PluckerIndex& index, torch::nn::Linear& w_plu);
+                                    const PluckerIndex& index, torch::nn::Linear& w_plu,
+                                    const torch::Tensor& mask = {});
 
 }  // namespace gwb

@@ -1,6 +1,8 @@
 // Reading runs, matching reported numbers, grouping and formatting.
 #include "engine/report/report.h"
 
+#include "engine/report/report_format.h"
+
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -17,24 +19,7 @@ namespace gwb {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-std::string fmt(double v, int decimals = 2) {
-  if (!std::isfinite(v) || v == 0) return "";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
-
-std::string meanStd(const Stat& s, int decimals = 2, const char* pm = " ± ") {
-  if (s.n == 0 || s.mean == 0) return "";
-  return s.n > 1 ? fmt(s.mean, decimals) + pm + fmt(s.std, decimals) : fmt(s.mean, decimals);
-}
-
-std::string gap(double percent) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%+.1f%%", percent);
-  return buf;
-}
+using namespace report_format;
 
 // Our number on the reference's metric: the best validation PPL, or the test PPL.
 double ours(const ReportRow& row, const std::string& metric) {
@@ -42,22 +27,6 @@ double ours(const ReportRow& row, const std::string& metric) {
 }
 
 const char* kSources[] = {"paper", "reproduction", "arledge"};
-
-std::string csvField(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
-std::string latexEscape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '%' || c == '_' || c == '&' || c == '#') out += '\\';
-    out += c;
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -162,6 +131,7 @@ std::vector<ReportRow> buildReport(const std::vector<RunRecord>& runs,
   std::vector<std::string> order;
   std::map<std::string, std::vector<const RunRecord*>> groups;
   for (const RunRecord& run : runs) {
+    if (run.config.data.isSnli()) continue;  // snli_report.h
     const std::string key = configGroupKey(run.config);
     if (!groups.count(key)) order.push_back(key);
     groups[key].push_back(&run);

@@ -1,10 +1,12 @@
 // Version-guarded LibTorch runtime calls.
 #include "engine/runtime/device.h"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <ATen/autocast_mode.h>
 #include <sys/resource.h>
 
 #include <cstring>
+#include <mutex>
 
 #ifdef GWB_WITH_CUDA
 #include <ATen/cuda/CUDAContext.h>
@@ -19,6 +21,7 @@
 #endif
 
 #include "engine/runtime/torch_runtime.h"
+#include "engine/util/error.h"
 
 namespace gwb {
 
@@ -95,16 +98,26 @@ torch::Tensor bytesTensor(const std::string& bytes) {
 
 }  // namespace
 
-std::string cpuGeneratorState() {
-  auto gen = at::detail::getDefaultCPUGenerator();
-  std::lock_guard<std::mutex> lock(gen.mutex());
-  return tensorBytes(gen.get_state());
+at::Generator makeRunGenerator(std::uint64_t seed) {
+  return at::make_generator<at::CPUGeneratorImpl>(seed);
 }
 
-void setCpuGeneratorState(const std::string& bytes) {
-  auto gen = at::detail::getDefaultCPUGenerator();
-  std::lock_guard<std::mutex> lock(gen.mutex());
-  gen.set_state(bytesTensor(bytes));
+std::string generatorState(const at::Generator& generator) {
+  at::Generator g = generator;  // a handle: mutex() is not const in every LibTorch
+  std::lock_guard<std::mutex> lock(g.mutex());
+  return tensorBytes(g.get_state());
+}
+
+void setGeneratorState(at::Generator& generator, const std::string& bytes,
+                       const std::string& source) {
+  std::lock_guard<std::mutex> lock(generator.mutex());
+  try {
+    generator.set_state(bytesTensor(bytes));
+  } catch (const c10::Error& e) {
+    throw InputError({source, 0, "rng_cpu"},
+                     expectedGot("a CPU generator state of this LibTorch",
+                                 std::to_string(bytes.size()) + " bytes that are not one"));
+  }
 }
 
 std::shared_mutex& cudaRandomStateMutex() {
@@ -164,6 +177,18 @@ std::int64_t freeDeviceMemory([[maybe_unused]] const torch::Device& device) {
       return static_cast<std::int64_t>(free_bytes) + stats.reserved_bytes[agg].current -
              stats.allocated_bytes[agg].current;
     }
+  }
+#endif
+  return 0;
+}
+
+std::int64_t totalDeviceMemory([[maybe_unused]] const torch::Device& device) {
+#ifdef GWB_WITH_CUDA
+  if (device.is_cuda()) {
+    const c10::cuda::CUDAGuard guard(device);
+    std::size_t free_bytes = 0, total_bytes = 0;
+    if (cudaMemGetInfo(&free_bytes, &total_bytes) == cudaSuccess)
+      return static_cast<std::int64_t>(total_bytes);
   }
 #endif
   return 0;

@@ -28,9 +28,14 @@ class AutocastGuard {
   bool previous_ = false;
 };
 
-/// The default CPU generator's state as bytes, and restoring it (dropout masks depend on it).
-std::string cpuGeneratorState();
-void setCpuGeneratorState(const std::string& bytes);
+/// A CPU generator of a run's own, seeded with `seed`: its parameter initialisation and (on a
+/// CPU) its dropout masks come from it, never from the process-wide default generator.
+at::Generator makeRunGenerator(std::uint64_t seed);
+/// A CPU generator's state as bytes, and restoring it (InputError naming `source` if the bytes
+/// are not a state of this LibTorch's CPU generator).
+std::string generatorState(const at::Generator& generator);
+void setGeneratorState(at::Generator& generator, const std::string& bytes,
+                       const std::string& source);
 /// The default CUDA generator is one per device and process, and LibTorch lets nothing else draw
 /// from it while a CUDA graph captures ("Offset increment outside graph capture encountered
 /// unexpectedly"): runs training in parallel threads (a sweep's --jobs, the workbench) take this
@@ -44,6 +49,8 @@ void setCudaGeneratorState(const torch::Device& device, const std::string& bytes
 
 /// Peak memory: CUDA max allocated bytes, or the process's peak resident set on CPU.
 std::int64_t peakMemoryBytes(const torch::Device& device);
+/// The whole memory of a CUDA device (0 elsewhere).
+std::int64_t totalDeviceMemory(const torch::Device& device);
 /// Free memory of a CUDA device (0 elsewhere) and resetting its peak-allocation statistic.
 std::int64_t freeDeviceMemory(const torch::Device& device);
 void resetPeakMemory(const torch::Device& device);

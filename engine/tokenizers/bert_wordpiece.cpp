@@ -245,6 +245,15 @@ std::vector<std::int32_t> BertTokenizer::joinPair(const std::vector<std::int32_t
   return ids;
 }
 
+std::vector<std::int32_t> BertTokenizer::wrapSingle(const std::vector<std::int32_t>& s) const {
+  std::vector<std::int32_t> ids;
+  ids.reserve(s.size() + 2);
+  ids.push_back(cls_);
+  ids.insert(ids.end(), s.begin(), s.end());
+  ids.push_back(sep_);
+  return ids;
+}
+
 std::vector<std::int32_t> BertTokenizer::pairTypeIds(std::size_t len_a, std::size_t len_b) const {
   std::vector<std::int32_t> types(len_a + 2, 0);
   types.resize(len_a + len_b + 3, 1);

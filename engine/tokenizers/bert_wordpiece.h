@@ -30,6 +30,9 @@ class BertTokenizer final : public Tokenizer {
   std::vector<std::int32_t> joinPair(const std::vector<std::int32_t>& a,
                                      const std::vector<std::int32_t>& b) const override;
   int pairOverhead() const override { return 3; }
+  std::vector<std::int32_t> wrapSingle(const std::vector<std::int32_t>& s) const override;
+  int singleOverhead() const override { return 2; }
+  std::int32_t paddingId() const override { return pad_ >= 0 ? pad_ : 0; }
   std::string decode(const std::vector<std::int32_t>& ids) const override;
   const std::string& tokenString(std::int32_t id) const override { return tokens_.at(id); }
 

@@ -30,6 +30,11 @@ class Gpt2Tokenizer final : public Tokenizer {
   std::vector<std::int32_t> joinPair(const std::vector<std::int32_t>& a,
                                      const std::vector<std::int32_t>& b) const override;
   int pairOverhead() const override { return 1; }
+  std::vector<std::int32_t> wrapSingle(const std::vector<std::int32_t>& s) const override {
+    return s;
+  }
+  int singleOverhead() const override { return 0; }
+  std::int32_t paddingId() const override { return end_of_text_ >= 0 ? end_of_text_ : 0; }
   std::string decode(const std::vector<std::int32_t>& ids) const override;
   const std::string& tokenString(std::int32_t id) const override { return tokens_.at(id); }
 

@@ -46,6 +46,12 @@ class Tokenizer {
                                              const std::vector<std::int32_t>& b) const = 0;
   /// Number of ids joinPair adds around the two sentences (BERT 3, GPT-2 1).
   virtual int pairOverhead() const = 0;
+  /// One sentence as the separate pair encoding feeds it: BERT `[CLS] s [SEP]`; GPT-2 `s`.
+  virtual std::vector<std::int32_t> wrapSingle(const std::vector<std::int32_t>& s) const = 0;
+  /// Number of ids wrapSingle adds (BERT 2, GPT-2 0).
+  virtual int singleOverhead() const = 0;
+  /// The id batches are padded with (BERT [PAD] 0, GPT-2 <|endoftext|> 50256); never attended.
+  virtual std::int32_t paddingId() const = 0;
 
   /// Text of `ids`: exact bytes for GPT-2; for BERT the normalised words joined by single spaces
   /// (`##` pieces glued on), special tokens left out.

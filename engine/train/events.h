@@ -12,7 +12,7 @@ namespace gwb {
 struct EventBase {
   std::int64_t step = 0;    ///< optimizer steps done
   std::int64_t epoch = 0;   ///< 0-based
-  std::int64_t tokens = 0;  ///< steps x batch_size x seq_len
+  std::int64_t tokens = 0;  ///< LM: steps x batch_size x seq_len; SNLI: the pairs' tokens
   double time = 0;          ///< seconds since the run started, continuing across resumes
 };
 
@@ -24,12 +24,23 @@ struct StepEvent : EventBase {
   double step_ms = 0;
 };
 
+/// SNLI's classes, in the order of every per-class field (SPEC §7.1).
+constexpr int kClasses = 3;
+
 struct EvalEvent : EventBase {
-  std::string split;  ///< "valid" or "test"
+  std::string split;  ///< "valid" or "test" ("valid" is SNLI's dev split)
   double loss = 0;
+  // Language models
   double ppl = 0;  ///< exp(total loss / eval_tokens)
   std::int64_t eval_tokens = 0;
   std::vector<double> loss_by_position;  ///< mean loss at positions 1..L-1 of the chunks
+  // Classifiers (`classification` true): fractions in [0, 1]
+  bool classification = false;
+  double accuracy = 0;
+  std::vector<double> per_class_accuracy;            ///< entailment, neutral, contradiction
+  std::vector<std::vector<std::int64_t>> confusion;  ///< 3 x 3, rows gold, columns predicted
+  std::int64_t examples = 0;
+  std::int64_t truncated = 0;  ///< pairs cut to fit seq_len
 };
 
 struct AlphaEvent : EventBase {
@@ -65,11 +76,18 @@ struct LogEvent : EventBase {
 /// summary.json (CONTRACTS.md).
 struct RunSummary {
   std::string status = "finished";  ///< finished | failed | stopped
-  std::int64_t params = 0;
-  double best_valid_ppl = 0;  ///< 0 until a validation ran
+  std::string task = "wikitext2";   ///< "wikitext2" or "snli" (which fields below apply)
+  std::int64_t params = 0;          ///< trained parameters
+  std::int64_t frozen_params = 0;   ///< a frozen backbone's (not in params)
+  double best_valid_ppl = 0;        ///< 0 until a validation ran
   std::int64_t best_step = 0;
   double test_ppl = 0;  ///< of the best checkpoint; 0 if not measured
   double final_valid_ppl = 0;
+  // SNLI (fractions; -1: not measured)
+  double best_valid_accuracy = -1;
+  double test_accuracy = -1;
+  std::vector<double> test_per_class_accuracy;  ///< entailment, neutral, contradiction
+  double final_valid_accuracy = -1;
   double tokens_per_s = 0;  ///< training tokens per second over the run
   double step_ms = 0;
   std::string device;

@@ -16,6 +16,8 @@ namespace {
 
 using Json = nlohmann::json;
 
+constexpr std::size_t kMaxWarnings = 5;  // the first few malformed lines are described
+
 double number(const Json& j, const char* key) {
   const auto it = j.find(key);
   return it == j.end() || !it->is_number() ? NAN : it->get<double>();  // null: a non-finite value
@@ -42,8 +44,13 @@ void readBase(const Json& j, EventBase& e) {
   e.time = number(j, "time");
 }
 
+std::string text(const Json& j, const char* key) {
+  const auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 void addLine(const Json& j, MetricsEvents& out) {
-  const std::string event = j.value("event", "");
+  const std::string event = text(j, "event");
   if (event == "step") {
     StepEvent e;
     readBase(j, e);
@@ -56,11 +63,30 @@ void addLine(const Json& j, MetricsEvents& out) {
   } else if (event == "eval") {
     EvalEvent e;
     readBase(j, e);
-    e.split = j.value("split", "");
+    e.split = text(j, "split");
     e.loss = number(j, "loss");
     e.ppl = number(j, "ppl");
     e.eval_tokens = integer(j, "eval_tokens");
     e.loss_by_position = list<double>(j, "loss_by_position");
+    if (j.contains("accuracy")) {
+      e.classification = true;
+      e.accuracy = number(j, "accuracy");
+      if (j.contains("per_class_accuracy"))
+        e.per_class_accuracy = perClassAccuracyFromJson(j["per_class_accuracy"].dump());
+      const auto it = j.find("confusion");
+      if (it != j.end() && it->is_array()) {
+        for (const auto& row : *it) {
+          std::vector<std::int64_t> r;
+          if (row.is_array()) {
+            for (const auto& v : row)
+              r.push_back(v.is_number_integer() ? v.get<std::int64_t>() : 0);
+          }
+          e.confusion.push_back(r);
+        }
+      }
+      e.examples = integer(j, "examples");
+      e.truncated = integer(j, "truncated");
+    }
     out.evals.push_back(e);
   } else if (event == "alpha") {
     AlphaEvent e;
@@ -87,13 +113,13 @@ void addLine(const Json& j, MetricsEvents& out) {
   } else if (event == "checkpoint") {
     CheckpointEvent e;
     readBase(j, e);
-    e.kind = j.value("kind", "");
-    e.path = j.value("path", "");
+    e.kind = text(j, "kind");
+    e.path = text(j, "path");
     out.checkpoints.push_back(e);
   } else if (event == "log") {
     LogEvent e;
     readBase(j, e);
-    e.message = j.value("message", "");
+    e.message = text(j, "message");
     out.logs.push_back(e);
   } else if (event == "finished") {
     FinishedEvent e;
@@ -103,7 +129,7 @@ void addLine(const Json& j, MetricsEvents& out) {
   } else if (event == "failed") {
     FailedEvent e;
     readBase(j, e);
-    e.error = j.value("error", "");
+    e.error = text(j, "error");
     out.failed = e;
   }
 }
@@ -126,7 +152,7 @@ void keepLast(std::vector<T>& v, Key key) {
 
 bool MetricsEvents::empty() const {
   return steps.empty() && evals.empty() && alphas.empty() && pluckers.empty() &&
-         checkpoints.empty() && logs.empty() && !finished && !failed;
+         checkpoints.empty() && logs.empty() && !finished && !failed && skipped_lines == 0;
 }
 
 void MetricsEvents::append(const MetricsEvents& more) {
@@ -138,6 +164,10 @@ void MetricsEvents::append(const MetricsEvents& more) {
   logs.insert(logs.end(), more.logs.begin(), more.logs.end());
   if (more.finished) finished = more.finished;
   if (more.failed) failed = more.failed;
+  skipped_lines += more.skipped_lines;
+  for (const std::string& w : more.warnings) {
+    if (warnings.size() < kMaxWarnings) warnings.push_back(w);
+  }
 }
 
 void MetricsEvents::dedupe() {
@@ -163,15 +193,24 @@ std::size_t parseMetrics(std::string_view text, MetricsEvents& out, const std::s
     if (end == std::string_view::npos) break;  // incomplete last line: not yet written
     const std::string_view content = text.substr(start, end - start);
     if (!content.empty()) {
-      Json j;
+      std::string problem;
       try {
-        j = Json::parse(content);
-      } catch (const Json::parse_error& e) {
-        throw InputError({source, line}, expectedGot("a JSON event", e.what()));
+        const Json j = Json::parse(content);
+        if (j.is_object()) {
+          addLine(j, out);
+        } else {
+          problem = expectedGot("a JSON object", j.type_name());
+        }
+      } catch (const Json::exception& e) {
+        problem = expectedGot("a JSON event", e.what());
+      } catch (const InputError& e) {
+        problem = e.detail();
       }
-      if (!j.is_object())
-        throw InputError({source, line}, expectedGot("a JSON object", j.type_name()));
-      addLine(j, out);
+      if (!problem.empty()) {
+        ++out.skipped_lines;
+        if (out.warnings.size() < kMaxWarnings)
+          out.warnings.push_back(InputError({source, line}, problem).what());
+      }
     }
     start = end + 1;
     ++line;

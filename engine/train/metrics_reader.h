@@ -1,7 +1,9 @@
 // Reading metrics.jsonl back: the GUI's run browser replays it, follows runs that are still being
 // written (on this machine or another), and the exporter charts it. Only complete lines count (a
-// final line without a newline is a write in progress or a crash); after a resume, the last record
-// of each (event, step, split, layer, offset) wins, as CONTRACTS.md says. Torch-free.
+// final line without a newline is a write in progress or a crash); a malformed line anywhere is
+// skipped and counted with a warning, never the reason to drop the run's other events; after a
+// resume, the last record of each (event, step, split, layer, offset) wins, as CONTRACTS.md says.
+// Torch-free.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +26,8 @@ struct MetricsEvents {
   std::vector<LogEvent> logs;
   std::optional<FinishedEvent> finished;
   std::optional<FailedEvent> failed;
+  std::int64_t skipped_lines = 0;     ///< malformed lines left out
+  std::vector<std::string> warnings;  ///< "FILE:LINE: expected ..., got ..." of the first few
 
   bool empty() const;
   /// Appends `more` (later events) to these.
@@ -33,8 +37,9 @@ struct MetricsEvents {
 };
 
 /// Parses the complete lines of `text` into `out`; returns the bytes consumed (up to and including
-/// the last newline). A malformed complete line is an InputError naming `source` and its line
-/// (`first_line` is the number of the first line of `text`); unknown events are skipped.
+/// the last newline). A malformed complete line is skipped, counted in `out.skipped_lines` and
+/// described in `out.warnings` (naming `source` and its line; `first_line` is the number of the
+/// first line of `text`); unknown events are ignored. Never throws on content.
 std::size_t parseMetrics(std::string_view text, MetricsEvents& out, const std::string& source,
                          long first_line = 1);
 
@@ -46,7 +51,7 @@ MetricsEvents readMetricsFile(const std::string& path);
 class MetricsFollower {
  public:
   explicit MetricsFollower(std::string path);
-  /// New events (possibly none). Throws InputError on a malformed line.
+  /// New events (possibly none); malformed lines are skipped and counted in them.
   MetricsEvents poll();
   /// True once poll() has seen a finished or failed event.
   bool ended() const { return ended_; }

@@ -36,17 +36,17 @@ double effectiveRank(const torch::Tensor& rows) {
   return std::exp(-terms.sum().item<double>());
 }
 
-ProbeResult runProbes(LanguageModel& model, const torch::Tensor& batch,
+ProbeResult runProbes(LanguageModelImpl& model, const torch::Tensor& ids, const torch::Tensor& mask,
                       const ProbesConfig& config) {
   ProbeResult result;
-  const ModelConfig& mc = model->config();
+  const ModelConfig& mc = model.config();
   if (mc.arch != "grassmann") return result;
   torch::NoGradGuard no_grad;
-  const bool was_training = model->is_training();
-  model->eval();
+  const bool was_training = model.is_training();
+  model.eval();
   std::vector<GrassmannCapture> captures;
-  model->hidden(batch, &captures);
-  if (was_training) model->train();
+  model.hidden(ids, &captures, mask);
+  if (was_training) model.train();
 
   for (std::size_t layer = 0; layer < captures.size(); ++layer) {
     const GrassmannCapture& c = captures[layer];

@@ -23,9 +23,11 @@ struct ProbeResult {
   std::vector<PluckerEvent> plucker;  // one per layer and offset
 };
 
-/// Probes `model` (a Grassmann model; a Transformer gives an empty result) on `batch` (B, L).
-/// The step/epoch/tokens/time fields are left for the caller to fill.
-ProbeResult runProbes(LanguageModel& model, const torch::Tensor& batch, const ProbesConfig& config);
+/// Probes the body of a Grassmann model (a language model or a classifier; a Transformer gives
+/// an empty result) on `ids` (B, T), `mask` (true = token; undefined: all). Only token positions
+/// and valid pairs count. The step/epoch/tokens/time fields are left for the caller to fill.
+ProbeResult runProbes(LanguageModelImpl& model, const torch::Tensor& ids, const torch::Tensor& mask,
+                      const ProbesConfig& config);
 
 /// exp(entropy of s / sum s) of the singular values of `rows` (n, P); 0 for an empty matrix.
 double effectiveRank(const torch::Tensor& rows);

@@ -1,6 +1,7 @@
 // The run directory of CONTRACTS.md: creation (<runs>/<yyyymmdd-hhmmss UTC>-<name>, with -2, -3...
-// when taken), and the trainer state that makes a run resumable. Every file but metrics.jsonl is
-// written to a temporary name and renamed. Torch-free.
+// when taken; built under a temporary name with its config.json and renamed into place, so a
+// run folder always has its configuration), and the trainer state that makes a run resumable.
+// Every file but metrics.jsonl is written to a temporary name and renamed. Torch-free.
 #pragma once
 
 #include <cstdint>
@@ -8,8 +9,18 @@
 
 namespace gwb {
 
-/// Creates and returns (absolute) a new run directory with a checkpoints/ folder.
-std::string createRunDir(const std::string& runs_dir, const std::string& name);
+/// Creates and returns (absolute) a new run directory holding `config_json` as config.json and an
+/// empty checkpoints/ folder. Nothing is left behind if it fails.
+std::string createRunDir(const std::string& runs_dir, const std::string& name,
+                         const std::string& config_json);
+
+/// Creates exactly `dir` (a cluster task's --run-dir) the same way; InputError if it exists and
+/// is not empty.
+void createRunDirAt(const std::string& dir, const std::string& config_json);
+
+/// Removes temporary run folders (`.tmp-run-*`) older than a day from `runs_dir`: what a crash
+/// between creating one and renaming it leaves. Returns how many.
+int cleanRunsFolder(const std::string& runs_dir);
 
 /// Paths inside a run directory.
 struct RunPaths {
@@ -18,6 +29,7 @@ struct RunPaths {
   std::string metrics() const { return dir + "/metrics.jsonl"; }
   std::string summary() const { return dir + "/summary.json"; }
   std::string checkpoints() const { return dir + "/checkpoints"; }
+  /// Links to the current checkpoint's files (checkpoint_store.h), as CONTRACTS.md names them.
   std::string lastWeights() const { return checkpoints() + "/last.safetensors"; }
   std::string bestWeights() const { return checkpoints() + "/best.safetensors"; }
   std::string optimizer() const { return checkpoints() + "/optimizer.safetensors"; }
@@ -30,17 +42,25 @@ struct TrainerState {
   std::int64_t epoch = 0;     ///< epoch in progress (0-based)
   std::int64_t position = 0;  ///< batches of that epoch done (data order position)
   double time = 0;            ///< run seconds so far
-  double best_valid_ppl = 0;  ///< 0: none yet
+  std::int64_t tokens = -1;   ///< tokens trained on (events' `tokens`); -1: not recorded (old runs)
+  double best_valid_ppl = 0;  ///< language models; 0: none yet
+  double best_valid_accuracy = -1;  ///< classifiers (fraction); -1: none yet
   std::int64_t best_step = 0;
   double final_valid_ppl = 0;
+  double final_valid_accuracy = -1;
   double train_seconds = 0;       ///< time spent in training steps (for throughput)
   std::int64_t timed_tokens = 0;  ///< tokens those seconds covered
-  std::string rng_cpu;            ///< hex of the CPU generator state
+  std::int64_t timed_steps = 0;   ///< steps those seconds covered
+  std::string rng_cpu;            ///< hex of the run's own CPU generator state
   std::string rng_cuda;           ///< hex of the CUDA generator state ("" on CPU)
 };
 
-void writeTrainerState(const std::string& path, const TrainerState& state);
-/// InputError if missing or malformed.
+/// The JSON text of a trainer state.
+std::string trainerStateToJson(const TrainerState& state);
+/// Parses trainer_state.json text strictly: every field of its type (no nulls), counts >= 0,
+/// times finite, the generator states hex. InputError naming `source` and the key otherwise.
+TrainerState parseTrainerState(const std::string& text, const std::string& source);
+/// Reads and parses a trainer state file; InputError if missing or malformed.
 TrainerState readTrainerState(const std::string& path);
 
 /// Lower-case hex of bytes, and back (InputError on odd length or non-hex).

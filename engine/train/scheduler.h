@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "engine/config/run_config.h"
@@ -23,7 +25,19 @@ int decideJobs(const DeviceCapacity& device, const std::vector<std::int64_t>& fo
 
 /// Bytes a run of `config` needs while training, from its shapes: weights, gradients and the two
 /// AdamW moments (fp32), the logits with their softmax and gradient, and the activations kept for
-/// the backward pass of every block. `config` must be resolved (vocab_size, max_len set).
+/// the backward pass of every block (a frozen backbone's weights and transient activations too).
+/// `config` must be resolved (vocab_size, max_len set). Saturates instead of overflowing.
 std::int64_t estimateFootprint(const RunConfig& config, bool bf16);
+
+/// Memory a new run on this machine's CPU can use now: Linux's MemAvailable, bounded by
+/// RLIMIT_AS / RLIMIT_DATA; 0 if unknown.
+std::int64_t hostMemoryAvailable();
+
+/// The problem, if a training step of `config` is estimated to need more than 90% of `available`
+/// bytes of `device` ("CPU", "CUDA"): a clear error before anything is allocated (on Linux an
+/// over-large allocation is usually killed, not refused). Names the dominant key. None if it fits
+/// or `available` is 0 (unknown).
+std::optional<ConfigProblem> memoryProblem(const RunConfig& config, bool bf16,
+                                           std::int64_t available, const std::string& device);
 
 }  // namespace gwb

@@ -1,33 +1,39 @@
-// One training run, top to bottom (STYLE.md: nanoGPT/llm.c): set up (config, data, model,
-// optimizer, run directory), then the loop: one timed step; every log_every steps read the
-// metrics from the device; every eval_every steps validate; every probe_every steps probe; every
-// checkpoint_every steps save; at each epoch end validate and save; at the end test the best.
+// One training run, top to bottom (STYLE.md: nanoGPT/llm.c), written once for every task
+// (task.h says what differs): set up (config, memory check, data and model through the task,
+// optimizer, run directory or resume), then the loop: one timed step; every log_every steps read
+// the metrics from the device; every eval_every steps validate; every probe_every steps probe;
+// every checkpoint_every steps save; at each epoch end validate and save; at the end test the
+// best. Crash safety: a checkpoint is one unit (checkpoint.h); a kill at any moment resumes from
+// the newest complete one; a non-finite loss or gradient, an allocation failure or a full disk
+// fail the run at that step and keep the last good checkpoint.
 #include "engine/train/trainer.h"
 
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
+#include <new>
 #include <nlohmann/json.hpp>
 
-#include "engine/data/token_cache.h"
-#include "engine/data/wikitext.h"
-#include "engine/io/safetensors.h"
 #include "engine/io/tensor_io.h"
-#include "engine/model/language_model.h"
+#include "engine/model/classifier.h"
 #include "engine/runtime/device.h"
 #include "engine/runtime/torch_runtime.h"
 #include "engine/tokenizers/tokenizer.h"
-#include "engine/train/evaluation.h"
+#include "engine/train/checkpoint.h"
 #include "engine/train/lm_data.h"
 #include "engine/train/metrics_json.h"
-#include "engine/train/probes.h"
 #include "engine/train/run_dir.h"
+#include "engine/train/run_lock.h"
 #include "engine/train/schedule.h"
+#include "engine/train/scheduler.h"
 #include "engine/train/spike_detector.h"
+#include "engine/train/task.h"
 #include "engine/train/train_step.h"
 #include "engine/util/build_info.h"
 #include "engine/util/error.h"
 #include "engine/util/file_io.h"
+#include "engine/util/paths.h"
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
@@ -43,133 +49,188 @@ bool deviceIsCuda(const RunConfig& config) {
   return config.train.device != "cpu" && torch::cuda::is_available();
 }
 
-void checkTask(const RunConfig& config, const std::string& source) {
-  if (config.data.task != "wikitext2") {
-    throw InputError(
-        {source, 0, "data.task"},
-        expectedGot("wikitext2 (language-model training; SNLI classification is not trained yet)",
-                    "\"" + config.data.task + "\""));
+// Validates `config` for `device` and checks that a training step fits in its memory; resolves
+// derived values (the tokenizer's vocabulary size is needed for that).
+void resolveAndValidate(RunConfig& config, const std::string& source, std::int64_t vocab) {
+  validateRunConfig(config, deviceIsCuda(config), source);  // before anything is loaded
+  resolveRunConfig(config, vocab);
+  validateRunConfig(config, deviceIsCuda(config), source);
+  if (config.model.vocab_size < vocab && !config.model.hasBackbone()) {
+    throw InputError({source, 0, "model.vocab_size"},
+                     expectedGot("at least the tokenizer's " + std::to_string(vocab),
+                                 std::to_string(config.model.vocab_size)));
   }
+  const torch::Device device = resolveDevice(config.train.device);
+  const bool bf16 = usesBf16(config.train, device.is_cuda());
+  // On CUDA the card's whole memory: the scheduler shares it between a sweep's runs.
+  const std::int64_t available =
+      device.is_cuda() ? totalDeviceMemory(device) : hostMemoryAvailable();
+  if (auto problem = memoryProblem(config, bf16, available, device.is_cuda() ? "CUDA" : "CPU"))
+    throw InputError({source, 0, problem->key}, problem->message);
+}
+
+// The step named by the fault-injection variable GWB_FAULT_NAN_GRAD_STEP (tests; 0: none).
+std::int64_t nanGradientStep() {
+  const char* v = std::getenv("GWB_FAULT_NAN_GRAD_STEP");
+  return v ? std::strtoll(v, nullptr, 10) : 0;
 }
 
 class Run {
  public:
-  Run(const TrainRequest& request, RunObserver& observer) : request_(request), outer_(observer) {}
+  Run(const TrainRequest& request, RunObserver& observer) : request_(request), outer_(observer) {
+    state_.tokens = 0;
+  }
 
   TrainOutcome execute() {
-    setUp();  // InputErrors leave nothing behind
+    try {
+      if (!setUp()) return {paths_.dir, summary_, /*already_finished=*/true};
+    } catch (const InputError&) {
+      throw;  // bad input: nothing was created or changed
+    } catch (const std::exception& e) {
+      if (!writer_) throw std::runtime_error(errorText(e));  // before the run directory existed
+      fail(errorText(e));
+      return {paths_.dir, summary_};
+    }
     try {
       const RunStreamGuard stream(device_);  // parallel runs overlap on one GPU
       loop();
     } catch (const std::exception& e) {
-      fail(e.what());
+      fail(errorText(e));
     }
     return {paths_.dir, summary_};
   }
 
  private:
   // ---------------------------------------------------------------- set-up
-  void setUp() {
-    const bool resuming = !request_.resume_dir.empty();
-    if (resuming) {
+  // Returns false when a --run-dir already holds this configuration's finished run.
+  bool setUp() {
+    bool existing = false;  // training continues a run directory that exists
+    if (!request_.resume_dir.empty()) {
       paths_.dir = request_.resume_dir;
-      if (!fs::is_regular_file(paths_.config()) || !fs::is_regular_file(paths_.trainerState())) {
-        throw InputError(
-            {paths_.dir},
-            expectedGot("a run directory with config.json and checkpoints/trainer_state.json",
-                        "none (nothing to resume)"));
-      }
-      config_ = loadRunConfig(paths_.config());
-      source_ = paths_.config();
-      state_ = readTrainerState(paths_.trainerState());
-      if (fs::is_regular_file(paths_.summary()) &&
-          summaryFromJson(readFileBytes(paths_.summary()), paths_.summary()).status == "finished") {
+      openExisting();
+      existing = true;
+      if (finishedSummary()) {
         throw InputError({paths_.summary(), 0, "status"},
                          expectedGot("a stopped or failed run", "a finished one"));
       }
     } else {
       config_ = request_.config;
       source_ = request_.source;
+      if (!request_.run_dir.empty()) {
+        paths_.dir = absolutePath(request_.run_dir);
+        existing = fs::is_regular_file(paths_.config());
+      }
     }
-    checkTask(config_, source_);
-    validateRunConfig(config_, deviceIsCuda(config_), source_);  // before anything is loaded
-    const auto tokenizer = loadTokenizer(
-        parseTokenizerKind(config_.data.tokenizer, "data.tokenizer"), config_.data.vocab_dir);
-    resolveRunConfig(config_, tokenizer->vocabSize());
-    validateRunConfig(config_, deviceIsCuda(config_), source_);
+    tokenizer_ = loadTokenizer(parseTokenizerKind(config_.data.tokenizer, "data.tokenizer"),
+                               config_.data.vocab_dir);
+    resolveAndValidate(config_, source_, tokenizer_->vocabSize());
+    if (existing && request_.resume_dir.empty()) {
+      // gwb train CONFIG --run-dir DIR on a folder that holds a run.
+      lock_ = std::make_unique<RunLock>(paths_.dir);
+      const RunConfig stored = loadRunConfig(paths_.config());
+      if (runConfigToJson(stored) != runConfigToJson(config_)) {
+        throw InputError({paths_.config()}, expectedGot("the configuration of " + source_ +
+                                                            " (--run-dir resumes "
+                                                            "only the same run)",
+                                                        "a different one"));
+      }
+      if (auto finished = finishedSummary()) {
+        summary_ = *finished;
+        return false;
+      }
+    }
     device_ = resolveDevice(config_.train.device);
-    if (config_.model.vocab_size < tokenizer->vocabSize()) {
-      throw InputError(
-          {source_, 0, "model.vocab_size"},
-          expectedGot("at least the tokenizer's " + std::to_string(tokenizer->vocabSize()),
-                      std::to_string(config_.model.vocab_size)));
-    }
     bf16_ = usesBf16(config_.train, device_.is_cuda());
     if (device_.is_cpu()) initTorchThreads(static_cast<int>(config_.train.threads));
     log_every_ =
         config_.train.log_every > 0 ? config_.train.log_every : (device_.is_cuda() ? 10 : 1);
 
-    loadData(*tokenizer);
-    torch::manual_seed(static_cast<std::uint64_t>(config_.seed));
-    model_ = LanguageModel(config_.model);
-    model_->to(device_);
-    model_->train();
-    step_ = std::make_unique<TrainStep>(model_, config_.train, bf16_);
-    if (resuming) {
+    generator_ = makeRunGenerator(static_cast<std::uint64_t>(config_.seed));
+    TaskContext ctx;
+    ctx.device = device_;
+    ctx.bf16 = bf16_;
+    ctx.generator = generator_;
+    ctx.tokenizer = tokenizer_.get();  // the task keeps it: the run owns it
+    ctx.progress = request_.progress;
+    ctx.log = [this](const std::string& m) { early_logs_.push_back(m); };
+    task_ = makeTask(config_, ctx);
+    Task* task = task_.get();
+    params_ = namedTensors(task_->module());
+    step_ = std::make_unique<TrainStep>(
+        params_, [task](const Batch& b) { return task->loss(b); }, config_.train, bf16_,
+        task_->graphModel());
+    nan_step_ = nanGradientStep();
+
+    if (existing) {
+      store_ = CheckpointStore(paths_.checkpoints());
+      if (store_.clean() > 0) early_logs_.push_back("removed what an interrupted write left");
       restoreCheckpoint();
     } else {
-      paths_.dir = createRunDir(request_.runs_dir, config_.name);
-      writeFileAtomic(paths_.config(), configWithProvenance(*tokenizer));
+      const std::string config_json = configWithProvenance(*tokenizer_);
+      if (!request_.run_dir.empty()) {
+        createRunDirAt(paths_.dir, config_json);
+      } else {
+        cleanRunsFolder(request_.runs_dir);
+        paths_.dir = createRunDir(request_.runs_dir, config_.name, config_json);
+      }
+      lock_ = std::make_unique<RunLock>(paths_.dir);
+      store_ = CheckpointStore(paths_.checkpoints());
     }
     writer_ = std::make_unique<MetricsWriter>(paths_.metrics());
+    if (writer_->cutBytes() > 0) {
+      early_logs_.push_back("cut a torn last line of metrics.jsonl (" +
+                            std::to_string(writer_->cutBytes()) +
+                            " bytes of an interrupted write)");
+    }
     observers_.add(writer_.get());
     observers_.add(&outer_);
     started_ = Clock::now();
     time_offset_ = state_.time;
-    summary_.params = model_->parameterCount();
+    summary_.task = config_.data.task;
+    summary_.params = trainedParameters();
+    summary_.frozen_params = task_->frozenParameters();
     summary_.device = deviceName(device_);
     summary_.libtorch_version = runtimeInfo().libtorch_version;
     summary_.project_version = projectVersion();
     summary_.git_commit = gitCommit();
     const std::int64_t B = config_.train.batch_size;
-    steps_per_epoch_ = (train_chunks_ + B - 1) / B;  // the last partial batch is kept
+    steps_per_epoch_ = (task_->trainExamples() + B - 1) / B;  // the last partial batch is kept
     total_steps_ = config_.train.epochs * steps_per_epoch_;
     if (config_.train.max_steps > 0) total_steps_ = std::min(total_steps_, config_.train.max_steps);
     observers_.onStarted(RunStart{paths_.dir, config_.name, config_.model.arch, total_steps_,
                                   steps_per_epoch_, state_.step, summary_.params, summary_.device});
-    if (resuming) log("resumed at step " + std::to_string(state_.step));
+    for (const std::string& line : early_logs_) log(line);
+    early_logs_.clear();
     if (config_.model.leaksFuture()) {
       log("warning: model.pairing future_leaky pairs t with t + delta: the model sees later "
-          "tokens, so its "
-          "perplexity is not a language-model perplexity (paper-literal, non-causal)");
+          "tokens, so its perplexity is not a language-model perplexity (paper-literal, "
+          "non-causal)");
     }
+    return true;
   }
 
-  void loadData(const Tokenizer& tokenizer) {
-    TokenCache cache = TokenCache::standard();
-    if (request_.progress) cache.setWarningHandler(request_.progress);
-    const auto load = [&](const char* split) {
-      if (request_.progress)
-        request_.progress(std::string("loading wikitext2 ") + split + " (" + tokenizer.name() +
-                          ")");
-      return loadWikitextSplit(config_.data.dir, split, config_.data.format, tokenizer, cache);
-    };
-    train_ = load("train");
-    valid_ = load("valid");
-    test_ = load("test");
-    const std::int64_t L = config_.data.seq_len;
-    train_chunks_ = train_.numChunks(L);
-    if (config_.data.max_train_tokens > 0) {
-      train_chunks_ =
-          std::min(train_chunks_, std::max<std::int64_t>(1, config_.data.max_train_tokens / L));
+  // A run directory given to resume: its lock, configuration and source.
+  void openExisting() {
+    if (!fs::is_regular_file(paths_.config())) {
+      throw InputError({paths_.dir},
+                       expectedGot("a run directory with config.json", "none (nothing to resume)"));
     }
-    for (const TokenStream* s : {&train_, &valid_, &test_}) {
-      if (s->numChunks(L) == 0) {
-        throw InputError({s->file, 0, "data.seq_len"},
-                         expectedGot("at least one chunk of " + std::to_string(L) + " tokens",
-                                     std::to_string(s->ids.size()) + " tokens"));
-      }
-    }
+    lock_ = std::make_unique<RunLock>(paths_.dir);
+    config_ = loadRunConfig(paths_.config());
+    source_ = paths_.config();
+  }
+
+  std::optional<RunSummary> finishedSummary() const {
+    if (!fs::is_regular_file(paths_.summary())) return std::nullopt;
+    RunSummary s = summaryFromJson(readFileBytes(paths_.summary()), paths_.summary());
+    if (s.status != "finished") return std::nullopt;
+    return s;
+  }
+
+  std::int64_t trainedParameters() const {
+    std::int64_t n = 0;
+    for (const auto& [name, count] : task_->parameterCounts()) n += count;
+    return n;
   }
 
   std::string configWithProvenance(const Tokenizer& tokenizer) const {
@@ -187,55 +248,53 @@ class Run {
     p["tokenizer_fingerprint"] = tokenizer.fingerprint();
     for (const std::string& file : tokenizer.vocabFiles())
       p["vocab_sha256"][file] = readDataFile(file).stored_sha256;
-    const std::initializer_list<std::pair<const char*, const TokenStream*>> splits = {
-        {"train", &train_}, {"valid", &valid_}, {"test", &test_}};
-    for (const auto& [split, stream] : splits) {
-      p["data"][split] = {{"file", stream->file},
-                          {"sha256", stream->source_sha256},
-                          {"tokens", stream->ids.size()}};
-    }
-    p["parameters"] = model_->parameterCount();
+    p["data"] = task_->dataProvenance();
+    p["parameters"] = trainedParameters() + task_->frozenParameters();
     p["leaks_future"] = config_.model.leaksFuture();  // pairing future_leaky sees later tokens
     j["provenance"] = p;
     return j.dump(2) + "\n";
   }
 
   void restoreCheckpoint() {
-    // The three files must describe the same step (each is renamed into place on its own).
-    for (const std::string& file : {paths_.lastWeights(), paths_.optimizer()}) {
-      const auto meta = readSafetensors(file).metadata;
-      const auto it = meta.find("step");
-      if (it == meta.end() || it->second != std::to_string(state_.step)) {
-        throw InputError({file, 0, "__metadata__.step"},
-                         expectedGot(std::to_string(state_.step) + " as in trainer_state.json",
-                                     it == meta.end() ? "none" : it->second));
-      }
+    CheckpointFiles files;
+    std::optional<TrainerState> restored =
+        readCheckpoint(store_, params_, step_->optimizer(), &files);
+    if (!restored) {
+      // Killed before its first checkpoint: the run starts over in its own directory.
+      store_.restoreBest(CheckpointFiles{paths_.checkpoints(), "", "", "", ""});
+      early_logs_.push_back("no checkpoint yet: training from the start");
+      return;
     }
-    copyIntoTensors(step_->parameters(), loadTensors(paths_.lastWeights()), paths_.lastWeights());
-    step_->optimizer().loadState(loadTensors(paths_.optimizer()), state_.step, paths_.optimizer());
-    setCpuGeneratorState(fromHex(state_.rng_cpu, paths_.trainerState()));
-    setCudaGeneratorState(device_, fromHex(state_.rng_cuda, paths_.trainerState()));
+    state_ = *restored;
+    last_saved_step_ = state_.step;
+    store_.restoreBest(files);
+    setGeneratorState(generator_, fromHex(state_.rng_cpu, files.state), files.state);
+    setCudaGeneratorState(device_, fromHex(state_.rng_cuda, files.state));
+    if (state_.tokens < 0) {  // written before trainer states counted tokens
+      const std::int64_t per_step = task_->tokensPerStep(config_.train.batch_size);
+      state_.tokens = per_step >= 0 ? state_.step * per_step : 0;
+    }
+    early_logs_.push_back("resumed at step " + std::to_string(state_.step));
   }
 
   // ---------------------------------------------------------------- the loop
   void loop() {
-    const std::int64_t B = config_.train.batch_size, L = config_.data.seq_len;
+    const std::int64_t B = config_.train.batch_size;
+    const std::int64_t examples = task_->trainExamples();
     schedule_ = LrSchedule{config_.train.schedule,     config_.train.lr, config_.train.min_lr,
                            config_.train.warmup_steps, total_steps_,     steps_per_epoch_};
-    probe_batch_ = sequentialBatch(
-        valid_, 0, std::min(config_.probes.probe_batch, valid_.numChunks(L)), L, device_);
     window_start_ = Clock::now();
 
     while (state_.step < total_steps_ && state_.epoch < config_.train.epochs) {
-      const std::vector<std::int64_t> order = epochOrder(train_chunks_, config_.seed, state_.epoch);
+      const std::vector<std::int64_t> order = epochOrder(examples, config_.seed, state_.epoch);
       while (state_.position < steps_per_epoch_ && state_.step < total_steps_) {
         if (request_.stop && request_.stop->load()) return stop();
         const std::int64_t first = state_.position * B;
-        const torch::Tensor batch =
-            chunkBatch(train_, order, first, std::min(B, train_chunks_ - first), L, device_);
+        const Batch batch = task_->trainBatch(order, first, std::min(B, examples - first));
         trainStep(batch, schedule_.at(state_.step));
         ++state_.step;
         ++state_.position;
+        state_.tokens += batch.tokens;
         if (state_.step % log_every_ == 0 && !readMetrics()) return;
         if (every(config_.train.eval_every) && !validate()) return;
         if (every(config_.train.probe_every)) probe();
@@ -250,19 +309,21 @@ class Run {
     }
     if (!readMetrics()) return;
     if (last_eval_step_ != state_.step && !validate()) return;
-    if (!saveLast()) return;
+    if (last_saved_step_ != state_.step && !saveLast()) return;
     finish();
   }
 
   bool every(std::int64_t n) const { return n > 0 && state_.step % n == 0; }
 
-  void trainStep(const torch::Tensor& batch, double lr) {
+  void trainStep(const Batch& batch, double lr) {
+    if (nan_step_ > 0) step_->injectNanGradientAt(nan_step_);
     const TrainStep::Result r = step_->run(batch, lr);
-    pending_.push_back({r.loss, r.grad_norm, lr, batch.size(0) == config_.train.batch_size});
+    pending_.push_back(
+        {r.loss, r.grad_norm, lr, batch.rows == config_.train.batch_size, batch.tokens});
   }
 
   // Reads the pending steps' metrics from the device (the only synchronisation in the loop),
-  // emits a step event, and fails the run at the first non-finite loss.
+  // emits a step event, and fails the run at the first non-finite loss or gradient norm.
   bool readMetrics() {
     if (pending_.empty()) return true;
     std::vector<torch::Tensor> losses, norms;
@@ -276,27 +337,38 @@ class Run {
     const auto n = static_cast<std::int64_t>(pending_.size());
     const std::int64_t first_step = state_.step - n + 1;
     double loss_sum = 0, norm_sum = 0;
+    std::int64_t window_tokens = 0;
     for (std::int64_t i = 0; i < n; ++i) {
       const double loss = l[i].item<double>(), norm = g[i].item<double>();
-      if (!std::isfinite(loss)) {
+      const std::int64_t step = first_step + i;
+      if (!std::isfinite(loss) || !std::isfinite(norm)) {
         pending_.clear();
-        fail("non-finite loss (" + std::to_string(loss) + ") at step " +
-                 std::to_string(first_step + i),
-             first_step + i);
+        const double bad = std::isfinite(loss) ? norm : loss;
+        const char* value = std::isnan(bad) ? "nan" : bad > 0 ? "inf" : "-inf";
+        char text[160];
+        std::snprintf(text, sizeof text, "non-finite %s (%s) at step %lld",
+                      std::isfinite(loss) ? "gradient norm" : "loss", value,
+                      static_cast<long long>(step));
+        if (last_saved_step_ >= 0) {
+          log("the last checkpoint, step " + std::to_string(last_saved_step_) +
+              ", is the last good state on disk (gwb train --resume continues from it)");
+        }
+        fail(text, step);
         return false;
       }
       loss_sum += loss;
       norm_sum += norm;
+      window_tokens += pending_[static_cast<std::size_t>(i)].tokens;
       // An epoch's last, partial batch is noisier by sampling alone (its gradient norm is
       // larger): not a spike of the training, so the detectors do not see it.
       if (pending_[static_cast<std::size_t>(i)].full_batch) {
-        spike("loss", loss_spikes_, loss, first_step + i);
-        spike("gradient norm", norm_spikes_, norm, first_step + i);
+        spike("loss", loss_spikes_, loss, step);
+        spike("gradient norm", norm_spikes_, norm, step);
       }
     }
-    const std::int64_t window_tokens = n * config_.train.batch_size * config_.data.seq_len;
     state_.train_seconds += window;
     state_.timed_tokens += window_tokens;
+    state_.timed_steps += n;
     StepEvent e;
     fill(e);
     e.loss = loss_sum / static_cast<double>(n);
@@ -321,36 +393,22 @@ class Run {
 
   bool validate() {
     if (!readMetrics()) return false;
-    const EvalResult r = evaluateLm(model_, valid_, config_.data.seq_len, config_.train.batch_size,
-                                    config_.data.max_eval_tokens, device_, bf16_);
-    emitEval("valid", r);
+    EvalEvent e = task_->evaluate("valid");
+    fill(e);
+    const bool best = task_->improves(e, state_);
+    task_->recordValidation(e, best, state_);
+    observers_.onEval(e);
     last_eval_step_ = state_.step;
-    state_.final_valid_ppl = r.ppl;
-    if (std::isfinite(r.ppl) && (state_.best_valid_ppl == 0 || r.ppl < state_.best_valid_ppl)) {
-      state_.best_valid_ppl = r.ppl;
-      state_.best_step = state_.step;
-      saveModuleWeights(
-          *model_, paths_.bestWeights(),
-          {{"step", std::to_string(state_.step)}, {"valid_ppl", std::to_string(r.ppl)}});
-      checkpointEvent("best", paths_.bestWeights());
+    if (best) {
+      writeBestWeights(store_, params_, task_->bestMetadata(e));
+      checkpointEvent("best", store_.bestPath());
     }
     window_start_ = Clock::now();
     return true;
   }
 
-  void emitEval(const char* split, const EvalResult& r) {
-    EvalEvent e;
-    fill(e);
-    e.split = split;
-    e.loss = r.loss;
-    e.ppl = r.ppl;
-    e.eval_tokens = r.tokens;
-    e.loss_by_position = r.loss_by_position;
-    observers_.onEval(e);
-  }
-
   void probe() {
-    ProbeResult result = runProbes(model_, probe_batch_, config_.probes);
+    ProbeResult result = task_->probe(config_.probes);
     for (AlphaEvent& e : result.alpha) {
       fill(e);
       observers_.onAlpha(e);
@@ -362,16 +420,15 @@ class Run {
     window_start_ = Clock::now();
   }
 
-  // Saves weights, optimizer and trainer state (in that order: the state names a complete step).
+  // Weights, optimizer moments and trainer state of this step, as one unit (checkpoint.h).
   bool saveLast() {
     if (!readMetrics()) return false;
-    const std::map<std::string, std::string> meta = {{"step", std::to_string(state_.step)}};
-    saveModuleWeights(*model_, paths_.lastWeights(), meta);
-    saveTensors(paths_.optimizer(), step_->optimizer().stateTensors(), meta);
+    writer_->sync();  // the events the checkpoint's step covers are on disk first
     state_.time = now();
-    state_.rng_cpu = toHex(cpuGeneratorState());
+    state_.rng_cpu = toHex(generatorState(generator_));
     state_.rng_cuda = toHex(cudaGeneratorState(device_));
-    writeTrainerState(paths_.trainerState(), state_);
+    writeCheckpoint(store_, params_, step_->optimizer(), state_);
+    last_saved_step_ = state_.step;
     checkpointEvent("last", paths_.lastWeights());
     window_start_ = Clock::now();
     return true;
@@ -386,7 +443,7 @@ class Run {
   }
 
   void stop() {
-    if (!saveLast()) return;
+    if (last_saved_step_ != state_.step && !saveLast()) return;
     log("stopped at step " + std::to_string(state_.step) + "; resume with gwb train --resume " +
         paths_.dir);
     summary_.status = "stopped";
@@ -394,17 +451,17 @@ class Run {
   }
 
   void finish() {
-    // The test perplexity of the best checkpoint (or of the last weights if none was kept).
-    if (fs::is_regular_file(paths_.bestWeights())) loadModuleWeights(*model_, paths_.bestWeights());
-    const EvalResult test =
-        evaluateLm(model_, test_, config_.data.seq_len, config_.train.batch_size,
-                   config_.data.max_eval_tokens, device_, bf16_);
-    emitEval("test", test);
-    summary_.test_ppl = test.ppl;
+    // The test split with the best checkpoint (or the last weights if none was kept).
+    if (fs::is_regular_file(store_.bestPath()))
+      loadModuleWeights(task_->module(), store_.bestPath());
+    test_ = task_->evaluate("test");
+    fill(*test_);
+    observers_.onEval(*test_);
     summary_.status = "finished";
     end();
   }
 
+  // Ends the run as failed. Never throws: the disk may be full, the observers may fail too.
   void fail(const std::string& error, std::int64_t step = -1) {
     summary_.status = "failed";
     summary_.error = error;
@@ -412,28 +469,51 @@ class Run {
     fill(e);
     if (step >= 0) e.step = step;
     e.error = error;
-    observers_.onFailed(e);
+    try {
+      observers_.onFailed(e);
+    } catch (const std::exception& also) {
+      outer_.onFailed(e);  // the metrics file could not take it: people still learn why
+    }
     end(/*emit_finished=*/false);
   }
 
-  // Writes summary.json and, unless the run failed, the finished event.
+  // Emits the finished event (unless the run failed) and then writes summary.json, the mark of a
+  // finished run. A write that fails (a full disk) makes the run failed instead of escaping, and
+  // a run whose end was not written resumes to write it.
   void end(bool emit_finished = true) {
-    summary_.best_valid_ppl = state_.best_valid_ppl;
-    summary_.best_step = state_.best_step;
-    summary_.final_valid_ppl = state_.final_valid_ppl;
+    if (task_) task_->fillSummary(state_, test_ ? &*test_ : nullptr, summary_);
     summary_.tokens_per_s = state_.train_seconds > 0
                                 ? static_cast<double>(state_.timed_tokens) / state_.train_seconds
                                 : 0;
-    const double steps_timed = static_cast<double>(state_.timed_tokens) /
-                               static_cast<double>(config_.train.batch_size * config_.data.seq_len);
-    summary_.step_ms = steps_timed > 0 ? 1000.0 * state_.train_seconds / steps_timed : 0;
+    summary_.step_ms =
+        state_.timed_steps > 0 ? 1000.0 * state_.train_seconds / state_.timed_steps : 0;
     summary_.wall_s = now();
-    writeFileAtomic(paths_.summary(), summaryToJson(summary_) + "\n");
+    const auto failWrite = [&](const std::string& what, const std::exception& e) {
+      summary_.status = "failed";
+      summary_.error = what + " not written: " + e.what();
+      FailedEvent f;
+      fill(f);
+      f.error = summary_.error;
+      try {
+        observers_.onFailed(f);
+      } catch (const std::exception&) {
+        outer_.onFailed(f);
+      }
+    };
     if (emit_finished) {
       FinishedEvent e;
       fill(e);
       e.summary = summary_;
-      observers_.onFinished(e);
+      try {
+        observers_.onFinished(e);
+      } catch (const std::exception& error) {
+        failWrite("metrics.jsonl", error);
+      }
+    }
+    try {
+      writeFileAtomic(paths_.summary(), summaryToJson(summary_) + "\n");
+    } catch (const std::exception& error) {
+      if (summary_.status != "failed") failWrite("summary.json", error);
     }
   }
 
@@ -450,7 +530,7 @@ class Run {
   void fill(EventBase& e) const {
     e.step = state_.step;
     e.epoch = state_.epoch;
-    e.tokens = state_.step * config_.train.batch_size * config_.data.seq_len;
+    e.tokens = state_.tokens < 0 ? 0 : state_.tokens;
     e.time = now();
   }
 
@@ -458,28 +538,35 @@ class Run {
     torch::Tensor loss, grad_norm;
     double lr;
     bool full_batch;
+    std::int64_t tokens;
   };
 
   const TrainRequest& request_;
   RunObserver& outer_;
   ObserverList observers_;
+  std::unique_ptr<RunLock> lock_;
   std::unique_ptr<MetricsWriter> writer_;
   RunConfig config_;
   std::string source_;
   RunPaths paths_;
+  CheckpointStore store_{""};
   TrainerState state_;
   RunSummary summary_;
   torch::Device device_{torch::kCPU};
   bool bf16_ = false;
   std::int64_t log_every_ = 1;
-  TokenStream train_, valid_, test_;
-  std::int64_t train_chunks_ = 0, steps_per_epoch_ = 0, total_steps_ = 0;
-  std::int64_t last_eval_step_ = -1;
-  LanguageModel model_{nullptr};
+  at::Generator generator_;
+  std::unique_ptr<Tokenizer> tokenizer_;
+  std::unique_ptr<Task> task_;
+  NamedTensors params_;
+  std::int64_t steps_per_epoch_ = 0, total_steps_ = 0;
+  std::int64_t last_eval_step_ = -1, last_saved_step_ = -1;
+  std::int64_t nan_step_ = 0;
   std::unique_ptr<TrainStep> step_;
   LrSchedule schedule_;
-  torch::Tensor probe_batch_;
+  std::optional<EvalEvent> test_;
   std::vector<Pending> pending_;
+  std::vector<std::string> early_logs_;  // logs of the set-up, emitted once the run has started
   SpikeDetector loss_spikes_, norm_spikes_;
   Clock::time_point started_, window_start_;
   double time_offset_ = 0;
@@ -493,24 +580,40 @@ TrainOutcome runTraining(const TrainRequest& request, RunObserver& observer) {
 }
 
 PreparedConfig prepareConfig(RunConfig config, const std::string& source) {
-  checkTask(config, source);
-  validateRunConfig(config, deviceIsCuda(config), source);
   std::int64_t vocab = knownVocabSize(config.data.tokenizer);
   if (!config.data.vocab_dir.empty()) {
     vocab = loadTokenizer(parseTokenizerKind(config.data.tokenizer, "data.tokenizer"),
                           config.data.vocab_dir)
                 ->vocabSize();
   }
-  resolveRunConfig(config, vocab);
-  validateRunConfig(config, deviceIsCuda(config), source);
+  resolveAndValidate(config, source, vocab);  // the memory check comes before any allocation
   PreparedConfig out;
   out.config = config;
   torch::NoGradGuard no_grad;
-  LanguageModel model(config.model);
-  out.parameter_counts = model->parameterCounts();
-  out.parameters = model->parameterCount();
+  if (config.data.isSnli()) {
+    SequenceClassifier model(config.model, config.data.separatePairs());
+    out.parameter_counts = model->parameterCounts();
+  } else {
+    LanguageModel model(config.model);
+    out.parameter_counts = model->parameterCounts();
+  }
+  for (const auto& [name, count] : out.parameter_counts) out.trained += count;
+  out.parameters = out.trained + out.frozen;
+  out.twin = countTwinParameters(config);
   out.device = deviceName(resolveDevice(config.train.device));
   return out;
+}
+
+std::string errorText(const std::exception& e) {
+  if (dynamic_cast<const std::bad_alloc*>(&e))
+    return std::string("out of memory (") + e.what() + ")";
+  if (const auto* c10 = dynamic_cast<const c10::Error*>(&e)) {
+    std::string text = c10->what_without_backtrace();
+    if (text.find("out of memory") != std::string::npos && text.rfind("out of memory", 0) != 0)
+      text = "out of memory: " + text;
+    return text;
+  }
+  return e.what();
 }
 
 }  // namespace gwb

@@ -1,6 +1,7 @@
-// The trainer: one run of the reference recipe (SPEC §4) from a RunConfig to a run directory,
+// The trainer: one run of a task's recipe (SPEC §4, §7) from a RunConfig to a run directory,
 // reporting every event to an observer. Torch-free header: the GUI's controller and gwb call it
-// the same way. Not thread-safe per run; several runs may train on several threads.
+// the same way. Not thread-safe per run; several runs may train on several threads, each with its
+// own random streams. A run directory is trained by one trainer at a time (run_lock.h).
 #pragma once
 
 #include <atomic>
@@ -18,30 +19,46 @@ struct TrainRequest {
   RunConfig config;               ///< what to train (ignored when resuming: config.json rules)
   std::string source = "config";  ///< names the configuration in errors
   std::string runs_dir;           ///< where a new run directory is created
-  std::string resume_dir;         ///< non-empty: continue this run from its last checkpoint
+  /// Non-empty: continue this run from its newest complete checkpoint (from the start if it has
+  /// none yet); a finished run is an InputError.
+  std::string resume_dir;
+  /// Non-empty: train `config` into exactly this folder (a cluster task): created if absent or
+  /// empty; resumed if it holds a stopped, failed or killed run of the same configuration; left
+  /// untouched (already_finished) if that run finished; an InputError if it holds another one.
+  std::string run_dir;
   const std::atomic<bool>* stop = nullptr;  ///< set to stop after the current step (resumable)
   std::function<void(const std::string&)> progress;  ///< messages for people (data loading...)
 };
 
 struct TrainOutcome {
   std::string run_dir;
-  RunSummary summary;  ///< status finished | stopped | failed
+  RunSummary summary;             ///< status finished | stopped | failed
+  bool already_finished = false;  ///< run_dir held a finished run: nothing was trained
 };
 
-/// Trains. Bad input (configuration, data, a damaged checkpoint to resume) is an InputError
-/// thrown before anything is created or changed; a failure during training (a non-finite loss,
-/// an exception) ends the run as failed, keeps the last good checkpoint, and is returned.
+/// Trains. Bad input (configuration, data, a damaged checkpoint to resume, a step too large for
+/// the device's memory) is an InputError thrown before anything is created or changed; a failure
+/// during training (a non-finite loss or gradient, out of memory, a full disk) ends the run as
+/// failed, keeps the last good checkpoint, and is returned.
 TrainOutcome runTraining(const TrainRequest& request, RunObserver& observer);
 
-/// A configuration resolved and validated for the device it would run on, with the model's
-/// parameter counts: what `gwb train --dry-run` prints and the set-up panel shows.
+/// A configuration resolved and validated for the device it would run on (its memory included),
+/// with the model's parameter counts: what `gwb train --dry-run` prints and the set-up panel
+/// shows.
 struct PreparedConfig {
   RunConfig config;
   std::vector<std::pair<std::string, std::int64_t>>
-      parameter_counts;  ///< per top-level module, in order
-  std::int64_t parameters = 0;
-  std::string device;  ///< the device it would use
+      parameter_counts;         ///< trained parameters per top-level module, in order
+  std::int64_t parameters = 0;  ///< trained + frozen
+  std::int64_t trained = 0;
+  std::int64_t frozen = 0;  ///< a frozen backbone's
+  std::int64_t twin = 0;    ///< the size-matched other architecture's trained parameters
+  std::string device;       ///< the device it would use
 };
 PreparedConfig prepareConfig(RunConfig config, const std::string& source);
+
+/// The message of an exception as a run's error: LibTorch's without its C++ backtrace, memory
+/// exhaustion named as such.
+std::string errorText(const std::exception& e);
 
 }  // namespace gwb

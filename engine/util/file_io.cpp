@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "engine/util/durable.h"
 #include "engine/util/error.h"
 
 namespace fs = std::filesystem;
@@ -144,34 +145,32 @@ DataFile readDataFile(const std::string& path) {
 std::string DataFile::content() const { return isGzip(stored) ? gunzip(stored, path) : stored; }
 
 void writeFileAtomic(const std::string& path, std::string_view bytes) {
+  const WriteScope scope;  // a deliberate exit waits for the rename
   const fs::path target(path);
   std::error_code ec;
   if (target.has_parent_path()) fs::create_directories(target.parent_path(), ec);
   std::string tmp = path + ".tmp-XXXXXX";
   const int fd = mkstemp(tmp.data());
   if (fd < 0) throw InputError({path}, expectedGot("a writable folder", std::strerror(errno)));
-  std::size_t written = 0;
-  while (written < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const std::string reason = std::strerror(errno);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      throw InputError({path}, expectedGot("a successful write", reason));
-    }
-    written += static_cast<std::size_t>(n);
+  try {
+    writeAll(fd, bytes, path);
+  } catch (...) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    throw;
   }
   ::fchmod(fd, 0644);
   if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    const std::string reason = std::strerror(errno);
     ::unlink(tmp.c_str());
-    throw InputError({path}, expectedGot("a successful flush", std::strerror(errno)));
+    throw InputError({path}, expectedGot("a successful flush", reason));
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     const std::string reason = std::strerror(errno);
     ::unlink(tmp.c_str());
     throw InputError({path}, expectedGot("a successful rename", reason));
   }
+  syncDirectory(target.has_parent_path() ? target.parent_path().string() : ".");
 }
 
 long countNewlines(std::string_view text) {

@@ -38,8 +38,10 @@ DataFile readDataFile(const std::string& path);
 /// against that entry (throws InputError on mismatch). Returns true if an entry was found.
 bool verifyListedChecksum(const std::string& path, const std::string& sha256_hex);
 
-/// Writes `bytes` to `path` through a temporary file in the same folder, flushed and renamed.
-/// Creates missing parent folders. Throws InputError on failure.
+/// Writes `bytes` to `path` through a temporary file in the same folder (`<path>.tmp-XXXXXX`),
+/// fsynced, renamed over `path`, and the folder fsynced: a crash leaves the old or the new file,
+/// never a mix. Creates missing parent folders. Throws InputError on failure (a full disk
+/// included), leaving `path` as it was. Durable writes (see durable.h).
 void writeFileAtomic(const std::string& path, std::string_view bytes);
 
 /// Lower-case hex SHA-256 of `bytes`.
