@@ -2,7 +2,9 @@
 // combinations named by key, the full list of problems for the set-up panel, and every preset.
 #include <QtTest>
 #include <nlohmann/json.hpp>
+#include <set>
 
+#include "engine/config/config_keys.h"
 #include "engine/config/presets.h"
 #include "engine/config/run_config.h"
 #include "engine/util/error.h"
@@ -178,6 +180,72 @@ class TestConfig : public QObject {
     QVERIFY(configProblems(RunConfig{}, false).empty());
   }
 
+  void everyKeyIsDescribedOnce() {
+    std::set<std::string> paths;
+    for (const ConfigKey& k : configKeys()) {
+      QVERIFY2(paths.insert(k.path).second, k.path.c_str());
+      QVERIFY2(!k.label.empty() && !k.help.empty(), k.path.c_str());
+      QVERIFY2(std::find(configPages().begin(), configPages().end(), k.page) != configPages().end(),
+               k.path.c_str());
+      if (k.type == KeyType::Choice) QVERIFY2(!k.choices.empty(), k.path.c_str());
+      QCOMPARE(k.path, k.section.empty() ? k.key : k.section + "." + k.key);
+    }
+    // Every key is written and read back: the JSON of a configuration lists them all.
+    const nlohmann::json j = nlohmann::json::parse(runConfigToJson(RunConfig{}));
+    std::size_t written = 0;
+    for (const auto& [section, value] : j.items()) written += value.is_object() ? value.size() : 1;
+    QCOMPARE(written, paths.size());
+    RunConfig snli;
+    snli.data.task = "snli";
+    QCOMPARE(findConfigKey("data.format")->choicesFor(snli),
+             (std::vector<std::string>{"auto", "jsonl", "txt", "tsv"}));
+    QVERIFY(findConfigKey("model.pooling")->appliesTo(snli));
+    QVERIFY(!findConfigKey("model.pooling")->appliesTo(RunConfig{}));
+    QVERIFY(!findConfigKey("model.heads")->appliesTo(RunConfig{}));  // a grassmann model
+  }
+
+  void snliKeysAreValidated_data() {
+    QTest::addColumn<QString>("set");
+    QTest::addColumn<QString>("key");
+    QTest::newRow("pooling") << "model.pooling=max"
+                             << "model.pooling";
+    QTest::newRow("pair encoding") << "data.pair_encoding=both"
+                                   << "data.pair_encoding";
+    QTest::newRow("backbone") << "model.backbone=bert"
+                              << "model.backbone";
+    QTest::newRow("head groups") << "model.head_groups=5"
+                                 << "model.head_groups";
+    QTest::newRow("bert pair too short") << "data.seq_len=4"
+                                         << "data.seq_len";
+  }
+  void snliKeysAreValidated() {
+    QFETCH(QString, set);
+    QFETCH(QString, key);
+    RunConfig c = loadConfigArgument("cpu-small-snli-grassmann", {set.toStdString()});
+    if (key == "model.head_groups") c.model.backbone = "distilbert";
+    const auto problems = configProblems(c, false);
+    QVERIFY(!problems.empty());
+    QCOMPARE(QString::fromStdString(problems.front().key), key);
+    // A language model refuses bidirectional blocks (they would see the next token).
+    const auto lm = configProblems(
+        loadConfigArgument("cpu-small-grassmann", {"model.bidirectional=true"}), false);
+    QVERIFY(!lm.empty() && lm.front().key == "model.bidirectional");
+  }
+
+  void seqLenZeroMeansTheTasksDefault() {
+    RunConfig c = loadConfigArgument("cpu-small-snli-grassmann", {"data.seq_len=0"});
+    resolveRunConfig(c, 30522);
+    QCOMPARE(c.data.seq_len, std::int64_t(96));
+    RunConfig s = loadConfigArgument("cpu-small-snli-grassmann",
+                                     {"data.seq_len=0", "data.pair_encoding=separate"});
+    resolveRunConfig(s, 30522);
+    QCOMPARE(s.data.seq_len, std::int64_t(48));
+    RunConfig lm;
+    resolveRunConfig(lm, 50257);
+    QCOMPARE(lm.data.seq_len, std::int64_t(256));
+    QCOMPARE(lm.model.max_len, std::int64_t(256));
+  }
+
   void otherArchitectureKeysAreIgnored() {
     RunConfig c;
     c.model.arch = "grassmann";
@@ -187,7 +255,12 @@ class TestConfig : public QObject {
 
   void everyPresetParsesAndValidates() {
     const std::vector<std::string> names = presetNames();
-    QCOMPARE(names.size(), std::size_t(34));
+    QCOMPARE(names.size(), std::size_t(38));  // 32 Wikitext-2 families, cpu-small x 2, SNLI x 4
+    for (const char* snli : {"snli-scratch-grassmann", "snli-scratch-transformer",
+                             "cpu-small-snli-grassmann", "cpu-small-snli-transformer"}) {
+      QVERIFY2(std::find(names.begin(), names.end(), snli) != names.end(), snli);
+      QCOMPARE(loadConfigArgument(snli, {}).data.task, std::string("snli"));
+    }
     for (const std::string& name : names) {
       std::string source;
       RunConfig c = loadConfigArgument(name, {}, &source);
