@@ -389,6 +389,9 @@ DownloadResult downloadFile(const CatalogFile& file, const std::string& part_pat
       if (a.outcome == Outcome::Complete) {
         const std::string got = checkDownload(file, part_path, options);
         if (got.empty()) {
+          if (options.progress) {
+            options.progress({file.fileName(), url, file.bytes, file.bytes, 0, 0});
+          }
           if (std::rename(part_path.c_str(), done_path.c_str()) != 0) {
             throw InputError({done_path}, expectedGot("a successful rename", std::strerror(errno)));
           }
@@ -419,6 +422,7 @@ DownloadResult downloadFile(const CatalogFile& file, const std::string& part_pat
     if (options.log) options.log(file.fileName() + ": " + url + ": " + reason);
     failures += (failures.empty() ? "" : "; ") + url + ": " + reason;
   }
+  if (fileSize(part_path) == 0) fs::remove(part_path, ec);  // nothing worth resuming
   throw InputError({file.fileName()},
                    expectedGot(expected + " from one of its " + std::to_string(file.urls.size()) +
                                    (file.urls.size() == 1 ? " URL" : " URLs"),

@@ -218,6 +218,7 @@ FetchResult fetchItem(const CatalogItem& item, const FetchOptions& options) {
   staging.release();
   syncFolder(home);
   fs::remove_all(downloads, ec);
+  fs::remove(downloads.parent_path(), ec);  // .downloads, if no other item has partial files
   log(options, item.name + ": installed in " + result.dir);
   result.manifest = manifest;
   result.downloaded = true;

@@ -68,16 +68,20 @@ std::string installedProvenance(const std::string& name, const std::string& dir,
 }  // namespace
 
 std::string fetchedDataDir(const std::string& cli_dir) {
-  if (!cli_dir.empty()) return absolutePath(cli_dir);
+  const auto folder = [](const std::string& path) {
+    std::string out = absolutePath(path);
+    while (out.size() > 1 && out.back() == '/') out.pop_back();
+    return out;
+  };
+  if (!cli_dir.empty()) return folder(cli_dir);
   const std::string home_env = env("GWB_DATA_HOME");
-  if (!home_env.empty()) return absolutePath(home_env);
+  if (!home_env.empty()) return folder(home_env);
   const std::string xdg = env("XDG_DATA_HOME");
-  if (!xdg.empty()) return absolutePath((fs::path(xdg) / "grassmann-workbench/fetched").string());
+  if (!xdg.empty()) return folder((fs::path(xdg) / "grassmann-workbench/fetched").string());
   const std::string home = env("HOME");
-  if (!home.empty()) {
-    return absolutePath((fs::path(home) / ".local/share/grassmann-workbench/fetched").string());
-  }
-  return absolutePath(".local/share/grassmann-workbench/fetched");
+  if (!home.empty())
+    return folder((fs::path(home) / ".local/share/grassmann-workbench/fetched").string());
+  return folder(".local/share/grassmann-workbench/fetched");
 }
 
 const char* dataSourceName(DataSource source) {

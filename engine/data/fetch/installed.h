@@ -40,10 +40,10 @@ std::string taskDataItem(const std::string& task, const std::string& format);
 
 /// The folder a run of `task` (data.task) with `data_dir` (data.dir, "" = none) and `format`
 /// (data.format) reads. `home` is the installed items' folder ("" = fetchedDataDir()).
-/// Throws InputError when the installed item it would use is damaged (a file missing, or a size
-/// that differs from MANIFEST.json, or changed since `gwb data verify` checked it; the message
-/// names `gwb data verify NAME`), and when format "raw" finds neither an installed
-/// wikitext2-raw nor raw files in the embedded data.
+/// Throws InputError when the installed item it would use is damaged (a file missing, a size that
+/// differs from MANIFEST.json, a file changed since its digests were last checked, or a failed
+/// `gwb data verify`; the message names `gwb data verify NAME`), and when format "raw" finds
+/// neither an installed wikitext2-raw nor raw files in the embedded data.
 DataResolution resolveTaskData(const std::string& task, const std::string& data_dir,
                                const std::string& format, const std::string& home = "");
 

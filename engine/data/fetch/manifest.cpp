@@ -146,10 +146,13 @@ std::vector<std::string> sizeProblems(const std::string& dir, const Manifest& ma
   return problems;
 }
 
-bool writeVerifiedStamp(const std::string& dir, const Manifest& manifest) {
+bool writeVerifiedStamp(const std::string& dir, const Manifest& manifest,
+                        const std::vector<std::string>& problems) {
   Json stamp;
   stamp["verified_at"] = utcTimestamp();
   stamp["manifest_sha256"] = sha256Hex(manifestToJson(manifest));
+  stamp["ok"] = problems.empty();
+  stamp["problems"] = problems;
   stamp["files"] = Json::array();
   for (const ManifestFile& f : manifest.files) {
     const FileState s = stateOf(join(dir, f.to));
@@ -163,11 +166,6 @@ bool writeVerifiedStamp(const std::string& dir, const Manifest& manifest) {
   return true;
 }
 
-void removeVerifiedStamp(const std::string& dir) {
-  std::error_code ec;
-  fs::remove(join(dir, kVerifiedStamp), ec);
-}
-
 std::vector<std::string> changedSinceVerified(const std::string& dir, const Manifest& manifest,
                                               bool* present) {
   *present = false;
@@ -176,6 +174,15 @@ std::vector<std::string> changedSinceVerified(const std::string& dir, const Mani
     stamp = Json::parse(readFileBytes(join(dir, kVerifiedStamp)));
     if (stamp.at("manifest_sha256").get<std::string>() != sha256Hex(manifestToJson(manifest))) {
       return {};  // the stamp is of another installation: as good as none
+    }
+    if (!stamp.value("ok", false)) {
+      *present = true;
+      std::vector<std::string> problems;
+      for (const Json& p : stamp.value("problems", Json::array())) {
+        if (p.is_string()) problems.push_back("gwb data verify found " + p.get<std::string>());
+      }
+      if (problems.empty()) problems.push_back("gwb data verify found problems");
+      return problems;
     }
   } catch (const std::exception&) {
     return {};

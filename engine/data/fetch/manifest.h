@@ -48,13 +48,14 @@ void writeManifest(const std::string& path, const Manifest& manifest);
 /// 10797148 bytes, MANIFEST.json says 10797149"); empty if every file is there at its size.
 std::vector<std::string> sizeProblems(const std::string& dir, const Manifest& manifest);
 
-/// Writes the stamp for the files of `manifest` in `dir` as they are now (after their digests
-/// were checked). Returns false if it cannot be written (a read-only folder): not an error.
-bool writeVerifiedStamp(const std::string& dir, const Manifest& manifest);
-/// Removes the stamp (a verification failed).
-void removeVerifiedStamp(const std::string& dir);
-/// The files that changed (size or modification time) since the stamp was written, one line each;
-/// `*present` tells whether a usable stamp exists at all (no stamp: an empty list).
+/// Writes the stamp for the files of `manifest` in `dir` as they are now: with no `problems`
+/// after their digests were checked, else the problems a check found (a run then refuses the
+/// item until a check passes). Returns false if it cannot be written (a read-only folder).
+bool writeVerifiedStamp(const std::string& dir, const Manifest& manifest,
+                        const std::vector<std::string>& problems = {});
+/// What the stamp holds against the files now, one line each: the problems of a failed check,
+/// or the files that changed (size or modification time) since a passed one. `*present` tells
+/// whether a stamp of this manifest exists at all (none: an empty list).
 std::vector<std::string> changedSinceVerified(const std::string& dir, const Manifest& manifest,
                                               bool* present);
 

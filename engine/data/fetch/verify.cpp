@@ -191,11 +191,7 @@ ItemStatus verifyItem(const CatalogItem& item, const std::string& home,
     }
   }
   status.verified = status.problems.empty();
-  if (status.verified) {
-    writeVerifiedStamp(status.dir, manifest);
-  } else {
-    removeVerifiedStamp(status.dir);
-  }
+  writeVerifiedStamp(status.dir, manifest, status.problems);
   return status;
 }
 

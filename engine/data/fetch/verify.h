@@ -62,9 +62,9 @@ std::vector<std::string> catalogueProblems(const CatalogItem& item, const Manife
 ItemStatus itemStatus(const CatalogItem& item, const std::string& home);
 
 /// The full check: sizes and SHA-256 of every installed file against the manifest and the
-/// manifest against the catalogue. Writes the verification stamp when all is well and removes it
-/// otherwise. `progress` (optional) gets lines for people. A missing item is a problem ("not
-/// installed").
+/// manifest against the catalogue. Writes the verification stamp either way (a failed one makes
+/// runs refuse the item until a check passes or it is fetched again). `progress` (optional) gets
+/// lines for people. A missing item is a problem ("not installed").
 ItemStatus verifyItem(const CatalogItem& item, const std::string& home,
                       const std::function<void(const std::string&)>& progress = {},
                       const std::atomic<bool>* cancel = nullptr);
