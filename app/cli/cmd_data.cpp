@@ -63,7 +63,9 @@ int runStats(const DataStatsRequest& request) {
     throw InputError({"", 0, "--seq-len"},
                      expectedGot("an integer >= 2", std::to_string(request.seq_len)));
   }
-  progress(resolveTaskData(request.task, request.dir, request.format).note);
+  // Which copy it reads, before the (possibly long) tokenising; --dir says that itself.
+  const DataResolution copy = resolveTaskData(request.task, request.dir, request.format);
+  if (copy.source != DataSource::Configured) progress(copy.note);
   const DataStats stats = computeDataStats(
       request,
       [&](const SplitStats& s) {
