@@ -41,7 +41,7 @@ DataPage::DataPage(QWidget* parent) : QWidget(parent) {
   tokenizer_->addItem(tr("GPT-2 byte-level BPE (50,257)"), "gpt2");
   tokenizer_->addItem(tr("BERT WordPiece uncased (30,522)"), "bert");
   dir_ = new QLineEdit;
-  dir_->setPlaceholderText(tr("the installed copy, else the embedded one"));
+  dir_->setPlaceholderText(tr("installed, else embedded"));
   dir_->setToolTip(
       tr("A folder with wiki.{train,valid,test}.{tokens,raw}[.gz] or "
          "snli_1.0_{train,dev,test}.{jsonl,txt,tsv}[.gz]; empty for the copy a run uses: "

@@ -130,13 +130,21 @@ class ProgressLines {
   std::chrono::steady_clock::time_point last_{};
 };
 
-/// The installed items' folder for --dir; never the embedded data's folder.
+/// The installed items' folder for --dir; never inside the embedded data's folder (compared
+/// with links resolved: the build tree links the embedded data to the sources).
 std::string managerHome(const std::string& dir) {
   const std::string home = fetchedDataDir(dir);
-  const std::string embedded = absolutePath((std::filesystem::path(shareDir()) / "data").string());
-  if (home == embedded || home.rfind(embedded + "/", 0) == 0) {
+  std::error_code ec;
+  const std::string real = std::filesystem::weakly_canonical(home, ec).string();
+  std::string embedded;
+  try {
+    embedded = embeddedDataDir();  // canonical
+  } catch (const InputError&) {
+    return home;  // no embedded data to protect
+  }
+  if (!ec && (real == embedded || real.rfind(embedded + "/", 0) == 0)) {
     throw InputError({home, 0, "--dir"},
-                     expectedGot("a folder outside the embedded data", "the embedded data's"));
+                     expectedGot("a folder outside the embedded data", "one inside it"));
   }
   return home;
 }
