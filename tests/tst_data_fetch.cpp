@@ -20,6 +20,7 @@
 #include "data_fixtures.h"
 #include "engine/data/fetch/download.h"
 #include "engine/data/fetch/extract.h"
+#include "engine/data/fetch/file_lock.h"
 #include "engine/util/file_io.h"
 #include "test_support.h"
 
@@ -365,26 +366,44 @@ class TestDataFetch : public QObject {
     const std::string blob = gwb::test::randomBytes(2 << 20, 14);
     offerBlob(blob);
     gwb::test::ServeRule slow;
-    slow.bytes_per_s = 2 << 20;  // one second
+    slow.bytes_per_s = 4 << 20;  // half a second
     fx_->server().setRule("/blob.bin", slow);
+    // This process holds the item's lock first, so both fetches must wait for it: the order is
+    // then certain, whatever the machine's load.
+    gwb::FileLock held(home("/.locks/blob.lock"));
+    QVERIFY(held.tryLock());
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert("GWB_CACHE_DIR", QString::fromStdString(fx_->cache));
     QProcess a, b;
+    QByteArray err_a, err_b;
     for (QProcess* p : {&a, &b}) {
       p->setProcessEnvironment(env);
       p->start(gwb::test::binDir() + "/gwb", {"data", "fetch", "blob"});
     }
+    const QByteArray waiting = "blob: waiting for another fetch of it (process " +
+                               QByteArray::number(QCoreApplication::applicationPid()) +
+                               ") to finish";
+    QElapsedTimer timer;
+    timer.start();
+    while ((!err_a.contains(waiting) || !err_b.contains(waiting)) && timer.elapsed() < 60000) {
+      a.waitForReadyRead(50);
+      b.waitForReadyRead(50);
+      err_a += a.readAllStandardError();
+      err_b += b.readAllStandardError();
+    }
+    QVERIFY2(err_a.contains(waiting) && err_b.contains(waiting), (err_a + err_b).constData());
+    QVERIFY(fx_->server().requests().empty());  // nothing downloaded while the lock is held
+    held.unlock();
     for (QProcess* p : {&a, &b}) {
       QVERIFY(p->waitForFinished(60000));
       QCOMPARE(p->exitCode(), 0);
     }
-    const QByteArray out_a = a.readAllStandardOutput(), out_b = b.readAllStandardOutput();
-    const QString err_a = a.readAllStandardError(), err_b = b.readAllStandardError();
+    err_a += a.readAllStandardError();
+    err_b += b.readAllStandardError();
+    // One of them downloaded and installed; the other then found it installed and verified.
     QCOMPARE(fx_->server().requestsFor("/blob.bin").size(), std::size_t(1));
-    QCOMPARE(json(out_a), json(out_b));  // the second found the first's installation
-    QVERIFY2(err_a.contains("blob: waiting for another fetch of it (process ") ||
-                 err_b.contains("blob: waiting for another fetch of it (process "),
-             qPrintable(err_a + err_b));
+    QCOMPARE(json(a.readAllStandardOutput()), json(b.readAllStandardOutput()));
+    QVERIFY((err_a + err_b).contains("blob: installed and verified in"));
     QVERIFY(readFileBytes(home("/blob/weights.bin")) == blob);
     noLeftoversBesideTheTarget();
   }
