@@ -15,6 +15,7 @@ packages=(
   qt6-base-dev libqcustomplot-dev libqcustomplot2.1-qt6
   libtorch-dev libopenblas0-openmp
   nlohmann-json3-dev zlib1g-dev libcli11-dev libpcre2-dev libutf8proc-dev libssl-dev
+  libcurl4-openssl-dev libarchive-dev
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
     }
     if (!action) {
       std::cerr << "gwb: error: expected a command (train, eval, speedrun, bench, report, sample, "
-                   "tokenize, data stats), got none\n"
+                   "tokenize, data), got none\n"
                 << app.help();
       return kExitBadInput;
     }

@@ -139,8 +139,13 @@ class TestCli : public QObject {
     const Result r = gwb({"data", "stats", "--task", "wikitext", "--tokenizer", "gpt2"});
     QCOMPARE(r.exit_code, 0);
     const QJsonObject o = r.json().object();
-    QCOMPARE(o.keys(), (QStringList{"dir", "seq_len", "splits", "task", "tokenizer"}));
+    QCOMPARE(o.keys(), (QStringList{"dir", "provenance", "seq_len", "source", "splits", "task",
+                                    "tokenizer"}));
     QCOMPARE(o["task"].toString(), QString("wikitext2"));
+    // Nothing is installed in the tests' GWB_DATA_HOME: the embedded copy, and stderr says so.
+    QCOMPARE(o["source"].toString(), QString("embedded"));
+    QCOMPARE(o["provenance"].toString(), QString("embedded"));
+    QVERIFY(QString(r.err).startsWith("gwb: wikitext2: the embedded copy\n"));
     QCOMPARE(o["seq_len"].toInt(), 256);
     const QJsonObject train = o["splits"].toObject()["train"].toObject();
     QCOMPARE(train["lines"].toInt(), 36718);

@@ -1,9 +1,10 @@
-// DataPage: controls, worker thread (QtConcurrent), table and chart.
+// DataPage: the downloads above; controls, worker thread (QtConcurrent), table and chart below.
 #include "ui/data_page.h"
 
 #include <QComboBox>
 #include <QFileDialog>
 #include <QFormLayout>
+#include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -19,6 +20,7 @@
 #include "engine/util/error.h"
 #include "plotting/bar_chart.h"
 #include "plotting/plot_style.h"
+#include "ui/data_downloads.h"
 
 namespace gwb::ui {
 namespace {
@@ -39,10 +41,11 @@ DataPage::DataPage(QWidget* parent) : QWidget(parent) {
   tokenizer_->addItem(tr("GPT-2 byte-level BPE (50,257)"), "gpt2");
   tokenizer_->addItem(tr("BERT WordPiece uncased (30,522)"), "bert");
   dir_ = new QLineEdit;
-  dir_->setPlaceholderText(tr("embedded copy"));
+  dir_->setPlaceholderText(tr("installed, else embedded"));
   dir_->setToolTip(
       tr("A folder with wiki.{train,valid,test}.{tokens,raw}[.gz] or "
-         "snli_1.0_{train,dev,test}.{jsonl,txt,tsv}[.gz]; empty for the embedded data"));
+         "snli_1.0_{train,dev,test}.{jsonl,txt,tsv}[.gz]; empty for the copy a run uses: "
+         "the installed one (Fetch above), else the embedded data"));
   auto* browse = new QPushButton(tr("Browse…"));
   seq_len_ = new QSpinBox;
   seq_len_->setRange(2, 65536);
@@ -93,9 +96,22 @@ DataPage::DataPage(QWidget* parent) : QWidget(parent) {
   results->addWidget(chart_);
   results->setSizes({160, 480});
 
-  auto* layout = new QHBoxLayout(this);
-  layout->addWidget(controls);
-  layout->addWidget(results, 1);
+  auto* stats = new QWidget;
+  auto* stats_layout = new QHBoxLayout(stats);
+  stats_layout->setContentsMargins(0, 0, 0, 0);
+  stats_layout->addWidget(controls);
+  stats_layout->addWidget(results, 1);
+
+  downloads_ = new DataDownloads;
+  auto* downloads_box = new QGroupBox(tr("Data sets and weights to download"));
+  auto* downloads_layout = new QVBoxLayout(downloads_box);
+  downloads_layout->addWidget(downloads_);
+  auto* page = new QSplitter(Qt::Vertical);
+  page->addWidget(downloads_box);
+  page->addWidget(stats);
+  page->setSizes({260, 640});
+  auto* layout = new QVBoxLayout(this);
+  layout->addWidget(page);
 
   connect(compute_, &QPushButton::clicked, this, &DataPage::computeStats);
   connect(cancel_, &QPushButton::clicked, this, &DataPage::cancel);
@@ -189,11 +205,12 @@ void DataPage::onFinished() {
   }
   stats_ = outcome.stats;
   const bool cancelled = cancel_flag_ && cancel_flag_->load();
-  status_->setText(cancelled ? tr("Cancelled: %1 of 3 splits counted").arg(stats_.splits.size())
-                             : tr("%1 with %2 tokens, from %3")
-                                   .arg(QString::fromStdString(stats_.task),
-                                        QString::fromStdString(stats_.tokenizer),
-                                        QString::fromStdString(stats_.dir)));
+  status_->setText(
+      cancelled
+          ? tr("Cancelled: %1 of 3 splits counted").arg(stats_.splits.size())
+          : tr("%1 with %2 tokens, from %3 (%4)")
+                .arg(QString::fromStdString(stats_.task), QString::fromStdString(stats_.tokenizer),
+                     QString::fromStdString(stats_.dir), QString::fromStdString(stats_.note)));
   showStats();
   emit finished();
 }

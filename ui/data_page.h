@@ -1,7 +1,9 @@
-// The Data page: what a run will train on. Pick a task, tokenizer, folder and chunk length, and
-// the page counts every split (lines, tokens, chunks / pairs and labels) on a worker thread
-// through the token cache, shows a table and a tokens-per-split chart, and reports bad input in
-// place. Uses only torch-free engine headers.
+// The Data page: what a run will train on. Above, the data sets and weights the workbench can
+// download and install (DataDownloads: fetch with progress and Cancel, verify, reveal). Below, pick
+// a task, tokenizer, folder and chunk length, and the page counts every split (lines, tokens,
+// chunks / pairs and labels) on a worker thread through the token cache, of the copy a run would
+// use (an empty folder: the installed one, else the embedded one), shows a table and a
+// tokens-per-split chart, and reports bad input in place. Uses only torch-free engine headers.
 #pragma once
 
 #include <QFutureWatcher>
@@ -25,6 +27,8 @@ class BarChart;
 
 namespace gwb::ui {
 
+class DataDownloads;
+
 class DataPage : public QWidget {
   Q_OBJECT
 
@@ -44,6 +48,7 @@ class DataPage : public QWidget {
   QString errorText() const;
   QTableWidget* table() const { return table_; }
   plot::BarChart* chart() const { return chart_; }
+  DataDownloads* downloads() const { return downloads_; }
 
   /// Sets the controls (task "wikitext2" / "snli", tokenizer "gpt2" / "bert", folder "" =
   /// embedded, chunk length).
@@ -73,6 +78,7 @@ class DataPage : public QWidget {
   QLabel* status_;
   QTableWidget* table_;
   plot::BarChart* chart_;
+  DataDownloads* downloads_;
 
   QFutureWatcher<Outcome> watcher_;
   std::shared_ptr<std::atomic<bool>> cancel_flag_;

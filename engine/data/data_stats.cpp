@@ -1,6 +1,7 @@
 // computeDataStats: one loop over the splits of either task.
 #include "engine/data/data_stats.h"
 
+#include "engine/data/fetch/installed.h"
 #include "engine/data/snli.h"
 #include "engine/data/token_cache.h"
 #include "engine/data/wikitext.h"
@@ -30,8 +31,11 @@ DataStats computeDataStats(const DataStatsRequest& request,
   TokenCache cache = TokenCache::standard();
   if (warn) cache.setWarningHandler(warn);
   stats.tokenizer = tokenizer->name();
-  stats.dir =
-      absolutePath(request.dir.empty() ? embeddedDir(snli ? "snli" : "wikitext-2") : request.dir);
+  const DataResolution copy = resolveTaskData(stats.task, request.dir, request.format);
+  stats.dir = copy.dir.empty() ? absolutePath(embeddedDir(snli ? "snli" : "wikitext-2")) : copy.dir;
+  stats.source = dataSourceName(copy.source);
+  stats.provenance = copy.provenance;
+  stats.note = copy.note;
   stats.seq_len = snli ? 0 : request.seq_len;
   for (const std::string& split : snli ? snliSplits() : wikitextSplits()) {
     SplitStats s;

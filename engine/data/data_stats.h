@@ -10,7 +10,8 @@
 
 namespace gwb {
 
-/// What to count. Empty `dir` / `vocab_dir` mean the embedded copies.
+/// What to count. An empty `dir` means the copy a run would use (an installed one, else the
+/// embedded data: resolveTaskData); an empty `vocab_dir` the embedded vocabulary.
 struct DataStatsRequest {
   std::string task = "wikitext2";  ///< "wikitext2" (alias "wikitext") or "snli"
   std::string tokenizer = "gpt2";  ///< "gpt2" or "bert"
@@ -33,9 +34,12 @@ struct SplitStats {
 };
 
 struct DataStats {
-  std::string task;       ///< canonical: "wikitext2" or "snli"
-  std::string tokenizer;  ///< "gpt2" or "bert"
-  std::string dir;        ///< absolute data folder
+  std::string task;        ///< canonical: "wikitext2" or "snli"
+  std::string tokenizer;   ///< "gpt2" or "bert"
+  std::string dir;         ///< absolute data folder
+  std::string source;      ///< "configured", "installed" or "embedded" (dataSourceName)
+  std::string provenance;  ///< which copy, in words (DataResolution::provenance)
+  std::string note;        ///< one line for people (DataResolution::note)
   std::int64_t seq_len = 0;
   std::vector<SplitStats> splits;
 };
