@@ -12,11 +12,21 @@ namespace gwb {
 PluckerIndex PluckerIndex::make(std::int64_t r, const torch::Device& device) {
   const torch::Tensor iu =
       torch::triu_indices(r, r, 1, torch::TensorOptions().dtype(torch::kLong).device(device));
-  return {iu[0].contiguous(), iu[1].contiguous()};
+  PluckerIndex index{iu[0].contiguous(), iu[1].contiguous(), {}, {}};
+  if (device.is_cpu()) {
+    index.s0 = torch::one_hot(index.i0, r).t().to(torch::kFloat).contiguous();  // (r, P)
+    index.s1 = torch::one_hot(index.i1, r).t().to(torch::kFloat).contiguous();
+  }
+  return index;
 }
 
 torch::Tensor pluckerCoordinates(const torch::Tensor& u, const torch::Tensor& v,
                                  const PluckerIndex& index) {
+  if (index.s0.defined() && u.is_cpu()) {
+    const torch::Tensor s0 = index.s0.to(u.scalar_type()), s1 = index.s1.to(u.scalar_type());
+    return torch::matmul(u, s0) * torch::matmul(v, s1) -
+           torch::matmul(u, s1) * torch::matmul(v, s0);
+  }
   const torch::Tensor ui = u.index_select(-1, index.i0), uj = u.index_select(-1, index.i1);
   const torch::Tensor vi = v.index_select(-1, index.i0), vj = v.index_select(-1, index.i1);
   return ui * vj - uj * vi;

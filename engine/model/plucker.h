@@ -13,9 +13,13 @@
 
 namespace gwb {
 
-/// Row and column indices of the P pairs i < j of r coordinates, in torch.triu_indices order.
+/// Row and column indices of the P pairs i < j of r coordinates, in torch.triu_indices order,
+/// and the same as 0/1 selector matrices (r, P): on a CPU, u @ s0 picks the columns u_i with one
+/// GEMM where index_select runs a strided copy per column (hundreds of small kernels per layer,
+/// most of a CPU step), and exactly (a product by 1 plus zeros).
 struct PluckerIndex {
   torch::Tensor i0, i1;  // (P,) int64
+  torch::Tensor s0, s1;  // (r, P) float32 selectors of i0, i1 (CPU only)
   static PluckerIndex make(std::int64_t r, const torch::Device& device);
 };
 
