@@ -6,6 +6,7 @@
 
 #include "app/controller/run_controller.h"
 #include "engine/config/presets.h"
+#include "engine/runtime/torch_runtime.h"
 #include "ui/main_window.h"
 #include "ui/metrics_store.h"
 #include "ui/monitor_view.h"
@@ -50,6 +51,7 @@ int queueFamily(RunController& controller, const QString& family) {
 
 void connectWorkbench(ui::MainWindow& window, RunController& controller) {
   ui::RunSetupPanel* setup = window.setupPanel();
+  setup->setDeviceIsCuda(runtimeInfo().cuda);  // bf16 and cuda are valid on a GPU workstation
   ui::RunQueueWidget* queue = window.queue();
   QObject::connect(setup, &ui::RunSetupPanel::startRequested, &controller,
                    [&controller](const RunConfig& c) { controller.enqueue(c); });

@@ -41,6 +41,7 @@ nlohmann::ordered_json dryRunJson(const PreparedConfig& prepared) {
   }
   out["parameters"]["twin"] = prepared.twin;
   out["device"] = prepared.device;
+  out["data_source"] = prepared.data_source;
   return out;
 }
 

@@ -15,6 +15,7 @@
 #include <new>
 #include <nlohmann/json.hpp>
 
+#include "engine/data/fetch/installed.h"
 #include "engine/io/tensor_io.h"
 #include "engine/model/classifier.h"
 #include "engine/runtime/device.h"
@@ -145,6 +146,8 @@ class Run {
     log_every_ =
         config_.train.log_every > 0 ? config_.train.log_every : (device_.is_cuda() ? 10 : 1);
 
+    RunConfig task_config = config_;
+    resolveDataFolder(existing, task_config);
     generator_ = makeRunGenerator(static_cast<std::uint64_t>(config_.seed));
     TaskContext ctx;
     ctx.device = device_;
@@ -153,7 +156,8 @@ class Run {
     ctx.tokenizer = tokenizer_.get();  // the task keeps it: the run owns it
     ctx.progress = request_.progress;
     ctx.log = [this](const std::string& m) { early_logs_.push_back(m); };
-    task_ = makeTask(config_, ctx);
+    task_ = makeTask(task_config, ctx);
+    if (existing) checkSameData();
     Task* task = task_.get();
     params_ = namedTensors(task_->module());
     step_ = std::make_unique<TrainStep>(
@@ -209,6 +213,47 @@ class Run {
     return true;
   }
 
+  // Which copy of the data the run reads (data.dir > installed > embedded): a new run resolves it
+  // now and records it in its provenance; a resumed run reads the copy it started with.
+  void resolveDataFolder(bool existing, RunConfig& task_config) {
+    if (existing) {
+      const nlohmann::json stored = nlohmann::json::parse(readFileBytes(paths_.config()));
+      const auto p = stored.find("provenance");
+      if (p != stored.end() && p->is_object()) {
+        stored_data_ = p->value("data", nlohmann::json());
+        if (p->contains("data_dir") && (*p)["data_dir"].is_string()) {
+          task_config.data.dir = (*p)["data_dir"].get<std::string>();
+          task_dir_ = task_config.data.dir;
+          data_source_ = p->value("data_source", std::string());
+          return;
+        }
+      }
+    }
+    const DataResolution data =
+        resolveTaskData(config_.data.task, config_.data.dir, config_.data.format);
+    task_config.data.dir = data.dir;
+    task_dir_ = data.dir;
+    data_source_ = data.provenance;
+    if (!data.note.empty()) early_logs_.push_back(data.note);
+  }
+
+  // A resumed run must read the files it started with (their SHA-256 in its provenance).
+  void checkSameData() const {
+    if (!stored_data_.is_object()) return;
+    const nlohmann::json now = nlohmann::json::parse(task_->dataProvenance().dump());
+    for (const char* split : {"train", "valid", "test"}) {
+      if (!stored_data_.contains(split) || !now.contains(split)) continue;
+      const std::string was = stored_data_[split].value("sha256", "");
+      const std::string is = now[split].value("sha256", "");
+      if (!was.empty() && was != is) {
+        throw InputError({now[split].value("file", ""), 0, "sha256"},
+                         expectedGot(was + " (the " + std::string(split) +
+                                         " data this run started with, as config.json records)",
+                                     is));
+      }
+    }
+  }
+
   // A run directory given to resume: its lock, configuration and source.
   void openExisting() {
     if (!fs::is_regular_file(paths_.config())) {
@@ -249,6 +294,8 @@ class Run {
     for (const std::string& file : tokenizer.vocabFiles())
       p["vocab_sha256"][file] = readDataFile(file).stored_sha256;
     p["data"] = task_->dataProvenance();
+    p["data_dir"] = task_dir_;        // the folder read ("": the embedded data)
+    p["data_source"] = data_source_;  // configured, installed (which) or embedded
     p["parameters"] = trainedParameters() + task_->frozenParameters();
     p["leaks_future"] = config_.model.leaksFuture();  // pairing future_leaky sees later tokens
     j["provenance"] = p;
@@ -557,6 +604,9 @@ class Run {
   std::int64_t log_every_ = 1;
   at::Generator generator_;
   std::unique_ptr<Tokenizer> tokenizer_;
+  std::string task_dir_;        // the data folder the task reads ("": embedded)
+  std::string data_source_;     // how it was chosen, for the provenance
+  nlohmann::json stored_data_;  // a resumed run's provenance "data"
   std::unique_ptr<Task> task_;
   NamedTensors params_;
   std::int64_t steps_per_epoch_ = 0, total_steps_ = 0;
@@ -589,6 +639,8 @@ PreparedConfig prepareConfig(RunConfig config, const std::string& source) {
   resolveAndValidate(config, source, vocab);  // the memory check comes before any allocation
   PreparedConfig out;
   out.config = config;
+  out.data_source =
+      resolveTaskData(config.data.task, config.data.dir, config.data.format).provenance;
   torch::NoGradGuard no_grad;
   if (config.data.isSnli()) {
     SequenceClassifier model(config.model, config.data.separatePairs());

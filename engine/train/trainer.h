@@ -54,6 +54,8 @@ struct PreparedConfig {
   std::int64_t frozen = 0;  ///< a frozen backbone's
   std::int64_t twin = 0;    ///< the size-matched other architecture's trained parameters
   std::string device;       ///< the device it would use
+  std::string
+      data_source;  ///< the copy of the data it would read (configured, installed, embedded)
 };
 PreparedConfig prepareConfig(RunConfig config, const std::string& source);
 
