@@ -19,6 +19,7 @@
 
 #include "engine/util/paths.h"
 #include "plotting/chart_export.h"
+#include "plotting/confusion_chart.h"
 #include "plotting/time_series_chart.h"
 #include "ui/chart_data.h"
 #include "ui/probe_charts.h"
@@ -45,6 +46,7 @@ QColor sourceColor(const std::string& source) {
 MonitorView::MonitorView(MetricsStore* store, QWidget* parent) : QWidget(parent), store_(store) {
   try {
     reported_ = loadReportedNumbers(reportedNumbersPath());
+    reported_snli_ = loadReportedSnli(reportedNumbersPath());
   } catch (const std::exception&) {
     // No reported numbers installed: the charts simply go without reference lines.
   }
@@ -85,6 +87,14 @@ MonitorView::MonitorView(MetricsStore* store, QWidget* parent) : QWidget(parent)
   lr_ = chart(tr("Learning rate"), tr("lr"));
   grad_ = chart(tr("Gradient norm (before clipping); dotted: spikes"), tr("norm"));
   for (auto* c : {throughput_, lr_}) c->setSmoothing(0);
+  accuracy_ =
+      chart(tr("Validation accuracy (SNLI dev; dashed: per class E / N / C)"), tr("accuracy (%)"));
+  accuracy_->setObjectName(QStringLiteral("accuracy"));
+  accuracy_->setSmoothing(0);
+  confusion_ = new plot::ConfusionChart;
+  confusion_->setObjectName(QStringLiteral("confusion"));
+  confusion_->setTitle(tr("Confusion matrix of the latest evaluation"));
+  confusion_->setMatrix({}, {}, tr("No SNLI evaluation yet"));
   probes_ = new ProbeCharts(store_);
 
   auto* curves = new QSplitter(Qt::Vertical);
@@ -95,7 +105,13 @@ MonitorView::MonitorView(MetricsStore* store, QWidget* parent) : QWidget(parent)
   strip->addWidget(lr_);
   strip->addWidget(grad_);
   tabs_ = new QTabWidget;
+  auto* accuracy_tab = new QSplitter(Qt::Horizontal);
+  accuracy_tab->addWidget(accuracy_);
+  accuracy_tab->addWidget(confusion_);
+  accuracy_tab->setStretchFactor(0, 3);
+  accuracy_tab->setStretchFactor(1, 2);
   tabs_->addTab(curves, tr("Loss && perplexity"));
+  tabs_->addTab(accuracy_tab, tr("Accuracy (SNLI)"));
   tabs_->addTab(probes_->alphaTab(), tr("Gate α"));
   tabs_->addTab(probes_->pluckerTab(), tr("Plücker"));
   tabs_->addTab(position_, tr("Loss by position"));
@@ -236,9 +252,9 @@ QString MonitorView::xLabel() const {
 }
 
 void MonitorView::rebuildAll() {
-  for (auto* c : {loss_, ppl_, position_, throughput_, lr_, grad_}) c->clearSeries();
+  for (auto* c : {loss_, ppl_, position_, throughput_, lr_, grad_, accuracy_}) c->clearSeries();
   plotted_steps_.clear();
-  for (auto* c : {loss_, ppl_, throughput_, lr_, grad_}) c->xAxis->setLabel(xLabel());
+  for (auto* c : {loss_, ppl_, throughput_, lr_, grad_, accuracy_}) c->xAxis->setLabel(xLabel());
   dirty_.clear();
   for (const QString& key : store_->keys()) dirty_.insert(key);
 }
@@ -262,10 +278,11 @@ void MonitorView::redraw() {
   }
   if (group_ || rebuild_) drawGroups();
   if (rebuild_ || !dirty_.isEmpty()) drawReferences();
+  if (rebuild_ || !dirty_.isEmpty()) drawConfusion();
   probes_->update(visibleRuns(), dirty_, rebuild_);
   dirty_.clear();
   rebuild_ = false;
-  for (auto* c : {loss_, ppl_, position_, throughput_, lr_, grad_}) c->refresh();
+  for (auto* c : {loss_, ppl_, position_, throughput_, lr_, grad_, accuracy_}) c->refresh();
 }
 
 void MonitorView::drawCurves(const StoredRun& run) {
@@ -290,6 +307,10 @@ void MonitorView::drawCurves(const StoredRun& run) {
     lr_->appendPoints(run.key, run.name, run.color, x, lr);
     grad_->appendPoints(run.key, run.name, run.color, x, grad);
     done = static_cast<int>(steps.size());
+  }
+  if (run.config.data.isSnli()) {
+    drawAccuracy(run);
+    return;
   }
   QVector<double> x, ppl;
   const EvalEvent* latest = nullptr;
@@ -320,6 +341,51 @@ void MonitorView::drawCurves(const StoredRun& run) {
   grad_->setMarkers(spikes, QColor(200, 60, 60));
 }
 
+void MonitorView::drawAccuracy(const StoredRun& run) {
+  static const char* const kClass[3] = {"E", "N", "C"};
+  static const Qt::PenStyle kStyle[3] = {Qt::DashLine, Qt::DotLine, Qt::DashDotLine};
+  QVector<double> x, overall;
+  QVector<double> per[3];
+  for (const EvalEvent& e : run.events.evals) {
+    if (e.split != "valid" || !e.classification) continue;
+    x << xOf(e);
+    overall << 100 * e.accuracy;
+    for (int k = 0; k < 3; ++k)
+      per[k] << (k < static_cast<int>(e.per_class_accuracy.size()) ? 100 * e.per_class_accuracy[k]
+                                                                   : NAN);
+  }
+  if (x.isEmpty()) return;
+  accuracy_->setPoints(run.key, run.name, run.color, x, overall);
+  for (int k = 0; k < 3; ++k) {
+    const QString id = run.key + QStringLiteral("#") + kClass[k];
+    accuracy_->setPoints(id, run.name + QStringLiteral(" ") + kClass[k], run.color.lighter(125), x,
+                         per[k]);
+    accuracy_->setSeriesPenStyle(id, kStyle[k]);
+  }
+}
+
+void MonitorView::drawConfusion() {
+  // The latest evaluation (valid, or the final test) of the first visible SNLI run.
+  for (const StoredRun* r : visibleRuns()) {
+    if (!r->config.data.isSnli()) continue;
+    const EvalEvent* latest = nullptr;
+    for (const EvalEvent& e : r->events.evals) {
+      if (e.classification) latest = &e;
+    }
+    if (!latest || latest->confusion.size() != 3) continue;
+    QVector<QVector<qint64>> counts;
+    for (const auto& row : latest->confusion) counts << QVector<qint64>(row.begin(), row.end());
+    confusion_->setTitle(tr("Confusion matrix: %1, %2 at step %3 (%4 pairs)")
+                             .arg(r->name, QString::fromStdString(latest->split))
+                             .arg(latest->step)
+                             .arg(latest->examples));
+    confusion_->setMatrix({tr("entailment"), tr("neutral"), tr("contradiction")}, counts);
+    return;
+  }
+  confusion_->setTitle(tr("Confusion matrix of the latest evaluation"));
+  confusion_->setMatrix({}, {}, tr("No SNLI evaluation yet"));
+}
+
 void MonitorView::drawGroups() {
   loss_->clearBands();
   ppl_->clearBands();
@@ -344,9 +410,39 @@ void MonitorView::drawGroups() {
 
 void MonitorView::drawReferences() {
   ppl_->clearReferenceLines();
+  accuracy_->clearReferenceLines();
   QSet<QString> drawn;
   for (const StoredRun* r : visibleRuns()) {
     if (!r->has_config) continue;
+    if (r->config.data.isSnli()) {
+      // The majority-class baseline of the split evaluated, from the evaluation itself.
+      for (auto it = r->events.evals.rbegin(); it != r->events.evals.rend(); ++it) {
+        if (it->split != "valid" || it->examples <= 0 || it->confusion.size() != 3) continue;
+        std::int64_t largest = 0;
+        for (const auto& row : it->confusion) {
+          std::int64_t n = 0;
+          for (std::int64_t v : row) n += v;
+          largest = std::max(largest, n);
+        }
+        const QString label = tr("majority class (dev)");
+        if (!drawn.contains(label)) {
+          drawn.insert(label);
+          accuracy_->addReferenceLine(label, 100.0 * largest / it->examples,
+                                      QColor(0x80, 0x80, 0x80));
+        }
+        break;
+      }
+      if (const auto n = matchReportedSnli(reported_snli_, r->config)) {
+        const QString label =
+            QString::fromStdString(n->label) + QStringLiteral(" ") + r->arch + tr(" (dev)");
+        if (!drawn.contains(label)) {
+          drawn.insert(label);
+          accuracy_->addReferenceLine(label, n->of(r->config.model.arch).val,
+                                      sourceColor(n->source));
+        }
+      }
+      continue;
+    }
     for (const char* source : {"paper", "reproduction", "arledge"}) {
       const auto n = matchReported(reported_, source, r->config);
       if (!n) continue;

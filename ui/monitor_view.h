@@ -11,6 +11,7 @@
 #include <map>
 
 #include "engine/report/report.h"
+#include "engine/report/snli_report.h"
 #include "ui/metrics_store.h"
 
 class QCheckBox;
@@ -24,6 +25,7 @@ namespace gwb::plot {
 class TimeSeriesChart;
 class HistogramGrid;
 class HeatmapChart;
+class ConfusionChart;
 }  // namespace gwb::plot
 
 namespace gwb::ui {
@@ -57,6 +59,10 @@ class MonitorView : public QWidget {
   plot::TimeSeriesChart* throughputChart() const { return throughput_; }
   plot::TimeSeriesChart* lrChart() const { return lr_; }
   plot::TimeSeriesChart* gradChart() const { return grad_; }
+  /// SNLI runs: validation accuracy in % (overall, and per class dashed) with the majority-class
+  /// baseline and any matching reported number; the latest evaluation's confusion matrix.
+  plot::TimeSeriesChart* accuracyChart() const { return accuracy_; }
+  plot::ConfusionChart* confusionChart() const { return confusion_; }
   ProbeCharts* probeCharts() const { return probes_; }
   QTabWidget* tabs() const { return tabs_; }
 
@@ -75,6 +81,8 @@ class MonitorView : public QWidget {
   void drawCurves(const StoredRun& run);
   void drawGroups();
   void drawReferences();
+  void drawAccuracy(const StoredRun& run);
+  void drawConfusion();
   void exportDialog();
   double xOf(const EventBase& e) const;
   QString xLabel() const;
@@ -94,6 +102,8 @@ class MonitorView : public QWidget {
   plot::TimeSeriesChart* throughput_;
   plot::TimeSeriesChart* lr_;
   plot::TimeSeriesChart* grad_;
+  plot::TimeSeriesChart* accuracy_;
+  plot::ConfusionChart* confusion_;
   ProbeCharts* probes_;
   QTimer* redraw_timer_;
   XAxisMode mode_ = XAxisMode::Step;
@@ -103,6 +113,7 @@ class MonitorView : public QWidget {
   bool rebuild_ = false;
   std::map<QString, int> plotted_steps_;  // step events already on the step-based charts
   std::vector<ReportedNumber> reported_;
+  std::vector<ReportedSnli> reported_snli_;
 };
 
 }  // namespace gwb::ui

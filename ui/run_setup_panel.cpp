@@ -18,6 +18,7 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include "engine/config/config_keys.h"
 #include "engine/config/presets.h"
 #include "engine/util/error.h"
 #include "engine/util/file_io.h"
@@ -51,6 +52,28 @@ QString numberText(double v) { return QString::number(v, 'g', 10); }
 
 }  // namespace
 
+RunSetupPanel::Kind RunSetupPanel::kindOf(KeyType type) {
+  switch (type) {
+    case KeyType::Int:
+      return Kind::Int;
+    case KeyType::Number:
+      return Kind::Double;
+    case KeyType::Bool:
+      return Kind::Bool;
+    case KeyType::Choice:
+      return Kind::Choice;
+    case KeyType::IntList:
+      return Kind::IntList;
+    case KeyType::NumberList:
+      return Kind::DoubleList;
+    case KeyType::Path:
+      return Kind::Path;
+    case KeyType::Text:
+      break;
+  }
+  return Kind::Text;
+}
+
 RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
   presets_ = new QComboBox;
   presets_->addItem(tr("(choose a preset)"));
@@ -63,117 +86,37 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
   top->addWidget(load);
   top->addWidget(save);
 
-  auto* tabs = new QTabWidget;
-  const auto page = [&](const QString& title) {
+  // Every field comes from the engine's one table of keys (engine/config/config_keys.h): its
+  // label, help, type, choices and page. "Run" sits above the tabs; the other pages are tabs.
+  tabs_ = new QTabWidget;
+  auto* run = new QWidget;
+  auto* run_form = new QFormLayout(run);
+  run_form->setContentsMargins(0, 0, 0, 0);
+  pages_[QStringLiteral("Run")] = run;
+  for (const std::string& name : configPages()) {
+    if (name == "Run") continue;
     auto* w = new QWidget;
     auto* form = new QFormLayout(w);
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     auto* scroll = new QScrollArea;
     scroll->setWidget(w);
     scroll->setWidgetResizable(true);
-    tabs->addTab(scroll, title);
-    forms_[title] = form;
-    return w;
-  };
-  auto* run = new QWidget;  // always visible, above the tabs
-  auto* run_form = new QFormLayout(run);
-  run_form->setContentsMargins(0, 0, 0, 0);
-  forms_[tr("Run")] = run_form;
-  addField(run, "name", tr("Name"), Kind::Text, tr("Names the run folder"));
-  addField(run, "description", tr("Description"), Kind::Text,
-           tr("One line on what the run is for"));
-  addField(run, "seed", tr("Seed"), Kind::Int, tr("Seeds initialisation, data order and dropout"));
-  QWidget* model = page(tr("Model"));
-  addField(model, "model.arch", tr("Architecture"), Kind::Choice,
-           tr("Causal Grassmann mixing or attention"), {"grassmann", "transformer"});
-  addField(model, "model.n_layers", tr("Layers N"), Kind::Int, tr("Blocks"));
-  addField(model, "model.d_model", tr("Width d"), Kind::Int, tr("Hidden size"));
-  addField(model, "model.d_ff", tr("FFN width"), Kind::Int,
-           tr("Inner size of the feed-forward network (4d)"));
-  addField(model, "model.dropout", tr("Dropout"), Kind::Double,
-           tr("Embedding, mixing/attention and FFN dropout"));
-  addField(model, "model.norm", tr("LayerNorm"), Kind::Choice,
-           tr("pre: the reference reproduction; post: the paper's text"), {"pre", "post"});
-  addField(model, "model.tie_embeddings", tr("Tie head to embedding"), Kind::Bool,
-           tr("Output head shares the token embedding"));
-  addField(model, "model.vocab_size", tr("Vocabulary"), Kind::Int, tr("0: the tokenizer's size"));
-  addField(model, "model.max_len", tr("Positions"), Kind::Int,
-           tr("Rows of the position embedding; 0: the chunk length"));
-  addField(model, "model.heads", tr("Heads (Transformer)"), Kind::Int,
-           tr("Attention heads; must divide d"));
-  addField(model, "model.r", tr("Reduced dimension r"), Kind::Int,
-           tr("z_t in R^r; r(r-1)/2 Plücker coordinates"));
-  addField(model, "model.windows", tr("Offsets δ"), Kind::IntList,
-           tr("Offsets of the pairs (t, t-δ), e.g. 1, 2, 4, 8, 12, 16"));
-  addField(model, "model.window_mode", tr("Offsets per layer"), Kind::Choice,
-           tr("all: every layer uses every offset (reference); per_layer: layer l uses offset l"),
-           {"all", "per_layer"});
-  addField(model, "model.normalize_plucker", tr("Normalise Plücker vectors"), Kind::Bool,
-           tr("p / max(|p|, eps)"));
-  addField(model, "model.plucker_eps", tr("Plücker eps"), Kind::Double,
-           tr("Normalisation floor and degeneracy threshold"));
-  addField(
-      model, "model.pairing", tr("Pairing"), Kind::Choice,
-      tr("past: causal (t, t-δ); future_leaky: the paper's literal t+δ, which sees later tokens"),
-      {"past", "future_leaky"});
+    tabs_->addTab(scroll, tr(name.c_str()));
+    pages_[QString::fromStdString(name)] = w;
+    if (name == "Classifier") classifier_tab_ = scroll;
+  }
+  for (const ConfigKey& key : configKeys()) {
+    QStringList choices;
+    for (const std::string& c : key.choices) choices << QString::fromStdString(c);
+    addField(pages_.value(QString::fromStdString(key.page), run), QString::fromStdString(key.path),
+             tr(key.label.c_str()), kindOf(key.type), tr(key.help.c_str()), choices);
+  }
   leak_ = new QLabel(
       tr("⚠ future_leaky leaks later tokens into each position: not a causal language model"));
   leak_->setStyleSheet(QStringLiteral("color: #b00020"));
   leak_->setWordWrap(true);
   leak_->setVisible(false);
-  forms_[tr("Model")]->addRow(leak_);
-  QWidget* data = page(tr("Data"));
-  addField(data, "data.task", tr("Task"), Kind::Choice,
-           tr("Language modelling on Wikitext-2 (SNLI training: not yet)"), {"wikitext2", "snli"});
-  addField(data, "data.tokenizer", tr("Tokenizer"), Kind::Choice,
-           tr("GPT-2 BPE (50,257) or BERT WordPiece (30,522)"), {"gpt2", "bert"});
-  addField(data, "data.dir", tr("Data folder"), Kind::Text, tr("Empty: the embedded copy"));
-  addField(data, "data.format", tr("Format"), Kind::Choice, tr("Which files of the folder"),
-           {"auto", "tokens", "raw", "jsonl", "txt", "tsv"});
-  addField(data, "data.vocab_dir", tr("Vocabulary folder"), Kind::Text,
-           tr("Empty: the embedded vocabulary"));
-  addField(data, "data.seq_len", tr("Chunk length L"), Kind::Int,
-           tr("Tokens per chunk; L-1 predictions each"));
-  addField(data, "data.max_train_tokens", tr("Training tokens cap"), Kind::Int, tr("0: all"));
-  addField(data, "data.max_eval_tokens", tr("Evaluation tokens cap"), Kind::Int, tr("0: all"));
-  QWidget* train = page(tr("Recipe"));
-  addField(train, "train.epochs", tr("Epochs"), Kind::Int, tr("Passes over the training chunks"));
-  addField(train, "train.batch_size", tr("Batch"), Kind::Int, tr("Chunks per step"));
-  addField(train, "train.lr", tr("Learning rate"), Kind::Double, tr("Peak rate"));
-  addField(train, "train.min_lr", tr("Final learning rate"), Kind::Double, tr("Cosine floor"));
-  addField(train, "train.warmup_steps", tr("Warm-up steps"), Kind::Int,
-           tr("Linear warm-up from 0"));
-  addField(train, "train.schedule", tr("Schedule"), Kind::Choice,
-           tr("Cosine over the run, per epoch, or constant"),
-           {"cosine", "cosine_per_epoch", "constant"});
-  addField(train, "train.weight_decay", tr("Weight decay"), Kind::Double,
-           tr("AdamW decay on every parameter"));
-  addField(train, "train.betas", tr("AdamW betas"), Kind::DoubleList, tr("beta1, beta2"));
-  addField(train, "train.adam_eps", tr("AdamW eps"), Kind::Double, tr("Denominator floor"));
-  addField(train, "train.clip", tr("Gradient clip"), Kind::Double, tr("Global norm; 0: none"));
-  addField(train, "train.precision", tr("Precision"), Kind::Choice,
-           tr("auto: bf16 on CUDA, fp32 on a CPU"), {"auto", "fp32", "bf16"});
-  addField(train, "train.device", tr("Device"), Kind::Choice, tr("auto: CUDA if there is one"),
-           {"auto", "cpu", "cuda"});
-  addField(train, "train.cuda_graph", tr("CUDA graph"), Kind::Bool,
-           tr("On CUDA, capture the training step once and replay it (the last partial batch runs "
-              "eagerly)"));
-  addField(train, "train.max_steps", tr("Step cap"), Kind::Int, tr("0: none"));
-  addField(train, "train.eval_every", tr("Validate every"), Kind::Int,
-           tr("Steps; 0: at epoch ends only"));
-  addField(train, "train.probe_every", tr("Probe every"), Kind::Int, tr("Steps; 0: never"));
-  addField(train, "train.checkpoint_every", tr("Checkpoint every"), Kind::Int,
-           tr("Steps; 0: at epoch ends only"));
-  addField(train, "train.log_every", tr("Read metrics every"), Kind::Int,
-           tr("Steps; 0: 1 on a CPU, 10 on CUDA"));
-  addField(train, "train.threads", tr("CPU threads"), Kind::Int, tr("0: all cores"));
-  QWidget* probes = page(tr("Probes"));
-  addField(probes, "probes.alpha_bins", tr("α bins"), Kind::Int,
-           tr("Histogram bins of gate alpha over [0, 1]"));
-  addField(probes, "probes.plucker_bins", tr("Plücker bins"), Kind::Int,
-           tr("Bins of log10|p| and of the angle"));
-  addField(probes, "probes.probe_batch", tr("Probe chunks"), Kind::Int,
-           tr("Validation chunks probed"));
+  static_cast<QFormLayout*>(pages_[QStringLiteral("Model")]->layout())->addRow(leak_);
 
   params_ = new QLabel;
   params_->setStyleSheet(QStringLiteral("font-weight: bold"));
@@ -185,10 +128,13 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
   pair_->setToolTip(
       tr("Queue this configuration as Grassmann and as the size-matched Transformer"));
   family_ = new QComboBox;
-  family_->addItems({"reference", "paper", "paper-perlayer", "arledge"});
+  family_->addItems(
+      {"reference", "paper", "paper-perlayer", "arledge", "snli scratch", "snli cpu-small"});
+  family_->setToolTip(
+      tr("Wikitext-2: the family's 8 configurations (N 6/12 x L 128/256 x both "
+         "architectures); snli: the family's preset for each architecture"));
   speedrun_ = new QPushButton(tr("Speedrun"));
-  speedrun_->setToolTip(
-      tr("Queue the family's 8 configurations (N 6/12 x L 128/256 x both architectures)"));
+  speedrun_->setToolTip(tr("Queue the chosen preset family's sweep"));
   auto* buttons = new QHBoxLayout;
   buttons->addWidget(start_);
   buttons->addWidget(pair_);
@@ -199,7 +145,7 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(top);
   layout->addWidget(run);
-  layout->addWidget(tabs, 1);
+  layout->addWidget(tabs_, 1);
   layout->addWidget(params_);
   layout->addWidget(status_);
   layout->addLayout(buttons);
@@ -244,7 +190,7 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
 
 void RunSetupPanel::addField(QWidget* page, const QString& key, const QString& label, Kind kind,
                              const QString& tip, const QStringList& choices) {
-  Field f{key, kind, nullptr, new QLabel};
+  Field f{key, kind, nullptr, new QLabel, label};
   f.error->setStyleSheet(QStringLiteral("color: #b00020"));
   f.error->setWordWrap(true);
   f.error->setVisible(false);
@@ -271,7 +217,22 @@ void RunSetupPanel::addField(QWidget* page, const QString& key, const QString& l
   auto* v = new QVBoxLayout(cell);
   v->setContentsMargins(0, 0, 0, 0);
   v->setSpacing(1);
-  v->addWidget(f.editor);
+  if (kind == Kind::Path) {  // a folder: typed, or chosen with a dialog
+    auto* row = new QHBoxLayout;
+    row->setContentsMargins(0, 0, 0, 0);
+    row->addWidget(f.editor, 1);
+    auto* browse = new QPushButton(tr("Browse…"));
+    browse->setObjectName(key + QStringLiteral(".browse"));
+    auto* edit = static_cast<QLineEdit*>(f.editor);
+    connect(browse, &QPushButton::clicked, this, [this, edit, label] {
+      const QString dir = QFileDialog::getExistingDirectory(this, label, edit->text());
+      if (!dir.isEmpty()) edit->setText(dir);
+    });
+    row->addWidget(browse);
+    v->addLayout(row);
+  } else {
+    v->addWidget(f.editor);
+  }
   v->addWidget(f.error);
   static_cast<QFormLayout*>(page->layout())->addRow(label, cell);
   fields_ << f;
@@ -352,6 +313,7 @@ void RunSetupPanel::validate() {
         break;
       case Kind::Choice:
       case Kind::Text:
+      case Kind::Path:
         store(root, f.key, text);
         break;
       case Kind::IntList:
@@ -381,21 +343,24 @@ void RunSetupPanel::validate() {
       RunConfig config = parseRunConfig(QJsonDocument(root).toJson().toStdString(), "set-up panel");
       RunConfig resolved = config;
       resolveRunConfig(resolved, knownVocabSize(resolved.data.tokenizer));
-      for (const ConfigProblem& p : configProblems(resolved, /*device_is_cuda=*/false)) {
+      for (const ConfigProblem& p : configProblems(resolved, device_is_cuda_)) {
         const QString key = baseKey(p.key);
         if (!errors_.contains(key)) errors_[key] = QString::fromStdString(p.message);
       }
       if (errors_.isEmpty()) {
         valid_ = config;
-        const std::int64_t n = countParameters(resolved.model);
-        RunConfig other = resolved;
-        other.model.arch = resolved.model.arch == "grassmann" ? "transformer" : "grassmann";
+        const std::int64_t n = countTrainedParameters(resolved);
+        const QString other = resolved.model.arch == "grassmann" ? "transformer" : "grassmann";
         params_->setText(
-            tr("%1 parameters (%2); the size-matched %3 has %4")
+            tr("%1 trained parameters (%2%3); the size-matched %4 has %5")
                 .arg(QLocale().toString(static_cast<qlonglong>(n)),
                      QString::fromStdString(resolved.model.arch),
-                     QString::fromStdString(other.model.arch),
-                     QLocale().toString(static_cast<qlonglong>(countParameters(other.model)))));
+                     resolved.data.isSnli()
+                         ? (resolved.model.hasBackbone() ? tr(" head on a frozen DistilBERT")
+                                                         : tr(" classifier"))
+                         : QString(),
+                     other,
+                     QLocale().toString(static_cast<qlonglong>(countTwinParameters(resolved)))));
       }
     } catch (const InputError& e) {
       errors_[baseKey(e.where().key)] = QString::fromStdString(e.detail());
@@ -427,21 +392,52 @@ QString RunSetupPanel::errorShown(const QString& key) const {
 
 QString RunSetupPanel::parameterText() const { return params_->text(); }
 
+RunConfig RunSetupPanel::choicesShown() const {
+  // The choice fields as they stand, even while another field does not parse: they decide which
+  // keys apply (architecture, task, backbone, head variant, pairing).
+  RunConfig c;
+  for (const Field& f : fields_) {
+    const std::string v = fieldText(f).toStdString();
+    if (f.key == "model.arch") c.model.arch = v;
+    if (f.key == "data.task") c.data.task = v;
+    if (f.key == "model.backbone") c.model.backbone = v;
+    if (f.key == "model.head_variant") c.model.head_variant = v;
+    if (f.key == "model.pairing") c.model.pairing = v;
+    if (f.key == "data.pair_encoding") c.data.pair_encoding = v;
+  }
+  if (c.data.task == "wikitext") c.data.task = "wikitext2";
+  return c;
+}
+
 void RunSetupPanel::updateArchitecture() {
-  bool grassmann = true, leaking = false;
-  for (const Field& f : fields_) {
-    if (f.key == "model.arch") grassmann = fieldText(f) == "grassmann";
-    if (f.key == "model.pairing") leaking = fieldText(f) == "future_leaky";
+  const RunConfig shown = choicesShown();
+  for (Field& f : fields_) {
+    const ConfigKey* key = findConfigKey(f.key.toStdString());
+    if (!key) continue;
+    f.editor->setEnabled(key->appliesTo(shown));
+    if (key->choices_for) {  // e.g. data.format: the formats of the chosen task
+      auto* box = static_cast<QComboBox*>(f.editor);
+      QStringList wanted;
+      for (const std::string& c : key->choicesFor(shown)) wanted << QString::fromStdString(c);
+      QStringList have;
+      for (int i = 0; i < box->count(); ++i) have << box->itemText(i);
+      if (have != wanted) {
+        const QString current = box->currentText();
+        const QSignalBlocker block(box);
+        box->clear();
+        box->addItems(wanted);
+        box->setCurrentText(wanted.contains(current) ? current : wanted.front());
+      }
+    }
   }
-  for (const Field& f : fields_) {
-    const bool grassmann_only =
-        f.key == "model.r" || f.key == "model.windows" || f.key == "model.window_mode" ||
-        f.key == "model.normalize_plucker" || f.key == "model.plucker_eps" ||
-        f.key == "model.pairing" || f.key.startsWith("probes.");
-    if (grassmann_only) f.editor->setEnabled(grassmann);
-    if (f.key == "model.heads") f.editor->setEnabled(!grassmann);
-  }
-  leak_->setVisible(grassmann && leaking);
+  const int classifier = tabs_->indexOf(classifier_tab_);
+  if (classifier >= 0) tabs_->setTabVisible(classifier, shown.data.isSnli());
+  leak_->setVisible(shown.model.arch == "grassmann" && shown.model.pairing == "future_leaky");
+}
+
+void RunSetupPanel::setDeviceIsCuda(bool on) {
+  device_is_cuda_ = on;
+  validate();
 }
 
 std::optional<RunConfig> RunSetupPanel::config() const { return valid_; }

@@ -9,12 +9,14 @@
 #include <QWidget>
 #include <optional>
 
+#include "engine/config/config_keys.h"
 #include "engine/config/run_config.h"
 
 class QComboBox;
 class QFormLayout;
 class QLabel;
 class QPushButton;
+class QTabWidget;
 class QTimer;
 
 namespace gwb::ui {
@@ -49,6 +51,11 @@ class RunSetupPanel : public QWidget {
 
   /// Validates now (otherwise it happens 150 ms after the last edit).
   void validate();
+  /// Whether runs will find a CUDA device (bf16 and cuda are valid there); the workbench asks
+  /// the engine once at start. Revalidates.
+  void setDeviceIsCuda(bool on);
+  /// The tabs of the pages (Model, Classifier, Data, Recipe, Probes).
+  QTabWidget* tabs() const { return tabs_; }
 
  signals:
   /// Queue one run / the two architectures of the same size / a preset family's sweep.
@@ -57,13 +64,17 @@ class RunSetupPanel : public QWidget {
   void speedrunRequested(const QString& family);
 
  private:
-  enum class Kind { Int, Double, Bool, Choice, Text, IntList, DoubleList };
+  enum class Kind { Int, Double, Bool, Choice, Text, Path, IntList, DoubleList };
+  static Kind kindOf(KeyType type);
   struct Field {
     QString key;
     Kind kind;
     QWidget* editor = nullptr;
     QLabel* error = nullptr;
+    QString label;
   };
+  /// The configuration's choice fields as shown (what decides which keys apply).
+  RunConfig choicesShown() const;
   void addField(QWidget* page, const QString& key, const QString& label, Kind kind,
                 const QString& tip, const QStringList& choices = {});
   QString fieldText(const Field& f) const;
@@ -72,7 +83,10 @@ class RunSetupPanel : public QWidget {
 
   QList<Field> fields_;
   QMap<QString, QString> errors_;
-  QMap<QString, QFormLayout*> forms_;
+  QMap<QString, QWidget*> pages_;
+  QTabWidget* tabs_;
+  QWidget* classifier_tab_ = nullptr;
+  bool device_is_cuda_ = false;
   QComboBox* presets_;
   QComboBox* family_;
   QLabel* params_;
