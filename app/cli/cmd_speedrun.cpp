@@ -1,7 +1,7 @@
-// `gwb speedrun wikitext2 [--preset-family reference|paper|paper-perlayer|arledge] [--seeds K]
-// [--jobs N|auto] [--dry-run]`: the family's 8 configurations (N in {6, 12} x L in {128, 256} x
-// both architectures), K seeds each, N runs at a time; one progress line per run on stderr with an
-// ETA; prints the `gwb report --json` of the sweep at the end.
+// `gwb speedrun wikitext2 [--preset-family reference|paper|paper-perlayer|arledge|cpu-small]
+// [--seeds K] [--jobs N|auto] [--dry-run]`: the family's configurations (sweep_plan.h), K seeds
+// each, N runs at a time; one progress line per run on stderr with an ETA; prints the `gwb report
+// --json` of the sweep at the end.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -14,6 +14,7 @@
 #include "app/cli/cli_common.h"
 #include "app/cli/train_support.h"
 #include "engine/config/presets.h"
+#include "engine/config/sweep_plan.h"
 #include "engine/report/report.h"
 #include "engine/report/snli_report.h"
 #include "engine/train/footprint.h"
@@ -28,44 +29,13 @@ using Clock = std::chrono::steady_clock;
 
 struct SpeedrunOptions {
   std::string task;
-  std::string family = "reference";
+  std::string family;  ///< "": the task's default
   std::int64_t seeds = 1;
   std::string jobs = "1";
   bool dry_run = false;
   std::string runs;
   std::vector<std::string> sets;
 };
-
-struct PlannedRun {
-  std::string preset;
-  RunConfig config;
-  std::string source;
-};
-
-std::vector<PlannedRun> plan(const SpeedrunOptions& o) {
-  std::vector<PlannedRun> runs;
-  for (const int n : {6, 12}) {
-    for (const int l : {128, 256}) {
-      for (const char* arch : {"transformer", "grassmann"}) {
-        const std::string preset =
-            o.family + "-" + arch + "-n" + std::to_string(n) + "-l" + std::to_string(l);
-        if (presetPath(preset).empty()) {
-          throw InputError({"", 0, "--preset-family"},
-                           expectedGot("reference, paper, paper-perlayer or arledge",
-                                       "\"" + o.family + "\" (no preset " + preset + ")"));
-        }
-        for (std::int64_t k = 0; k < o.seeds; ++k) {
-          PlannedRun run{preset, {}, {}};
-          run.config = loadConfigArgument(preset, o.sets, &run.source);
-          run.config.seed += k;
-          if (o.seeds > 1) run.config.name += "-s" + std::to_string(run.config.seed);
-          runs.push_back(run);
-        }
-      }
-    }
-  }
-  return runs;
-}
 
 std::string duration(double seconds) {
   char buf[32];
@@ -91,7 +61,8 @@ int run(const SpeedrunOptions& o) {
       throw InputError({"", 0, "--jobs"},
                        expectedGot("a positive count or auto", "\"" + o.jobs + "\""));
   }
-  const std::vector<PlannedRun> runs = plan(o);
+  const SweepPlan sweep = planSweep({o.task, o.family, o.seeds, o.sets});
+  const std::vector<PlannedRun>& runs = sweep.runs;
   // --jobs auto: the scheduler: one run at a time on a CPU; on a GPU as many as the free memory
   // holds given the largest measured footprint (estimated from the shapes in a dry run).
   std::vector<std::int64_t> footprints;
@@ -129,7 +100,7 @@ int run(const SpeedrunOptions& o) {
   if (o.dry_run) {
     nlohmann::ordered_json out;
     out["task"] = "wikitext2";
-    out["family"] = o.family;
+    out["family"] = sweep.family;
     out["jobs"] = jobs;
     out["runs"] = nlohmann::ordered_json::array();
     for (const PlannedRun& r : runs) {
@@ -229,7 +200,7 @@ void addSpeedrunCommand(CLI::App& app, Action& action) {
   CLI::App* cmd = app.add_subcommand("speedrun", "Train a preset family's sweep and report it");
   cmd->add_option("TASK", o->task, "wikitext2")->required();
   cmd->add_option("--preset-family", o->family,
-                  "reference (default), paper, paper-perlayer or arledge");
+                  "wikitext2: reference (default), paper, paper-perlayer, arledge or cpu-small");
   cmd->add_option("--seeds", o->seeds, "Seeds per configuration (default 1)");
   cmd->add_option("--jobs", o->jobs, "Runs at a time, or auto (default 1)");
   cmd->add_flag("--dry-run", o->dry_run, "Print the plan only");
