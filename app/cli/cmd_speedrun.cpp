@@ -1,7 +1,8 @@
 // `gwb speedrun wikitext2 [--preset-family reference|paper|paper-perlayer|arledge|cpu-small]
 // [--seeds K] [--jobs N|auto] [--dry-run]`: the family's configurations (sweep_plan.h), K seeds
 // each, N runs at a time; one progress line per run on stderr with an ETA; prints the `gwb report
-// --json` of the sweep at the end.
+// --json` of the sweep at the end. `--backend slurm` submits the same plan as a SLURM job array
+// instead (speedrun_cluster.h).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -12,6 +13,7 @@
 #include <thread>
 
 #include "app/cli/cli_common.h"
+#include "app/cli/speedrun_cluster.h"
 #include "app/cli/train_support.h"
 #include "engine/config/presets.h"
 #include "engine/config/sweep_plan.h"
@@ -35,6 +37,7 @@ struct SpeedrunOptions {
   bool dry_run = false;
   std::string runs;
   std::vector<std::string> sets;
+  BackendOptions backend;
 };
 
 std::string duration(double seconds) {
@@ -45,6 +48,9 @@ std::string duration(double seconds) {
 }
 
 int run(const SpeedrunOptions& o) {
+  if (usesClusterBackend(o.backend)) {
+    return runClusterSpeedrun({o.task, o.family, o.seeds, o.sets}, o.backend, o.runs, o.dry_run);
+  }
   if (o.task != "wikitext2" && o.task != "wikitext") {
     throw InputError({"", 0, "TASK"}, expectedGot("wikitext2", "\"" + o.task + "\""));
   }
@@ -206,6 +212,7 @@ void addSpeedrunCommand(CLI::App& app, Action& action) {
   cmd->add_flag("--dry-run", o->dry_run, "Print the plan only");
   cmd->add_option("--runs", o->runs, "Runs folder (default $GWB_RUNS_DIR, else ./runs)");
   cmd->add_option("--set", o->sets, "Override a key in every run: a.b=VALUE");
+  addBackendOptions(cmd, o->backend);
   cmd->callback([o, &action] { action = [o] { return run(*o); }; });
 }
 
