@@ -91,12 +91,19 @@ void connectWorkbench(ui::MainWindow& window, RunController& controller) {
                            QObject::tr("%1 %2").arg(e->name, runStateName(e->state)), 8000);
                      }
                    });
+  // Rows of cluster tasks belong to connectCluster's wiring.
   QObject::connect(queue, &ui::RunQueueWidget::stopRequested, &controller,
-                   [&controller](const QString& id) { controller.stop(id); });
+                   [&controller](const QString& id) {
+                     if (!isClusterRow(id)) controller.stop(id);
+                   });
   QObject::connect(queue, &ui::RunQueueWidget::removeRequested, &controller,
-                   [&controller](const QString& id) { controller.remove(id); });
+                   [&controller](const QString& id) {
+                     if (!isClusterRow(id)) controller.remove(id);
+                   });
   QObject::connect(queue, &ui::RunQueueWidget::resumeRequested, &controller,
-                   [&controller](const QString& dir) { controller.enqueueResume(dir); });
+                   [&controller, queue](const QString& dir) {
+                     if (!isClusterRow(queue->selectedId())) controller.enqueueResume(dir);
+                   });
   QObject::connect(queue, &ui::RunQueueWidget::showRequested, &window,
                    [&window](const QString& dir) { window.openRuns({dir}); });
   QObject::connect(window.browser(), &ui::RunBrowser::resumeRequested, &controller,

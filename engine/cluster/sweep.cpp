@@ -71,6 +71,7 @@ Json toJson(const Sweep& s) {
     j["tasks"].push_back({{"index", t.index},
                           {"preset", t.preset},
                           {"name", t.name},
+                          {"arch", t.arch},
                           {"seed", t.seed},
                           {"config", t.config},
                           {"run_dir", t.run_dir},
@@ -133,6 +134,7 @@ Sweep makeSweep(const SweepPlan& plan, const std::string& runs_dir, const Cluste
     t.index = static_cast<std::int64_t>(i);
     t.preset = plan.runs[i].preset;
     t.name = plan.runs[i].config.name;
+    t.arch = plan.runs[i].config.model.arch;
     t.seed = plan.runs[i].config.seed;
     s.tasks.push_back(t);
   }
@@ -215,6 +217,7 @@ Sweep readSweep(const std::string& dir_arg) {
       task.index = t.at("index").get<std::int64_t>();
       task.preset = t.value("preset", "");
       task.name = t.value("name", "");
+      task.arch = t.value("arch", "");
       task.seed = t.value("seed", std::int64_t{0});
       task.config = t.at("config").get<std::string>();
       task.run_dir = t.at("run_dir").get<std::string>();

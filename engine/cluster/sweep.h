@@ -35,6 +35,7 @@ struct ClusterOptions {
 struct SweepTask {
   std::int64_t index = 0;
   std::string preset, name;
+  std::string arch;  ///< model.arch of its configuration
   std::int64_t seed = 0;
   std::string config;            ///< its configuration file (absolute, beside the script)
   std::string run_dir;           ///< <runs>/<sweep id>-<index>-s<seed> (absolute)
@@ -118,6 +119,13 @@ using ProgressReaders = std::map<std::string, RunProgressReader>;
 /// directories.
 SweepStatus sweepStatus(const Sweep& sweep, const ClientOptions& options = {},
                         ProgressReaders* readers = nullptr, bool strict = false);
+/// What a task's state means for a queue of runs: "queued", "running", "stopped" (resumable:
+/// cancelled, preempted, out of time, not submitted), "finished" or "failed".
+std::string queueState(const TaskStatus& task);
+
+/// "" if this machine can submit (sbatch on PATH), else a sentence saying why not.
+std::string submitUnavailable();
+
 /// `gwb sweep status` JSON: {"sweep_dir","job_id","tasks":[{"index","config","seed","run_dir",
 /// "state","step","total_steps","best","eta_s",...}],"states":{STATE: count}}.
 std::string sweepStatusJson(const SweepStatus& status, int indent = -1);

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/cluster/sweep.h"
+#include "engine/util/child_process.h"
 #include "engine/util/error.h"
 
 using Json = nlohmann::ordered_json;
@@ -106,6 +107,29 @@ SweepStatus sweepStatus(const Sweep& s, const ClientOptions& options, ProgressRe
   return status;
 }
 
+std::string queueState(const TaskStatus& t) {
+  const std::string state = t.state.substr(0, t.state.find(' '));
+  if (state == "COMPLETED") return t.run.status == "failed" ? "failed" : "finished";
+  if (state == "RUNNING" || state == "COMPLETING") return "running";
+  if (state == "PENDING" || state == "CONFIGURING" || state == "REQUEUED" ||
+      state == "REQUEUE_HOLD" || state == "REQUEUE_FED" || state == "RESIZING" ||
+      state == "SUSPENDED" || state == "STAGE_OUT" || state == "SIGNALING")
+    return "queued";
+  if (state == "FAILED" || state == "NODE_FAIL" || state == "BOOT_FAIL" ||
+      state == "OUT_OF_MEMORY") {
+    // A task that stopped with a checkpoint (exit 130 after a time-limit warning) can resume.
+    return t.run.status == "stopped" ? "stopped" : "failed";
+  }
+  return "stopped";  // CANCELLED, PREEMPTED, TIMEOUT, DEADLINE, UNSUBMITTED, UNKNOWN
+}
+
+std::string submitUnavailable() {
+  if (!findOnPath("sbatch").empty()) return {};
+  return "sbatch is not on PATH, so this machine cannot submit to a SLURM cluster (Debian package "
+         "slurm-client); the sweep's files can still be written here and submitted with sbatch "
+         "where it exists.";
+}
+
 std::string sweepStatusJson(const SweepStatus& status, int indent) {
   Json j;
   j["sweep_dir"] = status.sweep_dir;
@@ -126,6 +150,7 @@ std::string sweepStatusJson(const SweepStatus& status, int indent) {
     o["eta_s"] = t.eta_s ? Json(*t.eta_s) : Json();
     o["name"] = t.task.name;
     o["preset"] = t.task.preset;
+    o["arch"] = t.task.arch;
     o["job_id"] = t.job_id.empty() ? Json() : Json(t.job_id);
     o["state_source"] = t.state_source;
     o["reason"] = t.reason;
