@@ -22,19 +22,6 @@ using Result = gwb::test::ProcessResult;
 
 namespace {
 
-// What the fixture wrote: KEY=VALUE lines of <scratch>/ready (SLURM_CONF, SLURM_CONF_DOWN,
-// STARTUP_S), empty if the cluster is not up.
-QMap<QString, QString> clusterFacts() {
-  QMap<QString, QString> facts;
-  QFile f(qEnvironmentVariable("GWB_TEST_SLURM_DIR") + "/ready");
-  if (!f.open(QIODevice::ReadOnly)) return facts;
-  for (const QByteArray& line : f.readAll().split('\n')) {
-    const int eq = line.indexOf('=');
-    if (eq > 0) facts[QString::fromUtf8(line.left(eq))] = QString::fromUtf8(line.mid(eq + 1));
-  }
-  return facts;
-}
-
 QByteArray readAll(const QString& path) {
   QFile f(path);
   return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
@@ -178,7 +165,7 @@ class TestCluster : public QObject {
 
  private slots:
   void initTestCase() {
-    facts_ = clusterFacts();
+    facts_ = gwb::test::testClusterFacts();
     QVERIFY(dir_.isValid());
     runs_ = dir_.path() + "/runs";
     cache_ = qEnvironmentVariable("GWB_CACHE_DIR", dir_.path() + "/cache");
@@ -419,11 +406,8 @@ class TestCluster : public QObject {
 
 int main(int argc, char** argv) {
   QCoreApplication app(argc, argv);
-  if (clusterFacts().value("SLURM_CONF").isEmpty()) {
-    const QString dir = qEnvironmentVariable("GWB_TEST_SLURM_DIR");
-    const QByteArray why = readAll(dir + "/unavailable").trimmed();
-    std::fprintf(stderr, "tst_cluster: skipped: no test cluster in %s (%s)\n", qPrintable(dir),
-                 why.isEmpty() ? "the fixture slurm_cluster_start did not run" : why.constData());
+  if (gwb::test::testClusterFacts().value("SLURM_CONF").isEmpty()) {
+    std::fprintf(stderr, "tst_cluster: skipped: %s\n", qPrintable(gwb::test::testClusterMissing()));
     return 77;
   }
   TestCluster test;
