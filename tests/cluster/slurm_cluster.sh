@@ -103,6 +103,12 @@ stop_cluster() {
     wait_gone "$stray" 5
   done
   [ -n "$munged_pid" ] && end_pid "$munged_pid" munged 5
+  if [ -f "$scratch/munge/socket-dir" ]; then
+    local socket_dir
+    socket_dir="$(cat "$scratch/munge/socket-dir")"
+    case "$socket_dir" in /tmp/gwb-munge.*) rm -rf "$socket_dir" ;; esac
+    rm -f "$scratch/munge/socket-dir"
+  fi
   rm -f "$scratch/pids/"* "$scratch/ready"
   local left="" pid
   for pid in $slurmd_pid $ctld $munged_pid $(cluster_strays); do
@@ -161,8 +167,13 @@ start_cluster() {
 
   mkdir -p "$scratch"/{munge,state,spool,log,pids}
   chmod 755 "$scratch" "$scratch/munge"
-  local socket="$scratch/munge/munge.socket"
-  [ "${#socket}" -lt 100 ] || unavailable "scratch path too long for a socket: $socket"
+  # munged wants every folder above its socket world-executable, which a build tree under a 0700
+  # home is not, and socket paths are short: the socket lives in a folder of its own under /tmp.
+  local socket_dir
+  socket_dir="$(mktemp -d /tmp/gwb-munge.XXXXXX)" || { log "mktemp failed"; return 1; }
+  chmod 755 "$socket_dir"
+  echo "$socket_dir" >"$scratch/munge/socket-dir"
+  local socket="$socket_dir/munge.socket"
 
   local ctld_port="${GWB_SLURMCTLD_PORT:-}" slurmd_port="${GWB_SLURMD_PORT:-}" pair
   if [ -z "$ctld_port" ] || [ -z "$slurmd_port" ]; then
