@@ -161,7 +161,10 @@ void writeSweep(Sweep& s, const SweepPlan& plan) {
   fs::create_directories(s.dir + "/logs", ec);
   std::map<std::string, std::int64_t> steps;  // one count per data set and recipe
   for (SweepTask& t : s.tasks) {
-    const RunConfig& config = plan.runs[static_cast<std::size_t>(t.index)].config;
+    RunConfig config = plan.runs[static_cast<std::size_t>(t.index)].config;
+    // A node's CPUs are shared: train on the ones the task was given, not on all of the node's.
+    if (s.options.cpus_per_task > 0 && config.train.threads == 0)
+      config.train.threads = s.options.cpus_per_task;
     writeFileAtomic(t.config, runConfigToJson(config) + "\n");
     const std::string key =
         config.data.task + "|" + config.data.dir + "|" + config.data.format + "|" +

@@ -75,7 +75,8 @@ Sweep makeSweep(const SweepPlan& plan, const std::string& runs_dir, const Cluste
 /// The text of sweep.sbatch.
 std::string sbatchScript(const Sweep& sweep);
 /// Writes the sweep's folder (taking -2, -3... if its id exists, which renames its paths), the
-/// task configurations of `plan`, logs/ and sweep.json; estimates each task's steps.
+/// task configurations of `plan` (train.threads set to --cpus-per-task where it was 0, "all the
+/// node's cores"), logs/ and sweep.json; estimates each task's steps.
 void writeSweep(Sweep& sweep, const SweepPlan& plan);
 /// Reads <dir>/sweep.json. InputError if `dir` is not a sweep folder.
 Sweep readSweep(const std::string& dir);

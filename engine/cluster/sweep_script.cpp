@@ -75,7 +75,7 @@ std::string sbatchScript(const Sweep& s) {
   directive("gres", o.gres);
   directive("cpus-per-task", o.cpus_per_task > 0 ? std::to_string(o.cpus_per_task) : "");
   directive("mem", o.mem);
-  out << "\nset -euo pipefail\n";
+  out << "\nset -eo pipefail  # not -u: module systems' shell functions read unset variables\n";
   if (!o.setup.empty()) {
     out << "\n# Set-up (--setup)\n";
     for (const std::string& line : o.setup) out << line << "\n";
