@@ -386,9 +386,11 @@ class TestCluster : public QObject {
     const qint64 status_ms = timer.elapsed();
     qputenv("SLURM_CONF", facts_["SLURM_CONF"].toUtf8());
     QCOMPARE(submitted.exit_code, 2);
-    QVERIFY2(submitted.err.contains("SlurmctldHost: expected a slurmctld accepting connections, "
-                                    "got localhost:") &&
-                 submitted.err.contains("refused the connection (is the controller down?)"),
+    QVERIFY2(submitted.err.contains(facts_["SLURM_CONF_DOWN"].toUtf8() +
+                                    ": SlurmctldHost: expected a slurmctld accepting "
+                                    "connections, got localhost:") &&
+                 submitted.err.contains("refused the connection (is the controller down?); "
+                                        "sbatch was waiting for it"),
              submitted.err.constData());
     QCOMPARE(cancelled.exit_code, 2);
     QVERIFY(cancelled.err.contains("is the controller down?"));

@@ -283,6 +283,19 @@ class TestSweeps : public QObject {
     QVERIFY(r.timed_out);
     QVERIFY2(timer.elapsed() < 3000, qPrintable(QString::number(timer.elapsed())));
     QCOMPARE(r.out, std::string());
+    // A watch asked once the child takes long: its answer ends the wait, or lets it go on.
+    timer.restart();
+    r = runChild({"sleep", "30"}, 20, {0.3, [] { return std::string("no point waiting"); }});
+    QCOMPARE(r.aborted, std::string("no point waiting"));
+    QVERIFY(!r.ok() && timer.elapsed() < 3000);
+    int asked = 0;
+    r = runChild({"sh", "-c", "sleep 0.6; echo done"}, 20, {0.2, [&asked] {
+                                                              ++asked;
+                                                              return std::string();
+                                                            }});
+    QVERIFY(r.ok());
+    QCOMPARE(r.out, std::string("done\n"));
+    QCOMPARE(asked, 1);
   }
 
   void controllerProbeTellsDownFromUp() {
@@ -313,6 +326,24 @@ class TestSweeps : public QObject {
       ScopedEnv conf("SLURM_CONF", (dir_.path() + "/none.conf").toUtf8());
       QCOMPARE(probeController(), std::string());  // nothing to tell from: the tools judge
     }
+    // A tool still waiting after probe_after_s on a controller that refuses: an error at once,
+    // not after the tool's own retries. One that answers in time is never second-guessed.
+    const QString bin = dir_.path() + "/slow-bin";
+    writeText(bin + "/squeue", "#!/bin/sh\nexec sleep 30\n", true);
+    writeText(bin + "/scontrol", "#!/bin/sh\n", true);
+    ScopedEnv path("PATH", (bin + ":" + qEnvironmentVariable("PATH")).toUtf8());
+    ScopedEnv conf("SLURM_CONF", down.toUtf8());
+    QElapsedTimer timer;
+    timer.start();
+    const QString error = test::inputErrorOf([] { queryJobs({"5"}); });
+    QVERIFY2(error.startsWith(down + ": SlurmctldHost: expected a slurmctld accepting "
+                                     "connections, got 127.0.0.1:") &&
+                 error.contains(" refused the connection (is the controller down?); squeue was "
+                                "waiting for it"),
+             qPrintable(error));
+    QVERIFY2(timer.elapsed() < 4000, qPrintable(QString::number(timer.elapsed())));
+    writeText(bin + "/squeue", "#!/bin/sh\necho '5|0|5_0|RUNNING|None|n1'\n", true);
+    QCOMPARE(queryJobs({"5"}).size(), std::size_t(1));
   }
 
   void progressIsReadFromTheRunDirectory() {

@@ -72,8 +72,20 @@ void requireTool(const std::string& tool) {
 // Runs a SLURM tool; InputError if it is missing or does not answer in time. Non-zero exits are
 // the caller's to judge.
 ChildResult runTool(const std::vector<std::string>& argv, const ClientOptions& options) {
-  const ChildResult r = runChild(argv, options.timeout_s);
+  ChildWatch watch;
+  if (options.probe_after_s > 0) {
+    watch.after_s = options.probe_after_s;
+    watch.check = [] { return probeController(); };
+  }
+  const ChildResult r = runChild(argv, options.timeout_s, watch);
   if (r.not_found) requireTool(argv.front());
+  if (!r.aborted.empty()) {
+    const char* conf = std::getenv("SLURM_CONF");
+    throw InputError({conf && *conf ? conf : "/etc/slurm/slurm.conf", 0, "SlurmctldHost"},
+                     expectedGot("a slurmctld accepting connections",
+                                 r.aborted + " (is the controller down?); " + argv.front() +
+                                     " was waiting for it"));
+  }
   if (r.timed_out) {
     char seconds[32];
     std::snprintf(seconds, sizeof seconds, "%.0f", options.timeout_s);
@@ -93,17 +105,6 @@ void failed(const std::vector<std::string>& argv, const ChildResult& r) {
 }
 
 bool unknownJob(const ChildResult& r) { return r.err.find("Invalid job id") != std::string::npos; }
-
-void checkController(const ClientOptions& options) {
-  if (!options.probe_controller) return;
-  const std::string problem = probeController();
-  if (!problem.empty()) {
-    const char* conf = std::getenv("SLURM_CONF");
-    throw InputError(
-        {conf ? conf : "/etc/slurm/slurm.conf", 0, "SlurmctldHost"},
-        expectedGot("a slurmctld accepting connections", problem + " (is the controller down?)"));
-  }
-}
 
 // Connects to host:port within timeout_s; "" on success, else what went wrong.
 std::string tryConnect(const std::string& host, const std::string& port, double timeout_s) {
@@ -279,7 +280,6 @@ std::string submitBatch(const std::string& script, const std::vector<std::string
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   argv.push_back(script);
   requireTool("sbatch");
-  checkController(options);
   const ChildResult r = runTool(argv, options);
   if (r.exit_code != 0) failed(argv, r);
   return parseSbatchParsable(r.out);
@@ -291,7 +291,6 @@ std::vector<JobState> queryJobs(const std::vector<std::string>& job_ids,
   std::string list;
   for (const std::string& id : job_ids) list += (list.empty() ? "" : ",") + id;
   requireTool("squeue");
-  checkController(options);
   const std::vector<std::string> squeue = {"squeue",           "-h", "-r", "-j", list, "-o",
                                            "%F|%K|%i|%T|%r|%N"};
   const ChildResult q = runTool(squeue, options);
@@ -327,7 +326,6 @@ void cancelJobs(const std::vector<std::string>& ids, const ClientOptions& option
   std::vector<std::string> argv = {"scancel"};
   argv.insert(argv.end(), ids.begin(), ids.end());
   requireTool("scancel");
-  checkController(options);
   const ChildResult r = runTool(argv, options);
   // A job that ended meanwhile is not an error.
   if (r.exit_code != 0 && !unknownJob(r) &&

@@ -73,7 +73,8 @@ std::string findOnPath(const std::string& program) {
   }
 }
 
-ChildResult runChild(const std::vector<std::string>& argv, double timeout_s) {
+ChildResult runChild(const std::vector<std::string>& argv, double timeout_s,
+                     const ChildWatch& watch) {
   ChildResult result;
   const auto start = Clock::now();
   const std::string program = argv.empty() ? std::string() : findOnPath(argv.front());
@@ -128,13 +129,18 @@ ChildResult runChild(const std::vector<std::string>& argv, double timeout_s) {
   for (int fd : {out_pipe[0], err_pipe[0]}) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
 
   const auto deadline = start + std::chrono::duration<double>(timeout_s);
-  bool out_open = true, err_open = true;
+  bool out_open = true, err_open = true, watched = !watch.check;
   while (out_open || err_open) {
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
     if (left <= 0) {
       result.timed_out = true;
       break;
+    }
+    if (!watched && std::chrono::duration<double>(Clock::now() - start).count() >= watch.after_s) {
+      watched = true;
+      result.aborted = watch.check();
+      if (!result.aborted.empty()) break;
     }
     pollfd fds[2];
     nfds_t n = 0;
@@ -150,7 +156,7 @@ ChildResult runChild(const std::vector<std::string>& argv, double timeout_s) {
     }
   }
   int status = 0;
-  if (result.timed_out) {
+  if (result.timed_out || !result.aborted.empty()) {
     ::kill(-pid, SIGTERM);
     if (!reap(pid, status, 1.0)) {
       ::kill(-pid, SIGKILL);
@@ -158,18 +164,18 @@ ChildResult runChild(const std::vector<std::string>& argv, double timeout_s) {
     }
     drain(out_pipe[0], result.out);
     drain(err_pipe[0], result.err);
-  } else if (!reap(
-                 pid, status,
-                 std::max(0.5, timeout_s -
-                                   std::chrono::duration<double>(Clock::now() - start).count()))) {
-    // It closed its output but did not exit in time.
-    result.timed_out = true;
-    ::kill(-pid, SIGKILL);
-    reap(pid, status, 5.0);
+  } else {
+    const double left_s = timeout_s - std::chrono::duration<double>(Clock::now() - start).count();
+    if (!reap(pid, status, std::max(0.5, left_s))) {  // closed its output, did not exit in time
+      result.timed_out = true;
+      ::kill(-pid, SIGKILL);
+      reap(pid, status, 5.0);
+    }
   }
   ::close(out_pipe[0]);
   ::close(err_pipe[0]);
-  if (!result.timed_out && WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
+  if (!result.timed_out && result.aborted.empty() && WIFEXITED(status))
+    result.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
   result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return result;

@@ -3,6 +3,7 @@
 // group is killed. POSIX only (posix_spawn, poll); safe to call from any thread. No Qt, no torch.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -14,16 +15,26 @@ struct ChildResult {
   int signal = 0;          ///< the signal that ended it, if one did
   bool not_found = false;  ///< argv[0] is not an executable on $PATH: nothing ran
   bool timed_out = false;  ///< killed at the deadline
+  std::string aborted;     ///< killed because the watch said why (see ChildWatch)
   std::string out, err;    ///< everything it wrote to stdout and stderr
   double seconds = 0;      ///< wall time until it ended
 
-  bool ok() const { return exit_code == 0 && !timed_out; }
+  bool ok() const { return exit_code == 0 && !timed_out && aborted.empty(); }
+};
+
+/// A second opinion on a child that takes long: asked once, if it still runs after `after_s`
+/// seconds; a non-empty answer (why waiting is pointless) kills it like the deadline does.
+struct ChildWatch {
+  double after_s = 0;
+  std::function<std::string()> check;
 };
 
 /// Runs `argv` and waits up to `timeout_s` seconds for it. The child leads a process group of its
-/// own; at the deadline the group gets SIGTERM, then SIGKILL a second later. Throws
+/// own; at the deadline (or when `watch` says so) the group gets SIGTERM, then SIGKILL a second
+/// later. Throws
 /// std::runtime_error only if the system refuses to start processes (pipes, fork).
-ChildResult runChild(const std::vector<std::string>& argv, double timeout_s);
+ChildResult runChild(const std::vector<std::string>& argv, double timeout_s,
+                     const ChildWatch& watch = {});
 
 /// The executable `program` resolves to: itself if it contains a '/', else the first match on
 /// $PATH; "" if there is none.
