@@ -385,6 +385,12 @@ class TestSweeps : public QObject {
     QCOMPARE(*p.best, 800.0);
     QCOMPARE(p.seconds_per_step, 0.0);  // one step since the resume: no pace yet
     QCOMPARE(readRunProgress((dir_.path() + "/no-such-run").toStdString()).exists, false);
+    // Lines longer than a read block (probe events of a large model) still count whole.
+    const QString big = dir_.path() + "/big-run";
+    writeText(big + "/metrics.jsonl", "{\"event\":\"alpha\",\"step\":1,\"counts\":\"" +
+                                          QByteArray(3 << 20, 'x') +
+                                          "\"}\n{\"event\":\"step\",\"step\":2,\"time\":1}\n");
+    QCOMPARE(readRunProgress(big.toStdString()).step, std::int64_t(2));
   }
 
   // submit, status and cancel against stand-in tools that print captured output.

@@ -1,6 +1,7 @@
 // RunProgressReader.
 #include "engine/train/run_progress.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -10,7 +11,8 @@ namespace fs = std::filesystem;
 namespace gwb {
 namespace {
 
-constexpr std::size_t kPaceWindow = 20;  ///< step events the pace is measured over
+constexpr std::size_t kPaceWindow = 20;      ///< step events the pace is measured over
+constexpr std::size_t kReadBlock = 1 << 20;  ///< bytes read from metrics.jsonl at a time
 
 double numberOr(const nlohmann::json& o, const char* key, double fallback) {
   const auto it = o.find(key);
@@ -72,17 +74,27 @@ RunProgress RunProgressReader::poll() {
     offset_ = 0;
   }
   if (!ec && size > offset_) {
+    // In blocks (a long run's probes make the file large); only complete lines count: a final
+    // line without a newline is still being written.
     std::ifstream in(metrics, std::ios::binary);
     in.seekg(static_cast<std::streamoff>(offset_));
-    std::string chunk(static_cast<std::size_t>(size - offset_), '\0');
-    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-    chunk.resize(static_cast<std::size_t>(in.gcount()));
-    // Only complete lines count: a final line without a newline is still being written.
-    std::size_t begin = 0;
-    for (std::size_t nl; (nl = chunk.find('\n', begin)) != std::string::npos; begin = nl + 1) {
-      readLine(chunk.substr(begin, nl - begin));
+    std::string pending;
+    std::vector<char> block(kReadBlock);
+    std::uint64_t left = size - offset_;
+    while (left > 0 && in) {
+      in.read(block.data(),
+              static_cast<std::streamsize>(std::min<std::uint64_t>(left, kReadBlock)));
+      const auto got = static_cast<std::size_t>(in.gcount());
+      if (got == 0) break;
+      left -= got;
+      pending.append(block.data(), got);
+      std::size_t begin = 0;
+      for (std::size_t nl; (nl = pending.find('\n', begin)) != std::string::npos; begin = nl + 1) {
+        readLine(pending.substr(begin, nl - begin));
+      }
+      offset_ += begin;
+      pending.erase(0, begin);
     }
-    offset_ += begin;
   }
   RunProgress out = progress_;
   if (recent_.size() >= 2 && recent_.back().step > recent_.front().step) {
