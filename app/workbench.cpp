@@ -5,7 +5,7 @@
 #include <QStatusBar>
 
 #include "app/controller/run_controller.h"
-#include "engine/config/presets.h"
+#include "engine/config/sweep_plan.h"
 #include "ui/main_window.h"
 #include "ui/metrics_store.h"
 #include "ui/monitor_view.h"
@@ -33,17 +33,9 @@ ui::QueueRow queueRow(const RunEntry& e) {
 
 int queueFamily(RunController& controller, const QString& family) {
   int queued = 0;
-  for (const int n : {6, 12}) {
-    for (const int l : {128, 256}) {
-      for (const char* arch : {"transformer", "grassmann"}) {
-        const std::string preset =
-            family.toStdString() + "-" + arch + "-n" + std::to_string(n) + "-l" + std::to_string(l);
-        std::string source;
-        const RunConfig config = loadConfigArgument(preset, {}, &source);
-        controller.enqueue(config, QString::fromStdString(source));
-        ++queued;
-      }
-    }
+  for (const PlannedRun& run : planSweep({"wikitext2", family.toStdString(), 1, {}}).runs) {
+    controller.enqueue(run.config, QString::fromStdString(run.source));
+    ++queued;
   }
   return queued;
 }

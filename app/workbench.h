@@ -34,8 +34,8 @@ bool isClusterRow(const QString& id);
 /// What the queue shows for a task of a watched sweep.
 ui::QueueRow clusterRow(const ui::SweepSnapshot& sweep, const ui::SweepTaskView& task);
 
-/// Queues the 8 configurations of a preset family; returns how many were queued. Errors name the
-/// preset (InputError).
+/// Queues the configurations of a Wikitext-2 preset family (sweep_plan.h); returns how many were
+/// queued. Errors name the family or the preset (InputError).
 int queueFamily(RunController& controller, const QString& family);
 
 }  // namespace gwb
