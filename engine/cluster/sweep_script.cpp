@@ -47,14 +47,14 @@ std::string sbatchScript(const Sweep& s) {
       s.tasks.size() / static_cast<std::size_t>(std::max<std::int64_t>(1, s.seeds));
   out << "#!/bin/bash\n"
       << "# Grassmann Workbench sweep " << s.id << ": " << s.task << " " << s.family << ", "
-      << s.tasks.size() << " tasks (" << configurations << " configurations x " << s.seeds
+      << s.tasks.size() << " tasks\n# (" << configurations << " configurations x " << s.seeds
       << (s.seeds == 1 ? " seed" : " seeds") << "), written " << s.created << ".\n"
       << "# Each array task trains one configuration into its own run directory with\n"
       << "# `gwb train CONFIG --run-dir DIR`: a task that starts again (requeue, preemption,\n"
       << "# resubmission) resumes its last checkpoint, a finished one exits at once. SIGTERM\n"
       << "# (scancel, preemption, the time limit's warning) leaves a resumable checkpoint.\n"
-      << "# Resubmit some tasks: sbatch --array=1,3 " << shellWord(s.script)
-      << "  (or gwb sweep submit --tasks 1,3 " << shellWord(s.dir) << ")\n";
+      << "# Resubmit tasks 1 and 3:  sbatch --array=1,3 " << shellWord(s.script) << "\n"
+      << "#                    or:  gwb sweep submit " << shellWord(s.dir) << " --tasks 1,3\n";
   if (!s.sets.empty()) {
     out << "# Overrides (--set):";
     for (const std::string& set : s.sets) out << " " << shellWord(set);
