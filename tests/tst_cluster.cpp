@@ -213,6 +213,9 @@ class TestCluster : public QObject {
                         QString::number(t["seed"].toInt()));
       QCOMPARE(readObject(run + "/summary.json")["status"].toString(), QString("finished"));
       QVERIFY(QFile::exists(run + "/checkpoints/trainer_state.json"));
+      // The job that started the task, for status to follow resubmissions made by hand.
+      QCOMPARE(readAll(t["output"].toString().replace(".out", ".job")).trimmed(),
+               out["job_id"].toString().toUtf8());
       dirs << run;
     }
     QCOMPARE(dirs.size(), 4);

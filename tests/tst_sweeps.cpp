@@ -195,6 +195,7 @@ class TestSweeps : public QObject {
     ScopedEnv gwb("GWB", fake.toUtf8());
     ScopedEnv task("SLURM_ARRAY_TASK_ID", "3");
     ScopedEnv job("SLURM_JOB_ID", "99");
+    ScopedEnv array("SLURM_ARRAY_JOB_ID", "98");
     const QString setup_free = dir_.path() + "/no-setup.sbatch";
     writeText(setup_free, text.toUtf8().replace("module load cuda/12.4\n", ""), true);
     const ChildResult r = runChild({"bash", setup_free.toStdString()}, 20);
@@ -203,6 +204,7 @@ class TestSweeps : public QObject {
     QCOMPARE(args, (QStringList{"train", QString::fromStdString(sweep.tasks[3].config), "--run-dir",
                                 QString::fromStdString(sweep.tasks[3].run_dir)}));
     QVERIFY(QString::fromStdString(r.err).contains("task 3 (job 99) starts on"));
+    QCOMPARE(readText(QString::fromStdString(jobFile(sweep.tasks[3]))), QByteArray("98\n"));
     QCOMPARE(QString::fromStdString(sweep.tasks[3].run_dir),
              runs + "/" + QString::fromStdString(sweep.id) + "-3-s" +
                  QString::number(plan.runs[3].config.seed));
@@ -447,7 +449,6 @@ class TestSweeps : public QObject {
     QCOMPARE(tasks[0]["step"].toInt(), 3);
     QCOMPARE(tasks[0]["total_steps"].toInt(), 7);
     QCOMPARE(tasks[0]["eta_s"].toDouble(), 8.0);  // 4 steps left at 2 s each
-    QCOMPARE(tasks[1]["state"].toString(), QString("PENDING"));
     QCOMPARE(tasks[1]["reason"].toString(), QString("Priority"));
     QVERIFY(tasks[1]["eta_s"].isNull());
     QCOMPARE(tasks[2]["state"].toString(), QString("COMPLETED"));
@@ -462,6 +463,14 @@ class TestSweeps : public QObject {
          {"index", "config", "seed", "run_dir", "state", "step", "total_steps", "best", "eta_s"}) {
       QVERIFY2(tasks[0].toObject().contains(key), key);
     }
+    // Task 1 last started by a job submitted by hand (sbatch --array=1 sweep.sbatch): followed.
+    writeText(QString::fromStdString(jobFile(sweep.tasks[1])), "44\n");
+    const QJsonObject by_hand =
+        parseObject(sweepStatusJson(sweepStatus(sweep)))["tasks"][1].toObject();
+    QCOMPARE(by_hand["job_id"].toString(), QString("44_1"));
+    QVERIFY(readText(log).contains("scontrol show job -o 44"));
+    QCOMPARE(by_hand["state"].toString(), QString("UNKNOWN"));  // the stand-ins know no job 44
+    QFile::remove(QString::fromStdString(jobFile(sweep.tasks[1])));
     // Task 0 is still running: resubmitting it is refused; tasks 2 and 3 may go again.
     QVERIFY(test::inputErrorOf([&] {
               submitSweep(sweep, {0, 2});

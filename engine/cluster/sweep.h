@@ -1,7 +1,8 @@
 // A sweep on a SLURM cluster (CONTRACTS.md, "Clusters"): DIR/sweeps/<id>/ holds sweep.sbatch (a
 // job array, one task per configuration x seed, readable so that a user can edit and resubmit
 // it), each task's configuration file, logs/task-<index>.out (SLURM's output, appended across
-// restarts) and sweep.json (the tasks and every submission's job id). Every task runs
+// restarts), logs/task-<index>.job (the job that last started it) and sweep.json (the tasks and
+// every submission's job id). Every task runs
 // `gwb train <config> --run-dir DIR/<id>-<index>-s<seed>`, so a task that starts again resumes its
 // run directory and a finished one exits at once. Status joins SLURM's view (squeue, scontrol)
 // with the run directories' own progress. Torch-free, Qt-free; any thread.
@@ -114,6 +115,10 @@ struct SweepStatus {
 
 /// Run directories already followed, by path (the GUI keeps one across polls).
 using ProgressReaders = std::map<std::string, RunProgressReader>;
+
+/// logs/task-<index>.job: the array job id the script writes when the task starts, so that status
+/// follows jobs that gwb did not submit (the script resubmitted with sbatch by hand).
+std::string jobFile(const SweepTask& task);
 
 /// The status of every task. A cluster that cannot be asked (tools missing, controller down) is
 /// not an exception here unless `strict`: cluster_error says why and the states come from the run

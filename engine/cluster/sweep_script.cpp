@@ -94,6 +94,11 @@ std::string sbatchScript(const Sweep& s) {
       << "esac\n"
       << "echo \"gwb sweep " << s.id << ": task ${SLURM_ARRAY_TASK_ID} (job ${SLURM_JOB_ID}) "
       << "starts on $(hostname) at $(date -u +%FT%TZ)\" >&2\n"
+      << "# which job runs the task now: gwb sweep status follows it even if gwb did not submit "
+         "it\n"
+      << "echo \"${SLURM_ARRAY_JOB_ID:-$SLURM_JOB_ID}\" "
+         ">\"$SWEEP/logs/task-${SLURM_ARRAY_TASK_ID}.job\" "
+         "|| true\n"
       << "exec \"$GWB\" train \"$SWEEP/$config\" --run-dir \"$RUNS/$run\"\n";
   return out.str();
 }

@@ -1,5 +1,6 @@
 // Sweep status: each task's latest submission as squeue/scontrol report it, joined with its run
 // directory's progress and, for a failed task, the error its output file ends with.
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -37,7 +38,27 @@ std::string outputError(const Sweep& s, const SweepTask& t) {
   return found;
 }
 
+// The array job id the task's last start wrote to logs/task-<index>.job ("" if none or garbled).
+std::string startedJob(const SweepTask& t) {
+  std::ifstream in(jobFile(t));
+  std::string id;
+  if (!(in >> id) || id.empty() || id.size() > 18 ||
+      id.find_first_not_of("0123456789") != std::string::npos)
+    return {};
+  return id;
+}
+
 }  // namespace
+
+std::string jobFile(const SweepTask& t) {
+  const std::string suffix = ".out";
+  const std::string& out = t.output;
+  return (out.size() > suffix.size() &&
+                  out.compare(out.size() - suffix.size(), suffix.size(), suffix) == 0
+              ? out.substr(0, out.size() - suffix.size())
+              : out) +
+         ".job";
+}
 
 SweepStatus sweepStatus(const Sweep& s, const ClientOptions& options, ProgressReaders* readers,
                         bool strict) {
@@ -54,6 +75,18 @@ SweepStatus sweepStatus(const Sweep& s, const ClientOptions& options, ProgressRe
     } catch (const InputError&) {
       for (const SweepTask& t : s.tasks) latest[t.index] = sub.job_id;
     }
+  }
+  // A task started by a job gwb did not submit (the script edited and sent with sbatch) says so
+  // in logs/task-<index>.job; SLURM's job ids grow, so the larger id is the later job.
+  for (const SweepTask& t : s.tasks) {
+    const std::string started = startedJob(t);
+    const auto known_job = latest.find(t.index);
+    if (started.empty() ||
+        (known_job != latest.end() && std::stoll(known_job->second) >= std::stoll(started)))
+      continue;
+    latest[t.index] = started;
+    if (std::find(job_ids.begin(), job_ids.end(), started) == job_ids.end())
+      job_ids.push_back(started);
   }
   std::map<std::string, JobState> known;  // by "12_3"
   try {
