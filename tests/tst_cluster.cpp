@@ -305,6 +305,7 @@ class TestCluster : public QObject {
   }
 
   // A finished task submitted again exits at once and leaves its run directory as it was.
+  // (Submitted with plain sbatch: the script is the user's to edit and resubmit.)
   void finishedTaskIsNotRetrained() {
     QVERIFY2(!finished_sweep_.isEmpty(), "needs fourTaskSweepCompletes' sweep");
     const QJsonObject before = task(finished_sweep_, 1);
@@ -312,7 +313,11 @@ class TestCluster : public QObject {
     const QByteArray metrics = readAll(run + "/metrics.jsonl"),
                      summary = readAll(run + "/summary.json"),
                      weights = readAll(run + "/checkpoints/last.safetensors");
-    const QString job = submit(finished_sweep_, "1");
+    // Resubmitted the way a user would, with sbatch itself: status follows that job too.
+    const gwb::ChildResult r = slurm(
+        {"sbatch", "--parsable", "--array=1", (finished_sweep_ + "/sweep.sbatch").toStdString()});
+    QVERIFY2(r.ok(), r.err.c_str());
+    const QString job = QString::fromStdString(r.out).trimmed();
     QVERIFY(!job.isEmpty());
     QVERIFY(waitFor(finished_sweep_, [&](const QJsonObject& s) {
       const QJsonObject t = s["tasks"][1].toObject();
