@@ -107,17 +107,34 @@ class TestCluster : public QObject {
     return status(sweep)["tasks"].toArray()[index].toObject();
   }
 
-  // Polls `gwb sweep status` until `done` holds for it (false after `seconds`).
+  // Polls `gwb sweep status` until `done` holds for it (false after `seconds`, or once every
+  // submitted task has been in a final state for 15 s without `done` holding: nothing will come).
   bool waitFor(const QString& sweep, const std::function<bool(const QJsonObject&)>& done,
                double seconds = 180) {
-    QElapsedTimer t;
+    static const QStringList kFinal = {"COMPLETED", "FAILED",    "CANCELLED",    "TIMEOUT",
+                                       "NODE_FAIL", "PREEMPTED", "OUT_OF_MEMORY"};
+    QElapsedTimer t, settled;
     t.start();
+    QJsonObject s;
     while (t.elapsed() < seconds * 1000) {
-      if (done(status(sweep))) return true;
+      s = status(sweep);
+      if (done(s)) return true;
+      bool all_final = true;
+      for (const auto& task : s["tasks"].toArray()) {
+        const QString state = task.toObject()["state"].toString();
+        if (state != "UNSUBMITTED" && !kFinal.contains(state.section(' ', 0, 0))) all_final = false;
+      }
+      if (!all_final) {
+        settled.invalidate();
+      } else if (!settled.isValid()) {
+        settled.start();
+      } else if (settled.elapsed() > 15000) {
+        break;
+      }
       QThread::msleep(200);
     }
-    qWarning("timed out; last status: %s",
-             QJsonDocument(status(sweep)).toJson(QJsonDocument::Compact).constData());
+    qWarning("gave up waiting; last status: %s",
+             QJsonDocument(s).toJson(QJsonDocument::Compact).constData());
     return false;
   }
 
@@ -382,27 +399,32 @@ class TestCluster : public QObject {
   }
 
   void controllerDownIsAClearErrorWithinSeconds() {
-    QVERIFY2(!finished_sweep_.isEmpty(), "needs fourTaskSweepCompletes' sweep");
-    qputenv("SLURM_CONF", facts_["SLURM_CONF_DOWN"].toUtf8());
+    const QByteArray down = facts_["SLURM_CONF_DOWN"].toUtf8();
+    qputenv("SLURM_CONF", down);
     QElapsedTimer timer;
     timer.start();
     const Result submitted = gwb(speedrun(kShort));
-    const qint64 submit_ms = timer.restart();
+    const qint64 submit_ms = timer.elapsed();
+    qputenv("SLURM_CONF", facts_["SLURM_CONF"].toUtf8());
+    QCOMPARE(submitted.exit_code, 2);
+    QVERIFY2(submitted.err.contains(down + ": SlurmctldHost: expected a slurmctld accepting "
+                                           "connections, got localhost:") &&
+                 submitted.err.contains("refused the connection (is the controller down?); "
+                                        "sbatch was waiting for it"),
+             submitted.err.constData());
+    QVERIFY2(submit_ms < 5000, qPrintable(QString::number(submit_ms)));
+    // Cancel fails as clearly; status still answers from the run directories and says why SLURM
+    // did not.
+    QVERIFY2(!finished_sweep_.isEmpty(), "needs fourTaskSweepCompletes' sweep");
+    qputenv("SLURM_CONF", down);
+    timer.restart();
     const Result cancelled = gwb({"sweep", "cancel", finished_sweep_});
     const qint64 cancel_ms = timer.restart();
     const Result now = gwb({"sweep", "status", finished_sweep_});
     const qint64 status_ms = timer.elapsed();
     qputenv("SLURM_CONF", facts_["SLURM_CONF"].toUtf8());
-    QCOMPARE(submitted.exit_code, 2);
-    QVERIFY2(submitted.err.contains(facts_["SLURM_CONF_DOWN"].toUtf8() +
-                                    ": SlurmctldHost: expected a slurmctld accepting "
-                                    "connections, got localhost:") &&
-                 submitted.err.contains("refused the connection (is the controller down?); "
-                                        "sbatch was waiting for it"),
-             submitted.err.constData());
     QCOMPARE(cancelled.exit_code, 2);
     QVERIFY(cancelled.err.contains("is the controller down?"));
-    // Status still answers from the run directories, and says why SLURM did not.
     QCOMPARE(now.exit_code, 0);
     const QJsonObject s = now.json().object();
     QVERIFY(s["cluster_error"].toString().contains("is the controller down?"));
@@ -410,7 +432,7 @@ class TestCluster : public QObject {
     QCOMPARE(s["tasks"][0]["state_source"].toString(), QString("run_dir"));
     qInfo("controller down: submit %lld ms, cancel %lld ms, status %lld ms", submit_ms, cancel_ms,
           status_ms);
-    for (const qint64 ms : {submit_ms, cancel_ms, status_ms}) QVERIFY(ms < 5000);
+    for (const qint64 ms : {cancel_ms, status_ms}) QVERIFY(ms < 5000);
   }
 };
 

@@ -78,7 +78,10 @@ class TestClusterWorkbench : public QObject {
         if (r.state == "running" && r.step > 0 && window.store()->keys().contains(r.run_dir))
           followed_live = true;
       }
-      if (a.state == "finished" && b.state == "finished") break;
+      const auto over = [](const ui::QueueRow& r) {
+        return r.state == "finished" || r.state == "failed";
+      };
+      if (over(a) && over(b)) break;
       QTest::qWait(100);
     }
     for (const QString& id : {row0, row1}) {
