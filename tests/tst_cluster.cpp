@@ -370,6 +370,28 @@ class TestCluster : public QObject {
     }
   }
 
+  // An SNLI sweep (gwb speedrun snli): its tasks finish and status reports validation accuracy.
+  void snliSweepReportsAccuracy() {
+    const QString runs = dir_.path() + "/snli-runs";
+    const Result r = gwb({"speedrun", "snli", "--preset-family", "cpu-small", "--backend", "slurm",
+                          "--runs", runs, "--cpus-per-task", "1", "--set", "train.max_steps=4",
+                          "--set", "train.eval_every=2", "--set", "train.threads=1"});
+    QCOMPARE(r.exit_code, 0);
+    const QString sweep = r.json().object()["sweep_dir"].toString();
+    QVERIFY(QDir(sweep).dirName().endsWith("-snli-cpu-small"));
+    QVERIFY(waitFor(sweep, [](const QJsonObject& s) { return allIn(s, "COMPLETED"); }));
+    for (const auto& v : status(sweep)["tasks"].toArray()) {
+      const QJsonObject t = v.toObject();
+      QCOMPARE(t["preset"].toString(), "cpu-small-snli-" + t["arch"].toString());
+      QCOMPARE(t["best_metric"].toString(), QString("valid_accuracy"));
+      QVERIFY(t["best"].toDouble() > 0 && t["best"].toDouble() <= 1);
+      QCOMPARE(t["step"].toInt(), 4);
+      QCOMPARE(
+          readObject(t["run_dir"].toString() + "/summary.json")["best_valid_accuracy"].toDouble(),
+          t["best"].toDouble());
+    }
+  }
+
   // sbatch refusing the job (a partition the cluster lacks): exit 2 with sbatch's own words.
   void refusedSubmissionShowsSbatchsError() {
     const Result r = gwb(speedrun(kShort + QStringList{"--partition", "nosuchpartition"}));
