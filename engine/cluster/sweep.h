@@ -1,11 +1,9 @@
 // A sweep on a SLURM cluster (CONTRACTS.md, "Clusters"): DIR/sweeps/<id>/ holds sweep.sbatch (a
-// job array, one task per configuration x seed, readable so that a user can edit and resubmit
-// it), each task's configuration file, logs/task-<index>.out (SLURM's output, appended across
-// restarts), logs/task-<index>.job (the job that last started it) and sweep.json (the tasks and
-// every submission's job id). Every task runs
-// `gwb train <config> --run-dir DIR/<id>-<index>-s<seed>`, so a task that starts again resumes its
-// run directory and a finished one exits at once. Status joins SLURM's view (squeue, scontrol)
-// with the run directories' own progress. Torch-free, Qt-free; any thread.
+// readable job array, one task per configuration x seed), each task's configuration, logs/ (each
+// task's SLURM output, appended across restarts, and the job that last started it) and sweep.json
+// (the tasks, every submission's job id). Each task runs `gwb train <config> --run-dir
+// DIR/<id>-<index>-s<seed>`: started again, it resumes; finished, it exits at once. Status joins
+// squeue/scontrol with the run directories' own progress. Torch-free, Qt-free; any thread.
 #pragma once
 
 #include <cstdint>
