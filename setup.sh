@@ -16,6 +16,9 @@ packages=(
   libtorch-dev libopenblas0-openmp
   nlohmann-json3-dev zlib1g-dev libcli11-dev libpcre2-dev libutf8proc-dev libssl-dev
   libcurl4-openssl-dev libarchive-dev
+  # SLURM client tools for --backend slurm, and a single-node cluster for its tests (ctest fixture
+  # tests/cluster/slurm_cluster.sh; their services are never started by the packages here)
+  slurm-client slurmctld slurmd munge
 )
 missing=()
 for p in "${packages[@]}"; do

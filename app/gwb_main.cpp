@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   addBenchCommand(app, action);
   addReportCommand(app, action);
   addSampleCommand(app, action);
+  addSweepCommand(app, action);
   addTokenizeCommand(app, action);
   addDataCommand(app, action);
 
@@ -48,8 +49,8 @@ int main(int argc, char** argv) {
       return kExitOk;
     }
     if (!action) {
-      std::cerr << "gwb: error: expected a command (train, eval, speedrun, bench, report, sample, "
-                   "tokenize, data), got none\n"
+      std::cerr << "gwb: error: expected a command (train, eval, speedrun, sweep, bench, report, "
+                   "sample, tokenize, data), got none\n"
                 << app.help();
       return kExitBadInput;
     }

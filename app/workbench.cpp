@@ -5,7 +5,7 @@
 #include <QStatusBar>
 
 #include "app/controller/run_controller.h"
-#include "engine/config/presets.h"
+#include "engine/config/sweep_plan.h"
 #include "engine/runtime/torch_runtime.h"
 #include "ui/main_window.h"
 #include "ui/metrics_store.h"
@@ -33,18 +33,14 @@ ui::QueueRow queueRow(const RunEntry& e) {
 }
 
 int queueFamily(RunController& controller, const QString& family) {
+  // "reference" (a Wikitext-2 family) or "snli scratch" (task, then family).
+  const QStringList parts = family.split(' ', Qt::SkipEmptyParts);
+  const std::string task = parts.size() > 1 ? parts[0].toStdString() : "wikitext2";
+  const std::string name = (parts.size() > 1 ? parts[1] : family).toStdString();
   int queued = 0;
-  for (const int n : {6, 12}) {
-    for (const int l : {128, 256}) {
-      for (const char* arch : {"transformer", "grassmann"}) {
-        const std::string preset =
-            family.toStdString() + "-" + arch + "-n" + std::to_string(n) + "-l" + std::to_string(l);
-        std::string source;
-        const RunConfig config = loadConfigArgument(preset, {}, &source);
-        controller.enqueue(config, QString::fromStdString(source));
-        ++queued;
-      }
-    }
+  for (const PlannedRun& run : planSweep({task, name, 1, {}}).runs) {
+    controller.enqueue(run.config, QString::fromStdString(run.source));
+    ++queued;
   }
   return queued;
 }
@@ -93,12 +89,19 @@ void connectWorkbench(ui::MainWindow& window, RunController& controller) {
                            QObject::tr("%1 %2").arg(e->name, runStateName(e->state)), 8000);
                      }
                    });
+  // Rows of cluster tasks belong to connectCluster's wiring.
   QObject::connect(queue, &ui::RunQueueWidget::stopRequested, &controller,
-                   [&controller](const QString& id) { controller.stop(id); });
+                   [&controller](const QString& id) {
+                     if (!isClusterRow(id)) controller.stop(id);
+                   });
   QObject::connect(queue, &ui::RunQueueWidget::removeRequested, &controller,
-                   [&controller](const QString& id) { controller.remove(id); });
+                   [&controller](const QString& id) {
+                     if (!isClusterRow(id)) controller.remove(id);
+                   });
   QObject::connect(queue, &ui::RunQueueWidget::resumeRequested, &controller,
-                   [&controller](const QString& dir) { controller.enqueueResume(dir); });
+                   [&controller, queue](const QString& dir) {
+                     if (!isClusterRow(queue->selectedId())) controller.enqueueResume(dir);
+                   });
   QObject::connect(queue, &ui::RunQueueWidget::showRequested, &window,
                    [&window](const QString& dir) { window.openRuns({dir}); });
   QObject::connect(window.browser(), &ui::RunBrowser::resumeRequested, &controller,

@@ -19,6 +19,7 @@
 #include "engine/util/paths.h"
 #include "ui/main_window.h"
 #include "ui/run_export.h"
+#include "ui/sweep_monitor.h"
 
 namespace {
 
@@ -97,6 +98,8 @@ int main(int argc, char** argv) {
   gwb::ui::MainWindow window(about);
   gwb::RunController controller(QString::fromStdString(gwb::runsDir()));
   gwb::connectWorkbench(window, controller);
+  gwb::ui::SweepMonitor sweeps;
+  gwb::connectCluster(window, sweeps);
   window.show();
   return QApplication::exec();
 }

@@ -3,6 +3,8 @@
 
 #include <zlib.h>
 
+#include <QFile>
+
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -82,6 +84,27 @@ ProcessResult runGwb(const QStringList& args, const QString& cache_dir,
   }
   return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
           process.readAllStandardOutput(), process.readAllStandardError()};
+}
+
+QMap<QString, QString> testClusterFacts() {
+  QMap<QString, QString> facts;
+  QFile f(qEnvironmentVariable("GWB_TEST_SLURM_DIR") + "/ready");
+  if (!f.open(QIODevice::ReadOnly)) return facts;
+  for (const QByteArray& line : f.readAll().split('\n')) {
+    const int eq = line.indexOf('=');
+    if (eq > 0) facts[QString::fromUtf8(line.left(eq))] = QString::fromUtf8(line.mid(eq + 1));
+  }
+  return facts;
+}
+
+QString testClusterMissing() {
+  const QString dir = qEnvironmentVariable("GWB_TEST_SLURM_DIR");
+  QFile f(dir + "/unavailable");
+  const QString why = f.open(QIODevice::ReadOnly)
+                          ? QString::fromUtf8(f.readAll().trimmed())
+                          : QString("the fixture slurm_cluster_start did not run");
+  return "no test cluster in " + (dir.isEmpty() ? QString("$GWB_TEST_SLURM_DIR (unset)") : dir) +
+         ": " + why;
 }
 
 QString inputErrorOf(const std::function<void()>& f) {

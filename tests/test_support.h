@@ -4,6 +4,7 @@
 
 #include <QByteArray>
 #include <QJsonDocument>
+#include <QMap>
 #include <QProcess>
 #include <QString>
 #include <QStringList>
@@ -38,6 +39,13 @@ struct ProcessResult {
 /// Runs bin/gwb with `args` (GWB_CACHE_DIR set to `cache_dir`), feeding `stdin_data`.
 ProcessResult runGwb(const QStringList& args, const QString& cache_dir,
                      const QByteArray& stdin_data = {}, int timeout_ms = 300000);
+
+/// What the ctest fixture `slurm` (tests/cluster/slurm_cluster.sh) wrote to
+/// $GWB_TEST_SLURM_DIR/ready: SLURM_CONF, SLURM_CONF_DOWN (a controller that is down), STARTUP_S;
+/// empty if no test cluster is up.
+QMap<QString, QString> testClusterFacts();
+/// Why there is no test cluster (for the skip message), from the fixture's notes.
+QString testClusterMissing();
 
 /// Runs `f`; returns the message of the gwb::InputError it throws, or "" if it throws none
 /// (any other exception propagates and fails the test).

@@ -210,10 +210,13 @@ class TestCliEngine : public QObject {
     QCOMPARE(runs[0].toObject()["parameters"].toInteger(), 12585472);
     r = gwb({"speedrun", "wikitext2", "--dry-run", "--preset-family", "arledge"});
     QCOMPARE(r.json().object()["runs"].toArray().size(), 8);
+    r = gwb({"speedrun", "wikitext2", "--dry-run", "--preset-family", "cpu-small"});
+    QCOMPARE(r.json().object()["runs"].toArray().size(), 2);
     r = gwb({"speedrun", "wikitext2", "--dry-run", "--preset-family", "mine"});
     QCOMPARE(r.exit_code, 2);
     QVERIFY(
-        r.err.contains("--preset-family: expected reference, paper, paper-perlayer or arledge"));
+        r.err.contains("--preset-family: expected reference, paper, paper-perlayer, arledge or "
+                       "cpu-small (wikitext2), got \"mine\""));
   }
 
   void reportGroupsSeedsAndComputesGaps() {

@@ -86,6 +86,8 @@ QList<RunListing> listRuns(const QString& runs_dir) {
       QDir(runs_dir).entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Time);
   for (const QFileInfo& entry : entries) {
     const QString dir = entry.absoluteFilePath();
+    // sweeps/ holds cluster sweeps' scripts and task configurations, not runs (CONTRACTS.md).
+    if (entry.fileName() == QLatin1String("sweeps")) continue;
     if (!QFileInfo::exists(dir + "/config.json")) continue;
     RunListing r;
     r.dir = dir;

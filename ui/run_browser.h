@@ -32,7 +32,7 @@ struct RunListing {
   QDateTime modified;
   RunNotes notes;
 };
-/// Reads the run directories directly under `runs_dir`, newest first.
+/// Reads the run directories directly under `runs_dir`, newest first (never its sweeps/ folder).
 QList<RunListing> listRuns(const QString& runs_dir);
 
 class RunBrowser : public QWidget {

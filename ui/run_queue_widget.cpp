@@ -42,6 +42,10 @@ RunQueueWidget::RunQueueWidget(QWidget* parent) : QWidget(parent) {
   remove_ = new QPushButton(tr("Remove"));
   remove_->setToolTip(tr("Take the run out of the queue; its files stay"));
   show_ = new QPushButton(tr("Show in monitor"));
+  cluster_ = new QPushButton(tr("Submit to cluster…"));
+  cluster_->setToolTip(
+      tr("Run a preset family's sweep as a job array on a cluster; its tasks "
+         "appear here and their runs in Monitor and Runs as they are written"));
   concurrency_ = new QSpinBox;
   concurrency_->setRange(0, 16);
   concurrency_->setSpecialValueText(tr("auto"));
@@ -51,6 +55,7 @@ RunQueueWidget::RunQueueWidget(QWidget* parent) : QWidget(parent) {
   auto* buttons = new QHBoxLayout;
   for (QPushButton* b : {stop_, resume_, remove_, show_}) buttons->addWidget(b);
   buttons->addStretch(1);
+  buttons->addWidget(cluster_);
   buttons->addWidget(new QLabel(tr("at a time")));
   buttons->addWidget(concurrency_);
   auto* layout = new QVBoxLayout(this);
@@ -73,6 +78,7 @@ RunQueueWidget::RunQueueWidget(QWidget* parent) : QWidget(parent) {
     if (!r.run_dir.isEmpty()) emit showRequested(r.run_dir);
   });
   connect(concurrency_, &QSpinBox::valueChanged, this, &RunQueueWidget::concurrencyChanged);
+  connect(cluster_, &QPushButton::clicked, this, &RunQueueWidget::clusterSubmitRequested);
   updateButtons();
 }
 
@@ -104,8 +110,10 @@ void RunQueueWidget::setRow(const QueueRow& r) {
   rows_[i] = r;
   table_->item(i, kName)->setText(r.name);
   table_->item(i, kArch)->setText(r.arch);
-  table_->item(i, kState)->setText(r.error.isEmpty() ? r.state
-                                                     : r.state + QStringLiteral(": ") + r.error);
+  QString state =
+      r.cluster_state.isEmpty() ? r.state : r.state + QStringLiteral(" · ") + r.cluster_state;
+  if (!r.error.isEmpty()) state += QStringLiteral(": ") + r.error;
+  table_->item(i, kState)->setText(state);
   table_->item(i, kState)->setToolTip(r.error);
   table_->item(i, kState)->setForeground(r.state == "failed" ? QColor(0xb0, 0, 0x20)
                                                              : palette().text().color());

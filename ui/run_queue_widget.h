@@ -1,6 +1,8 @@
 // The run queue as the GUI shows it: each run's state, a progress bar, ETA, tokens/s and device,
-// with Stop (leaves a resumable checkpoint), Resume, Remove (from the queue; files stay) and Show.
-// It only displays rows and emits requests; the application connects it to the run controller.
+// with Stop (leaves a resumable checkpoint), Resume, Remove (from the queue; files stay) and Show,
+// and "Submit to cluster..." for a sweep that runs elsewhere (its tasks become rows too, with the
+// cluster's state beside theirs). It only displays rows and emits requests; the application
+// connects it to the run controller and the sweep monitor.
 #pragma once
 
 #include <QString>
@@ -23,6 +25,7 @@ struct QueueRow {
   QString device;
   QString run_dir;
   QString error;
+  QString cluster_state;  ///< a cluster task's own state ("RUNNING, job 12_3"); "" for local runs
 };
 
 class RunQueueWidget : public QWidget {
@@ -50,6 +53,8 @@ class RunQueueWidget : public QWidget {
   void showRequested(const QString& run_dir);
   /// The user changed how many runs may train at once.
   void concurrencyChanged(int runs);
+  /// "Submit to cluster..." was clicked.
+  void clusterSubmitRequested();
 
  private:
   int rowOf(const QString& id) const;
@@ -60,6 +65,7 @@ class RunQueueWidget : public QWidget {
   QPushButton* resume_;
   QPushButton* remove_;
   QPushButton* show_;
+  QPushButton* cluster_;
   QSpinBox* concurrency_;
   QList<QueueRow> rows_;
 };

@@ -33,6 +33,7 @@ void addSpeedrunCommand(CLI::App& app, Action& action);
 void addBenchCommand(CLI::App& app, Action& action);
 void addReportCommand(CLI::App& app, Action& action);
 void addSampleCommand(CLI::App& app, Action& action);
+void addSweepCommand(CLI::App& app, Action& action);
 
 /// The JSON of `gwb --version`.
 nlohmann::ordered_json versionJson();

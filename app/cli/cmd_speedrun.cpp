@@ -1,7 +1,9 @@
-// `gwb speedrun wikitext2 [--preset-family reference|paper|paper-perlayer|arledge] [--seeds K]
-// [--jobs N|auto] [--dry-run]`: the family's 8 configurations (N in {6, 12} x L in {128, 256} x
-// both architectures), K seeds each, N runs at a time; one progress line per run on stderr with an
-// ETA; prints the `gwb report --json` of the sweep at the end.
+// `gwb speedrun wikitext2|snli [--preset-family F] [--seeds K] [--jobs N|auto] [--dry-run]`
+// (wikitext2: reference|paper|paper-perlayer|arledge|cpu-small; snli: scratch|paper|reference|
+// cpu-small): the family's configurations (sweep_plan.h), K seeds
+// each, N runs at a time; one progress line per run on stderr with an ETA; prints the `gwb report
+// --json` of the sweep at the end. `--backend slurm` submits the same plan as a SLURM job array
+// instead (speedrun_cluster.h).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -12,8 +14,10 @@
 #include <thread>
 
 #include "app/cli/cli_common.h"
+#include "app/cli/speedrun_cluster.h"
 #include "app/cli/train_support.h"
 #include "engine/config/presets.h"
+#include "engine/config/sweep_plan.h"
 #include "engine/report/report.h"
 #include "engine/report/snli_report.h"
 #include "engine/train/footprint.h"
@@ -28,44 +32,14 @@ using Clock = std::chrono::steady_clock;
 
 struct SpeedrunOptions {
   std::string task;
-  std::string family = "reference";
+  std::string family;  ///< "": the task's default
   std::int64_t seeds = 1;
   std::string jobs = "1";
   bool dry_run = false;
   std::string runs;
   std::vector<std::string> sets;
+  BackendOptions backend;
 };
-
-struct PlannedRun {
-  std::string preset;
-  RunConfig config;
-  std::string source;
-};
-
-std::vector<PlannedRun> plan(const SpeedrunOptions& o) {
-  std::vector<PlannedRun> runs;
-  for (const int n : {6, 12}) {
-    for (const int l : {128, 256}) {
-      for (const char* arch : {"transformer", "grassmann"}) {
-        const std::string preset =
-            o.family + "-" + arch + "-n" + std::to_string(n) + "-l" + std::to_string(l);
-        if (presetPath(preset).empty()) {
-          throw InputError({"", 0, "--preset-family"},
-                           expectedGot("reference, paper, paper-perlayer or arledge",
-                                       "\"" + o.family + "\" (no preset " + preset + ")"));
-        }
-        for (std::int64_t k = 0; k < o.seeds; ++k) {
-          PlannedRun run{preset, {}, {}};
-          run.config = loadConfigArgument(preset, o.sets, &run.source);
-          run.config.seed += k;
-          if (o.seeds > 1) run.config.name += "-s" + std::to_string(run.config.seed);
-          runs.push_back(run);
-        }
-      }
-    }
-  }
-  return runs;
-}
 
 std::string duration(double seconds) {
   char buf[32];
@@ -75,8 +49,11 @@ std::string duration(double seconds) {
 }
 
 int run(const SpeedrunOptions& o) {
-  if (o.task != "wikitext2" && o.task != "wikitext") {
-    throw InputError({"", 0, "TASK"}, expectedGot("wikitext2", "\"" + o.task + "\""));
+  if (usesClusterBackend(o.backend)) {
+    return runClusterSpeedrun({o.task, o.family, o.seeds, o.sets}, o.backend, o.runs, o.dry_run);
+  }
+  if (o.task != "wikitext2" && o.task != "wikitext" && o.task != "snli") {
+    throw InputError({"", 0, "TASK"}, expectedGot("wikitext2 or snli", "\"" + o.task + "\""));
   }
   if (o.seeds < 1)
     throw InputError({"", 0, "--seeds"}, expectedGot("a positive count", std::to_string(o.seeds)));
@@ -91,7 +68,8 @@ int run(const SpeedrunOptions& o) {
       throw InputError({"", 0, "--jobs"},
                        expectedGot("a positive count or auto", "\"" + o.jobs + "\""));
   }
-  const std::vector<PlannedRun> runs = plan(o);
+  const SweepPlan sweep = planSweep({o.task, o.family, o.seeds, o.sets});
+  const std::vector<PlannedRun>& runs = sweep.runs;
   // --jobs auto: the scheduler: one run at a time on a CPU; on a GPU as many as the free memory
   // holds given the largest measured footprint (estimated from the shapes in a dry run).
   std::vector<std::int64_t> footprints;
@@ -128,8 +106,8 @@ int run(const SpeedrunOptions& o) {
   }
   if (o.dry_run) {
     nlohmann::ordered_json out;
-    out["task"] = "wikitext2";
-    out["family"] = o.family;
+    out["task"] = o.task == "snli" ? "snli" : "wikitext2";
+    out["family"] = sweep.family;
     out["jobs"] = jobs;
     out["runs"] = nlohmann::ordered_json::array();
     for (const PlannedRun& r : runs) {
@@ -189,14 +167,18 @@ int run(const SpeedrunOptions& o) {
                              jobs, std::max<std::size_t>(1, runs.size() - done)));
       // A run stopped or failed before its first evaluation has no perplexity yet (0 in the
       // summary); a stopped sweep starts nothing more, so it has no ETA.
-      const auto ppl = [](double v) {
+      const auto number = [](double v, double scale, const char* unit) {
         char text[32];
-        std::snprintf(text, sizeof text, "%.2f", v);
+        std::snprintf(text, sizeof text, "%.2f%s", v * scale, unit);
         return v > 0 ? std::string(text) : std::string("-");
       };
-      const std::string line = prefix + outcome.summary.status + " in " + duration(seconds) +
-                               ", best valid ppl " + ppl(outcome.summary.best_valid_ppl) +
-                               ", test ppl " + ppl(outcome.summary.test_ppl) + "; " +
+      const RunSummary& s = outcome.summary;
+      const std::string measured =
+          s.task == "snli" ? ", best valid accuracy " + number(s.best_valid_accuracy, 100, "%") +
+                                 ", test accuracy " + number(s.test_accuracy, 100, "%")
+                           : ", best valid ppl " + number(s.best_valid_ppl, 1, "") +
+                                 ", test ppl " + number(s.test_ppl, 1, "");
+      const std::string line = prefix + s.status + " in " + duration(seconds) + measured + "; " +
                                std::to_string(done) + "/" + std::to_string(runs.size()) + " done" +
                                (stopFlag().load() ? "" : ", ETA " + duration(eta));
       progress(outcome.summary.error.empty() ? line : line + " (" + outcome.summary.error + ")");
@@ -227,14 +209,16 @@ int run(const SpeedrunOptions& o) {
 void addSpeedrunCommand(CLI::App& app, Action& action) {
   auto o = std::make_shared<SpeedrunOptions>();
   CLI::App* cmd = app.add_subcommand("speedrun", "Train a preset family's sweep and report it");
-  cmd->add_option("TASK", o->task, "wikitext2")->required();
+  cmd->add_option("TASK", o->task, "wikitext2 or snli")->required();
   cmd->add_option("--preset-family", o->family,
-                  "reference (default), paper, paper-perlayer or arledge");
+                  "wikitext2: reference (default), paper, paper-perlayer, arledge or cpu-small; "
+                  "snli: scratch (default), paper, reference or cpu-small");
   cmd->add_option("--seeds", o->seeds, "Seeds per configuration (default 1)");
   cmd->add_option("--jobs", o->jobs, "Runs at a time, or auto (default 1)");
   cmd->add_flag("--dry-run", o->dry_run, "Print the plan only");
   cmd->add_option("--runs", o->runs, "Runs folder (default $GWB_RUNS_DIR, else ./runs)");
   cmd->add_option("--set", o->sets, "Override a key in every run: a.b=VALUE");
+  addBackendOptions(cmd, o->backend);
   cmd->callback([o, &action] { action = [o] { return run(*o); }; });
 }
 
