@@ -35,6 +35,10 @@ find_package(CLI11 REQUIRED)
 find_package(PkgConfig REQUIRED)
 gwb_find_library(PCRE2 libpcre2-8 pcre2.h pcre2-8)
 gwb_find_library(UTF8PROC libutf8proc utf8proc.h utf8proc)
+if(GWB_CORE_ONLY)
+  set(GWB_WITH_CUDA OFF)
+  return()  # the torch-free core needs nothing more
+endif()
 find_package(Torch REQUIRED)
 
 # CUDA: the fused kernels (.cu, CUDA headers only) compile wherever nvcc is found, for sm_90 unless

@@ -219,6 +219,80 @@ class TestCliEngine : public QObject {
                        "cpu-small (wikitext2), got \"mine\""));
   }
 
+  // An SNLI run directory: the configuration of `preset` with `model` keys set, and a summary.
+  QString fakeSnliRun(const QString& name, const QString& preset, const QJsonObject& model,
+                      int seed, double valid, double test, const QJsonObject& per_class) {
+    const QString dir = dir_.path() + "/snli/" + name;
+    const Result dry = gwb({"train", preset, "--dry-run", "--set", QString("seed=%1").arg(seed)});
+    QJsonObject config = dry.json().object()["config"].toObject();
+    QJsonObject m = config["model"].toObject();
+    for (auto it = model.begin(); it != model.end(); ++it) m[it.key()] = it.value();
+    config["model"] = m;
+    writeFile(dir + "/config.json", QJsonDocument(config).toJson());
+    writeFile(dir + "/summary.json", QJsonDocument(QJsonObject{{"status", "finished"},
+                                                               {"task", "snli"},
+                                                               {"params", 1251843},
+                                                               {"best_valid_accuracy", valid},
+                                                               {"test_accuracy", test},
+                                                               {"test_per_class_accuracy", per_class},
+                                                               {"tokens_per_s", 1000.0}})
+                                         .toJson());
+    return dir;
+  }
+
+  void snliReportHasItsOwnTableWithGapsInPoints() {
+    // The reference heads (degenerate) on a frozen DistilBERT: test 70.0 and 72.0 -> 71.0 ± 1.41,
+    // the reproduction's Transformer head 67.94 -> +3.06 points; and one from-scratch run.
+    const QJsonObject reference{{"backbone", "distilbert"}, {"head_variant", "reference"}};
+    const QJsonObject pc{{"entailment", 0.7}, {"neutral", 0.6}, {"contradiction", 0.8}};
+    fakeSnliRun("r1", "cpu-small-snli-transformer", reference, 1, 0.69, 0.70, pc);
+    fakeSnliRun("r2", "cpu-small-snli-transformer", reference, 2, 0.71, 0.72, pc);
+    fakeSnliRun("s1", "cpu-small-snli-grassmann", {}, 1, 0.45, 0.44, pc);
+    fakeRun("lm", "reference-grassmann-n6-l128", 1, 300, 290);
+    QDir().rename(dir_.path() + "/fake/lm", dir_.path() + "/snli/lm");
+    Result r = gwb({"report", dir_.path() + "/snli", "--json"});
+    QCOMPARE(r.exit_code, 0);
+    const QJsonArray rows = r.json().array();
+    QCOMPARE(rows.size(), 3);  // one Wikitext-2 row, two SNLI rows
+    std::map<QString, QJsonObject> by_family;
+    for (const auto& row : rows) {
+      const QJsonObject o = row.toObject();
+      if (o["task"].toString() == "snli") by_family[o["family"].toString()] = o;
+      else QCOMPARE(o["task"].toString(), QString("wikitext2"));
+    }
+    QCOMPARE(by_family.size(), std::size_t(2));
+    const QJsonObject ref = by_family["reference heads (degenerate: Plücker(z, z) = 0)"];
+    QCOMPARE(ref["test_accuracy"].toObject()["mean"].toDouble(), 71.0);
+    QCOMPARE(ref["seeds"].toArray().size(), 2);
+    QCOMPARE(ref["test_per_class_accuracy"].toObject()["neutral"].toObject()["mean"].toDouble(),
+             60.0);
+    const QJsonArray reported = ref["reported"].toArray();
+    QCOMPARE(reported.size(), 1);
+    QCOMPARE(reported[0].toObject()["source"].toString(), QString("reproduction"));
+    QVERIFY(std::abs(reported[0].toObject()["gap_test_points"].toDouble() - (71.0 - 67.94)) < 1e-9);
+    QVERIFY(by_family["scratch"]["reported"].toArray().isEmpty());  // nobody reports one
+    r = gwb({"report", dir_.path() + "/snli", "--markdown"});
+    QVERIFY2(r.out.contains("| family | architecture |") && r.out.contains("| 71.00 ± 1.41 |") &&
+                 r.out.contains("+3.06") && r.out.contains("| 44.00 |"),
+             r.out.constData());
+    r = gwb({"report", dir_.path() + "/snli", "--csv"});
+    const QList<QByteArray> lines = r.out.trimmed().split('\n');
+    QCOMPARE(lines.size(), 4);
+    const auto fields = [](const QByteArray& line) {  // commas outside quotes, plus one
+      int n = 1;
+      bool quoted = false;
+      for (char c : line) {
+        if (c == '"') quoted = !quoted;
+        n += c == ',' && !quoted;
+      }
+      return n;
+    };
+    for (const QByteArray& line : lines) QCOMPARE(fields(line), fields(lines[0]));  // one table
+    QVERIFY(r.out.contains("\nsnli,transformer,,,bert,"));
+    r = gwb({"report", dir_.path() + "/snli", "--latex"});
+    QCOMPARE(r.out.count("\\begin{tabular}"), 2);
+  }
+
   void reportGroupsSeedsAndComputesGaps() {
     // Two seeds of the reference N=6 L=128 Grassmann: valid 300 and 310 -> 305 ± 7.07;
     // reproduction 253.76 -> +20.2%, paper (Table 1) 275.7 -> +10.6%.
@@ -246,8 +320,9 @@ class TestCliEngine : public QObject {
         r.out.contains("| 305.00 ± 7.07 |") && r.out.contains("+20.2%") && r.out.contains("+10.6%"),
         r.out.constData());
     r = gwb({"report", dir_.path() + "/fake", "--csv"});
-    QVERIFY(r.out.startsWith("architecture,n_layers,seq_len,tokenizer"));
+    QVERIFY(r.out.startsWith("task,architecture,n_layers,seq_len,tokenizer"));
     QCOMPARE(r.out.count('\n'), 3);
+    QVERIFY(r.out.contains("\nwikitext2,grassmann,6,128,bert,"));
     r = gwb({"report", dir_.path() + "/nothing-here"});
     QCOMPARE(r.exit_code, 2);
   }

@@ -61,7 +61,7 @@ torch::Tensor readIds(const std::string& path, const ModelConfig& model) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(readFileBytes(path));
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // also a number that overflows
     throw InputError({path}, expectedGot("a JSON array of id arrays", e.what()));
   }
   if (!j.is_array() || j.empty() || !j[0].is_array())

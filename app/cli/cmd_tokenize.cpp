@@ -35,6 +35,8 @@ nlohmann::json readInput(const std::string& file) {
     const long line =
         countNewlines(std::string_view(text).substr(0, std::min(e.byte, text.size())));
     throw InputError({name, line + 1}, expectedGot("a JSON array", e.what()));
+  } catch (const nlohmann::json::exception& e) {  // out_of_range: a number that overflows
+    throw InputError({name}, expectedGot("a JSON array", e.what()));
   }
 }
 

@@ -55,6 +55,8 @@ Json parseJson(const std::string& text, const std::string& source) {
     const long line =
         countNewlines(std::string_view(text).substr(0, std::min(e.byte, text.size()))) + 1;
     throw InputError({source, line}, expectedGot("a JSON configuration", e.what()));
+  } catch (const Json::exception& e) {  // out_of_range: a number that overflows
+    throw InputError({source}, expectedGot("a JSON configuration", e.what()));
   }
 }
 
@@ -145,7 +147,7 @@ std::string applyOverrides(const std::string& json_text, const std::vector<std::
     Json value;
     try {
       value = Json::parse(text);
-    } catch (const Json::parse_error&) {
+    } catch (const Json::exception&) {
       value = text;  // not JSON: a string
     }
     if (section.empty()) {

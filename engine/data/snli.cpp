@@ -60,7 +60,7 @@ std::vector<SnliRecord> readJsonl(const std::string& path, const std::string& te
     nlohmann::json row;
     try {
       row = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // also a number that overflows
       throw InputError({path, number},
                        expectedGot("a JSON object", line.empty() ? "an empty line" : e.what()));
     }
@@ -169,7 +169,10 @@ std::string findSnliFile(const std::string& dir, const std::string& split,
 
 std::vector<SnliRecord> readSnliRecords(const std::string& path) {
   const DataFile file = readDataFile(path);
-  const std::string text = file.content();
+  return parseSnliRecords(file.content(), path);
+}
+
+std::vector<SnliRecord> parseSnliRecords(const std::string& text, const std::string& path) {
   checkUtf8(text, path);
   std::string name = fs::path(path).filename().string();
   if (endsWith(name, ".gz")) name.resize(name.size() - 3);

@@ -38,6 +38,8 @@ struct SnliRecord {
 
 /// Reads every record of `path` (format from its name). InputError on a malformed line.
 std::vector<SnliRecord> readSnliRecords(const std::string& path);
+/// The same for text already read (and decompressed); `path` names it and gives the format.
+std::vector<SnliRecord> parseSnliRecords(const std::string& text, const std::string& path);
 
 struct SnliExample {
   std::int32_t label = 0;                         ///< SnliLabel

@@ -103,6 +103,7 @@ std::optional<TokenCache::Entry> TokenCache::load(const Key& key) const {
       return reject("is stale (made from other inputs)");
     }
     for (const auto& [name, value] : header.at("stats").items()) {
+      if (!value.is_number_integer()) return reject("has a damaged header");
       entry.stats[name] = value.get<std::int64_t>();
     }
   } catch (const nlohmann::json::exception&) {

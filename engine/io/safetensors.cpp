@@ -23,6 +23,8 @@ constexpr DtypeInfo kDtypes[] = {{StDtype::F64, "F64", 8}, {StDtype::F32, "F32",
                                  {StDtype::U8, "U8", 1},   {StDtype::BOOL, "BOOL", 1}};
 // A header larger than this is not a weights file (the official reader caps it at 100 MB too).
 constexpr std::uint64_t kMaxHeaderBytes = 100'000'000;
+// Tensor sizes beyond this are refused before any arithmetic on them.
+constexpr std::uint64_t kMaxElements = std::uint64_t{1} << 62;
 
 const DtypeInfo& info(StDtype dtype) {
   for (const DtypeInfo& i : kDtypes) {
@@ -68,7 +70,7 @@ SafetensorsData parseSafetensors(const std::string& bytes, const std::string& so
   nlohmann::json header;
   try {
     header = nlohmann::json::parse(bytes.substr(8, header_len));
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // also a number that overflows
     throw InputError({source, 0, "header"}, expectedGot("a JSON object", e.what()));
   }
   if (!header.is_object())
@@ -89,8 +91,9 @@ SafetensorsData parseSafetensors(const std::string& bytes, const std::string& so
       }
       continue;
     }
+    const std::string tensor_name = name;  // (a structured binding cannot be captured)
     const auto bad = [&](const std::string& expected, const std::string& got) {
-      throw InputError({source, 0, name}, expectedGot(expected, got));
+      throw InputError({source, 0, tensor_name}, expectedGot(expected, got));
     };
     if (!entry.is_object() || !entry.contains("dtype") || !entry.contains("shape") ||
         !entry.contains("data_offsets")) {
@@ -102,9 +105,16 @@ SafetensorsData parseSafetensors(const std::string& bytes, const std::string& so
       bad("a dtype (F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL)", entry["dtype"].dump());
     }
     if (!entry["shape"].is_array()) bad("a shape array", entry["shape"].dump());
+    // Sizes are checked before any arithmetic on them: each dimension and their product at most
+    // 2^62 elements, so numel() x dtype size cannot overflow.
+    std::uint64_t elements = 1;
     for (const auto& s : entry["shape"]) {
       if (!s.is_number_unsigned()) bad("non-negative integer dimensions", entry["shape"].dump());
-      tensor.shape.push_back(s.get<std::int64_t>());
+      const std::uint64_t dim = s.get<std::uint64_t>();
+      if (dim > kMaxElements || (dim > 0 && elements > kMaxElements / dim))
+        bad("a shape of at most 2^62 elements", entry["shape"].dump().substr(0, 80));
+      elements *= dim;
+      tensor.shape.push_back(static_cast<std::int64_t>(dim));
     }
     const auto& offsets = entry["data_offsets"];
     if (!offsets.is_array() || offsets.size() != 2 || !offsets[0].is_number_unsigned() ||

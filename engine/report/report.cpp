@@ -66,7 +66,7 @@ std::vector<ReportedNumber> loadReportedNumbers(const std::string& path) {
   Json j;
   try {
     j = Json::parse(readFileBytes(path));
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {  // also a number that overflows
     throw InputError({path}, expectedGot("reported numbers JSON", e.what()));
   }
   std::vector<ReportedNumber> out;

@@ -144,7 +144,7 @@ std::vector<ReportedSnli> loadReportedSnli(const std::string& path) {
   Json j;
   try {
     j = Json::parse(readFileBytes(path));
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {  // also a number that overflows
     throw InputError({path}, expectedGot("reported numbers JSON", e.what()));
   }
   std::vector<ReportedSnli> out;

@@ -78,6 +78,8 @@ Gpt2Tokenizer::Gpt2Tokenizer(const std::string& vocab_json, const std::string& m
   } catch (const nlohmann::json::parse_error& e) {
     throw InputError({vocab_json, lineOfOffset(vocab_text, e.byte)},
                      expectedGot("a JSON object of token ids", e.what()));
+  } catch (const nlohmann::json::exception& e) {  // out_of_range: a number that overflows
+    throw InputError({vocab_json}, expectedGot("a JSON object of token ids", e.what()));
   }
   if (!object.is_object() || object.empty()) {
     throw InputError({vocab_json},

@@ -180,7 +180,7 @@ RunSummary summaryFromJson(const std::string& text, const std::string& source) {
   Json j;
   try {
     j = Json::parse(text);
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {  // also a number that overflows
     throw InputError({source}, expectedGot("summary JSON", e.what()));
   }
   if (j.contains("summary")) j = j["summary"];
@@ -192,7 +192,7 @@ RunSummary summaryFromJson(const std::string& text, const std::string& source) {
     if (j.contains(key) && j[key].is_string()) out = j[key].get<std::string>();
   };
   const auto integer = [&](const char* key, std::int64_t& out) {
-    if (j.contains(key) && j[key].is_number()) out = j[key].get<std::int64_t>();
+    if (j.contains(key) && j[key].is_number_integer()) out = j[key].get<std::int64_t>();
   };
   str("status", s.status);
   str("task", s.task);

@@ -23,9 +23,20 @@ double number(const Json& j, const char* key) {
   return it == j.end() || !it->is_number() ? NAN : it->get<double>();  // null: a non-finite value
 }
 
+// An integer field: integers as they are, integral floats within range converted, else 0 (a
+// float such as 2e35 has no int64 value: converting it would be undefined).
+std::int64_t toInteger(const Json& v) {
+  if (v.is_number_integer()) return v.get<std::int64_t>();
+  if (v.is_number_float()) {
+    const double d = v.get<double>();
+    if (std::isfinite(d) && std::abs(d) < 9.2e18) return static_cast<std::int64_t>(d);
+  }
+  return 0;
+}
+
 std::int64_t integer(const Json& j, const char* key) {
   const auto it = j.find(key);
-  return it == j.end() || !it->is_number() ? 0 : it->get<std::int64_t>();
+  return it == j.end() ? 0 : toInteger(*it);
 }
 
 template <typename T>
@@ -33,7 +44,13 @@ std::vector<T> list(const Json& j, const char* key) {
   std::vector<T> out;
   const auto it = j.find(key);
   if (it == j.end() || !it->is_array()) return out;
-  for (const auto& v : *it) out.push_back(v.is_number() ? v.get<T>() : static_cast<T>(NAN));
+  for (const auto& v : *it) {
+    if constexpr (std::is_integral_v<T>) {
+      out.push_back(toInteger(v));
+    } else {
+      out.push_back(v.is_number() ? v.get<T>() : static_cast<T>(NAN));
+    }
+  }
   return out;
 }
 

@@ -170,7 +170,7 @@ TrainerState parseTrainerState(const std::string& text, const std::string& sourc
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // also a number that overflows
     throw InputError({source}, expectedGot("trainer state JSON", e.what()));
   }
   if (!j.is_object()) throw InputError({source}, expectedGot("a JSON object", j.type_name()));

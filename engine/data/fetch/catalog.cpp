@@ -35,8 +35,8 @@ class Reader {
   void keys(const Json& object, const std::string& key, std::initializer_list<const char*> allowed,
             std::initializer_list<const char*> required) const {
     if (!object.is_object()) fail(key, "an object", describe(object));
-    for (const auto& [name, value] : object.items()) {
-      (void)value;
+    for (const auto& item : object.items()) {
+      const std::string& name = item.key();
       if (std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return name == a; })) {
         std::string list;
         for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
@@ -256,7 +256,7 @@ Catalog parseCatalog(const std::string& text, const std::string& path) {
   Json root;
   try {
     root = Json::parse(text);
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {  // also a number that overflows
     throw InputError(
         {path}, expectedGot("a JSON catalogue", std::string("invalid JSON (") + e.what() + ")"));
   }

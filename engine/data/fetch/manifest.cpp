@@ -82,7 +82,7 @@ Manifest parseManifest(const std::string& text, const std::string& path) {
   Json j;
   try {
     j = Json::parse(text);
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {  // also a number that overflows
     throw InputError(
         {path}, expectedGot("a JSON manifest", std::string("invalid JSON (") + e.what() + ")"));
   }
