@@ -30,6 +30,7 @@ namespace {
 
 enum Column {
   kName,
+  kTask,
   kArch,
   kN,
   kL,
@@ -58,6 +59,9 @@ qint64 lastStep(const QString& metrics) {
 }
 
 QString ppl(double v) { return v > 0 ? QString::number(v, 'f', 2) : QString(); }
+QString percent(double fraction) {
+  return fraction >= 0 ? QString::number(100 * fraction, 'f', 2) + QStringLiteral(" %") : QString();
+}
 
 }  // namespace
 
@@ -95,6 +99,7 @@ QList<RunListing> listRuns(const QString& runs_dir) {
     try {
       const RunRecord record = readRunRecord(dir.toStdString());
       r.name = QString::fromStdString(record.config.name);
+      r.task = QString::fromStdString(record.config.data.task);
       r.arch = QString::fromStdString(record.config.model.arch);
       r.tokenizer = QString::fromStdString(record.config.data.tokenizer);
       r.n_layers = record.config.model.n_layers;
@@ -103,6 +108,8 @@ QList<RunListing> listRuns(const QString& runs_dir) {
         r.status = QString::fromStdString(record.summary.status);
         r.best_valid_ppl = record.summary.best_valid_ppl;
         r.test_ppl = record.summary.test_ppl;
+        r.best_valid_accuracy = record.summary.best_valid_accuracy;
+        r.test_accuracy = record.summary.test_accuracy;
       }
     } catch (const std::exception& e) {
       r.status = QStringLiteral("unreadable: ") + QString::fromUtf8(e.what());
@@ -132,8 +139,9 @@ RunBrowser::RunBrowser(QWidget* parent) : QWidget(parent) {
   top->addWidget(refresh_button);
 
   table_ = new QTableWidget(0, kColumns);
-  table_->setHorizontalHeaderLabels({tr("Run"), tr("Architecture"), tr("N"), tr("L"), tr("Tokens"),
-                                     tr("Status"), tr("Step"), tr("Best valid PPL"), tr("Test PPL"),
+  table_->setHorizontalHeaderLabels({tr("Run"), tr("Task"), tr("Architecture"), tr("N"), tr("L"),
+                                     tr("Tokens"), tr("Status"), tr("Step"),
+                                     tr("Best valid (PPL / acc)"), tr("Test (PPL / acc)"),
                                      tr("Tags"), tr("Note"), tr("Modified")});
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -201,15 +209,17 @@ void RunBrowser::refresh() {
   table_->setRowCount(runs_.size());
   for (int i = 0; i < runs_.size(); ++i) {
     const RunListing& r = runs_[i];
+    const bool snli = r.task == QLatin1String("snli");
     const QStringList cells = {r.name,
+                               r.task,
                                r.arch,
                                r.n_layers ? QString::number(r.n_layers) : QString(),
                                r.seq_len ? QString::number(r.seq_len) : QString(),
                                r.tokenizer,
                                r.status,
                                QString::number(r.step),
-                               ppl(r.best_valid_ppl),
-                               ppl(r.test_ppl),
+                               snli ? percent(r.best_valid_accuracy) : ppl(r.best_valid_ppl),
+                               snli ? percent(r.test_accuracy) : ppl(r.test_ppl),
                                r.notes.tags.join(QStringLiteral(", ")),
                                r.notes.note,
                                r.modified.toString(QStringLiteral("yyyy-MM-dd HH:mm"))};

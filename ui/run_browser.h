@@ -26,9 +26,10 @@ bool writeRunNotes(const QString& run_dir, const RunNotes& notes);
 
 /// One run directory as the browser lists it.
 struct RunListing {
-  QString dir, name, arch, tokenizer, status;
+  QString dir, name, task, arch, tokenizer, status;
   qint64 n_layers = 0, seq_len = 0, step = 0;
-  double best_valid_ppl = 0, test_ppl = 0;
+  double best_valid_ppl = 0, test_ppl = 0;              ///< language models
+  double best_valid_accuracy = -1, test_accuracy = -1;  ///< SNLI (fractions; -1: none)
   QDateTime modified;
   RunNotes notes;
 };
