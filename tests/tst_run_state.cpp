@@ -289,6 +289,29 @@ class TestRunState : public QObject {
     QVERIFY(!store.run(key));
   }
 
+  void malformedMetricsLinesAreShownOnTheRun() {
+    const QString dir =
+        test::writeFakeRun(path("malformed"), "m",
+                           {loadConfigArgument("cpu-small-grassmann", {}), 10, 5, 6.0, 100, false});
+    ui::MetricsStore clean_store;
+    const std::size_t steps = clean_store.run(clean_store.open(dir))->events.steps.size();
+    QVERIFY(steps > 0);
+    {
+      QFile f(dir + "/metrics.jsonl");
+      QVERIFY(f.open(QIODevice::Append));
+      f.write("{\"event\":\"step\",\"step\":\n[1, 2]\n");  // two malformed complete lines
+    }
+    ui::MetricsStore store;
+    const QString key = store.open(dir);
+    ui::MonitorView monitor(&store);
+    QCOMPARE(store.run(key)->events.skipped_lines, std::int64_t{2});
+    QCOMPARE(store.run(key)->events.steps.size(), steps);  // nothing else lost
+    QVERIFY2(monitor.listText(key).contains("2 malformed lines skipped"),
+             qPrintable(monitor.listText(key)));
+    const QString tip = monitor.findChild<QListWidget*>()->item(0)->toolTip();
+    QVERIFY2(tip.contains("metrics.jsonl:"), qPrintable(tip));  // names the file and line
+  }
+
   void openingAnUntickedRunShowsIt() {
     const QString dir =
         test::writeFakeRun(path("untick"), "r",

@@ -187,16 +187,23 @@ void MonitorView::updateListItem(const QString& key) {
   for (int i = 0; i < runs_list_->count(); ++i) {
     QListWidgetItem* item = runs_list_->item(i);
     if (item->data(Qt::UserRole).toString() != key) continue;
-    // A run whose folder is gone stays readable here, and says so.
-    const QString text =
-        run->missing ? tr("%1 (folder deleted or moved)").arg(run->name) : run->name;
+    // A run whose folder is gone stays readable here, and says so; so do malformed metrics
+    // lines (a kill mid-write elsewhere, an edit), which were skipped and cost nothing else.
+    QString text = run->missing ? tr("%1 (folder deleted or moved)").arg(run->name) : run->name;
+    QString tip =
+        run->missing ? tr("%1 no longer exists; its curves are what was read").arg(key) : key;
+    const std::int64_t skipped = run->events.skipped_lines;
+    if (skipped > 0) {
+      text += skipped == 1 ? tr(" ⚠ 1 malformed line skipped")
+                           : tr(" ⚠ %1 malformed lines skipped").arg(skipped);
+      for (const std::string& w : run->events.warnings) tip += "\n" + QString::fromStdString(w);
+    }
     if (item->text() != text) item->setText(text);
     item->setForeground(run->missing ? QColor(0x90, 0x90, 0x90) : palette().text().color());
     QFont font = item->font();
     font.setItalic(run->missing);
     item->setFont(font);
-    item->setToolTip(run->missing ? tr("%1 no longer exists; its curves are what was read").arg(key)
-                                  : key);
+    item->setToolTip(tip);
   }
 }
 
