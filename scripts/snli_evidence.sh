@@ -11,11 +11,21 @@ shift || true
 gwb=build/bin/gwb
 [ -x "$gwb" ] || { echo "build first: ./setup.sh build" >&2; exit 2; }
 mkdir -p "$out"
+finished() {  # finished RUN_DIR -> 0 if the run has a summary with status finished
+  python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1] + "/summary.json"))["status"] != "finished")' "$1" 2>/dev/null
+}
 for arch in grassmann transformer; do
-  start=$(date +%s)
-  "$gwb" train "cpu-small-snli-$arch" --runs "$out" "$@" >"$out/$arch.jsonl" 2>"$out/$arch.log"
-  echo "$arch trained in $(( $(date +%s) - start )) s" >&2
-  run_dir=$(head -1 "$out/$arch.jsonl" | python3 -c 'import json,sys; print(json.load(sys.stdin)["run_dir"])')
+  run_dir=""
+  [ -s "$out/$arch.jsonl" ] &&
+    run_dir=$(head -1 "$out/$arch.jsonl" | python3 -c 'import json,sys; print(json.load(sys.stdin)["run_dir"])')
+  if [ -n "$run_dir" ] && finished "$run_dir"; then
+    echo "$arch: reusing the finished run $run_dir" >&2  # a second call only evaluates
+  else
+    start=$(date +%s)
+    "$gwb" train "cpu-small-snli-$arch" --runs "$out" "$@" >"$out/$arch.jsonl" 2>"$out/$arch.log"
+    echo "$arch trained in $(( $(date +%s) - start )) s" >&2
+    run_dir=$(head -1 "$out/$arch.jsonl" | python3 -c 'import json,sys; print(json.load(sys.stdin)["run_dir"])')
+  fi
   "$gwb" eval "$run_dir" --checkpoint best --split all >"$out/$arch.eval.json" 2>/dev/null
 done
 python3 - "$out" <<'PY'

@@ -685,6 +685,8 @@ std::vector<EvalEvent> evaluateRunCheckpoint(
         resolveTaskData(config.data.task, config.data.dir, config.data.format).dir;
   }
   const torch::Device device = resolveDevice(config.train.device);
+  // The run's own thread count (train.threads; 0 = every core), as its training used.
+  if (device.is_cpu()) initTorchThreads(static_cast<int>(config.train.threads));
   TaskContext ctx;
   ctx.device = device;
   ctx.bf16 = usesBf16(config.train, device.is_cuda());
