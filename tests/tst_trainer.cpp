@@ -11,7 +11,6 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "engine/config/presets.h"
 #include "engine/io/tensor_io.h"
@@ -126,27 +125,21 @@ class TestTrainer : public QObject {
     QCOMPARE(effectiveRank(torch::zeros({0, 496})), 0.0);
   }
 
-  void cpuSmallPresetsLearnWithinAMinute_data() {
+  void cpuSmallPresetsLearnInThirtySteps_data() {
     QTest::addColumn<QString>("preset");
     QTest::newRow("grassmann") << "cpu-small-grassmann";
     QTest::newRow("transformer") << "cpu-small-transformer";
   }
-  void cpuSmallPresetsLearnWithinAMinute() {
+  void cpuSmallPresetsLearnInThirtySteps() {
     QFETCH(QString, preset);
-    // Validate every 10 steps for 30 steps (about 20 s here): three validations, with room for a
-    // machine three times slower within the minute.
+    // Validate every 10 steps for 30 steps (about 20 s on 2 idle cores): three validations. The
+    // time is reported, not asserted (a loaded CI machine is slower; speed is for benchmarks).
     RunConfig config =
         loadConfigArgument(preset.toStdString(),
                            {"train.max_steps=30", "train.eval_every=10", "train.probe_every=25"});
     Recorder recorder;
-    std::thread watchdog([&] {  // at most 60 seconds of training
-      for (int i = 0; i < 600 && !recorder.stop; ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      recorder.stop = true;
-    });
     const TrainOutcome outcome = train(config, recorder);
-    recorder.stop = true;
-    watchdog.join();
+    QCOMPARE(outcome.summary.status, std::string("finished"));
     std::vector<double> valid;
     for (const EvalEvent& e : recorder.evals) {
       if (e.split == "valid") valid.push_back(e.ppl);
