@@ -42,14 +42,36 @@ ComparisonFigure::ComparisonFigure(QWidget* parent) : QCustomPlot(parent) {
   ppl_rect_->insetLayout()->addElement(curve_legend_, Qt::AlignTop | Qt::AlignRight);
   curve_legend_->setLayer(QStringLiteral("legend"));
   curve_legend_->setFont(QFont(font().family(), 8));
+  position_legend_ = new QCPLegend;  // loss by position: which run, at which evaluation
+  position_rect_->insetLayout()->addElement(position_legend_, Qt::AlignTop | Qt::AlignRight);
+  position_legend_->setLayer(QStringLiteral("legend"));
+  position_legend_->setFont(QFont(font().family(), 8));
   bar_legend_ = new QCPLegend;
   bar_rect_->insetLayout()->addElement(bar_legend_, Qt::AlignTop | Qt::AlignRight);
   bar_legend_->setLayer(QStringLiteral("legend"));
   bar_legend_->setFont(QFont(font().family(), 8));
   group_ = new QCPBarsGroup(this);
+  bar_note_ = new QCPItemText(this);
+  bar_note_->setClipAxisRect(bar_rect_);
+  bar_note_->position->setAxisRect(bar_rect_);
+  bar_note_->position->setType(QCPItemPosition::ptAxisRectRatio);
+  bar_note_->position->setCoords(0.02, 0.03);
+  bar_note_->setPositionAlignment(Qt::AlignTop | Qt::AlignLeft);
+  bar_note_->setTextAlignment(Qt::AlignLeft);
+  bar_note_->setColor(QColor(90, 90, 90));
+  bar_note_->setBrush(QColor(255, 255, 255, 220));
+  bar_note_->setFont(QFont(font().family(), 8));
+  bar_note_->setVisible(false);
   for (QCPAxisRect* r : {bar_rect_, ppl_rect_, position_rect_}) {
     for (QCPAxis* a : r->axes()) a->grid()->setSubGridVisible(false);
   }
+}
+
+void ComparisonFigure::setBarNote(const QString& note) {
+  QString text = note;
+  bar_note_->setText(text.replace(QStringLiteral("; "), QStringLiteral(";\n")));
+  bar_note_->setVisible(!note.isEmpty());
+  replot(rpQueuedReplot);
 }
 
 void ComparisonFigure::setBars(const QStringList& categories, const QVector<Bars>& bars) {
@@ -92,17 +114,18 @@ void ComparisonFigure::setCurves(const QVector<Curve>& valid_ppl,
     for (QCPGraph* g : r->graphs()) removeGraph(g);
   }
   curve_legend_->clearItems();
+  position_legend_->clearItems();
   const auto draw = [this](QCPAxisRect* rect, const QVector<Curve>& curves, bool markers) {
+    QCPLegend* legend = markers ? curve_legend_ : position_legend_;
     for (const Curve& c : curves) {
       QCPGraph* g = addGraph(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
       g->setPen(QPen(c.color, 1));
       g->setName(c.label);
-      if (markers) {
-        g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 4));
-        curve_legend_->addItem(new QCPPlottableLegendItem(curve_legend_, g));  // runs, once
-      }
+      if (markers) g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 4));
       g->setData(c.x, c.y, true);
+      if (!c.x.isEmpty()) legend->addItem(new QCPPlottableLegendItem(legend, g));
     }
+    legend->setVisible(legend->itemCount() > 0);
     bool any = false;
     QCPRange xr, yr;
     for (QCPGraph* g : rect->graphs()) {
@@ -115,7 +138,7 @@ void ComparisonFigure::setCurves(const QVector<Curve>& valid_ppl,
       any = true;
     }
     if (any) {
-      rect->axis(QCPAxis::atBottom)->setRange(xr);
+      rect->axis(QCPAxis::atBottom)->setRange(paddedRange(xr.lower, xr.upper));
       rect->axis(QCPAxis::atLeft)->setRange(yr.lower * 0.95, yr.upper * 1.05);
     }
   };
