@@ -176,7 +176,9 @@ void CompareView::rebuild() {
     categories << label;
     QStringList cells = {label};
     for (const QString& key : differing_) cells << flat[i].at(key);
-    cells << QString::number(row.seeds.size())
+    cells << QString::number(row.seeds.size()) +
+                 (row.in_progress ? tr(" (%1 in progress: numbers so far)").arg(row.in_progress)
+                                  : QString())
           << QLocale().toString(static_cast<qlonglong>(row.params)) << meanStd(row.best_valid_ppl)
           << meanStd(row.test_ppl) << meanStd(row.tokens_per_s, 0);
     double values[3] = {NAN, NAN, NAN};

@@ -428,6 +428,16 @@ RunRecord recordOf(const StoredRun& run) {
   r.config = run.config;
   r.summary = run.summary;
   r.has_summary = run.has_summary;
+  // A run that trains has at most a stale summary of an earlier stop: its numbers are its
+  // evaluations so far, and the row says so.
+  r.in_progress = run.running();
+  if (r.in_progress) {
+    r.summary.best_valid_ppl = 0;
+    r.summary.test_ppl = 0;
+    r.summary.best_valid_accuracy = -1;
+    r.summary.test_accuracy = -1;
+    r.summary.test_per_class_accuracy.clear();
+  }
   if (run.config.data.isSnli()) {
     r.summary.task = "snli";
     if (r.summary.best_valid_accuracy < 0) {  // in progress: its evaluations so far

@@ -213,7 +213,7 @@ std::vector<SnliReportRow> buildSnliReport(const std::vector<RunRecord>& runs,
     for (const RunRecord* r : members) {
       row.seeds.push_back(r->config.seed);
       row.run_dirs.push_back(r->dir);
-      row.in_progress.push_back(!r->has_summary);
+      row.in_progress.push_back(r->in_progress);
       if (r->summary.params) row.params = r->summary.params;
       row.frozen = std::max(row.frozen, r->summary.frozen_params);
       valid.push_back(percent(r->summary.best_valid_accuracy));
