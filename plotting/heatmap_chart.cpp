@@ -74,10 +74,9 @@ void HeatmapChart::setData(const QVector<double>& steps, const QVector<double>& 
   const int kx = std::max(nx, 2), ky = std::max(ny, 2);
   const double x0 = steps.front() - dx / 2, x1 = steps.back() + dx / 2;  // the columns' extent
   map_->data()->setSize(kx, ky);
-  map_->data()->setRange(
-      QCPRange(x0 + (x1 - x0) / (2 * kx), x1 - (x1 - x0) / (2 * kx)),
-      QCPRange(edges[0] + (edges[ny] - edges[0]) / (2 * ky),
-               edges[ny] - (edges[ny] - edges[0]) / (2 * ky)));
+  map_->data()->setRange(QCPRange(x0 + (x1 - x0) / (2 * kx), x1 - (x1 - x0) / (2 * kx)),
+                         QCPRange(edges[0] + (edges[ny] - edges[0]) / (2 * ky),
+                                  edges[ny] - (edges[ny] - edges[0]) / (2 * ky)));
   for (int i = 0; i < kx; ++i) {
     const int column = i * nx / kx;
     double total = 0;

@@ -37,9 +37,8 @@ void HistogramGrid::layOut() {
   const int columns = columns_;
   int row0 = 0;
   if (!title_text_.isEmpty()) {
-    plotLayout()->addElement(row0++, 0,
-                             new QCPTextElement(this, title_text_,
-                                                QFont(font().family(), 9, QFont::Bold)));
+    plotLayout()->addElement(
+        row0++, 0, new QCPTextElement(this, title_text_, QFont(font().family(), 9, QFont::Bold)));
   }
   auto* panels = new QCPLayoutGrid;
   plotLayout()->addElement(row0, 0, panels);

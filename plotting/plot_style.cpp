@@ -62,14 +62,25 @@ QColor paletteColor(int index) {
   return QColor(palette[i]);
 }
 
-QColor runColor(const QString& run_id) {
+int runPaletteIndex(const QString& run_id) {
   // FNV-1a over the UTF-8 id: stable across processes and platforms, unlike qHash's seed.
   quint32 hash = 2166136261u;
   for (const char byte : run_id.toUtf8()) {
     hash ^= static_cast<quint8>(byte);
     hash *= 16777619u;
   }
-  return paletteColor(static_cast<int>(hash % kPaletteSize));
+  return static_cast<int>(hash % kPaletteSize);
+}
+
+QColor runColor(const QString& run_id) { return paletteColor(runPaletteIndex(run_id)); }
+
+QColor runColor(const QString& run_id, const QList<QColor>& taken) {
+  const int first = runPaletteIndex(run_id);
+  for (int k = 0; k < kPaletteSize; ++k) {
+    const QColor c = paletteColor(first + k);
+    if (!taken.contains(c)) return c;
+  }
+  return paletteColor(first);  // more runs than colours: the id's own
 }
 
 QCPRange paddedRange(double lo, double hi) {

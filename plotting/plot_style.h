@@ -4,6 +4,7 @@
 #pragma once
 
 #include <QColor>
+#include <QList>
 #include <QString>
 
 #include <qcustomplot.h>
@@ -34,9 +35,14 @@ constexpr int kPaletteSize = 12;
 /// Colour number `index` of the palette (wraps around). The first colours are the farthest apart,
 /// so a few series (offsets, layers) get the most distinct ones.
 QColor paletteColor(int index);
-/// The colour of a run: a function of its id only, so it is the same in every view and export.
-/// (Two of many runs can still share one: twelve colours, any number of ids.)
+/// The palette index a run id prefers (FNV-1a of the id, modulo kPaletteSize).
+int runPaletteIndex(const QString& run_id);
+/// The colour a run id prefers: a function of the id only.
 QColor runColor(const QString& run_id);
+/// The colour of a run beside runs that hold `taken`: the id's own unless taken, else the next
+/// free one of the palette after it (so up to kPaletteSize runs open together never share one);
+/// with every colour taken, the id's own.
+QColor runColor(const QString& run_id, const QList<QColor>& taken);
 
 /// The x range that shows [lo, hi] with room for the markers at both ends (2 % of the span each
 /// side); a single x gets [x - d, x + d] with d = max(1, |x| / 10), so it sits in the middle.

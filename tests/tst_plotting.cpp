@@ -5,13 +5,13 @@
 #include <QtTest>
 #include <cmath>
 
+#include "chart_texts.h"
 #include "plotting/bar_chart.h"
 #include "plotting/comparison_figure.h"
 #include "plotting/heatmap_chart.h"
 #include "plotting/histogram_grid.h"
 #include "plotting/plot_style.h"
 #include "plotting/time_series_chart.h"
-#include "chart_texts.h"
 
 using namespace gwb::plot;
 using gwb::test::shownTexts;
@@ -92,6 +92,12 @@ class TestPlotting : public QObject {
     QCOMPARE(paletteColor(0), QColor("#4e79a7"));
     QCOMPARE(paletteColor(-1), paletteColor(kPaletteSize - 1));
     QCOMPARE(paletteColor(kPaletteSize + 2), paletteColor(2));
+    // Beside runs that hold colours: the id's own if free, else the next free one.
+    QCOMPARE(runColor("run-a", {paletteColor(0)}), paletteColor(4));
+    QCOMPARE(runColor("run-a", {paletteColor(4), paletteColor(5)}), paletteColor(6));
+    QList<QColor> all;
+    for (int i = 0; i < kPaletteSize; ++i) all << paletteColor(i);
+    QCOMPARE(runColor("run-a", all), paletteColor(4));
   }
 
   void deltaE2000MatchesSharmasTable() {

@@ -15,8 +15,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include "engine/config/presets.h"
 #include "chart_texts.h"
+#include "engine/config/presets.h"
 #include "plotting/bar_chart.h"
 #include "plotting/confusion_chart.h"
 #include "plotting/time_series_chart.h"

@@ -3,20 +3,24 @@
 // follows it as it grows; x axis modes, seed bands, reference lines and the crosshair; the run
 // browser with notes, tags and the trash; the comparison view; and every export, in the GUI and
 // from `grassmann-workbench --export`.
+#include <QFileDialog>
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
+#include <QPushButton>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
+#include <QToolButton>
 #include <QtTest>
 #include <fstream>
 
+#include "chart_texts.h"
 #include "engine/config/presets.h"
 #include "engine/train/metrics_json.h"
 #include "engine/train/metrics_reader.h"
-#include "chart_texts.h"
 #include "fake_runs.h"
 #include "plotting/bar_chart.h"
 #include "plotting/heatmap_chart.h"
@@ -227,6 +231,27 @@ class TestWorkbenchViews : public QObject {
     QCOMPARE(monitor.lossChart()->pointCount(key), 21);
   }
 
+  // Issue 15: a run's colour was a hash of its folder alone, so a fourth run came out in the
+  // first one's colour. Twelve runs open together get twelve colours, each kept while it is open,
+  // and the same runs opened in the same order get the same ones.
+  void issue15_runsSharedAColour() {
+    test::FakeRun r{preset("cpu-small-transformer"), 2, 10, 9.0, 0, false};
+    QStringList dirs;
+    for (int i = 0; i < 12; ++i)
+      dirs << test::writeFakeRun(dir_.path() + "/colours", QStringLiteral("run-%1").arg(i), r);
+    MetricsStore store, again;
+    QSet<QRgb> colours;
+    std::map<QString, QColor> first;
+    for (const QString& d : dirs) {
+      const QString key = store.open(d);
+      first[key] = store.run(key)->color;
+      colours.insert(store.run(key)->color.rgb());
+      for (const auto& [k, c] : first) QCOMPARE(store.run(k)->color, c);  // none changed
+    }
+    QCOMPARE(colours.size(), 12);
+    for (const QString& d : dirs) QCOMPARE(again.run(again.open(d))->color, first[store.open(d)]);
+  }
+
   // Issue 15: the loss-by-position legend named the first evaluation's step on the curve of the
   // latest one (the series kept the label it was created with).
   void issue15_positionLegendNamedTheFirstEvaluation() {
@@ -271,8 +296,8 @@ class TestWorkbenchViews : public QObject {
     const QCPRange loss = monitor.lossChart()->xAxis->range();
     QVERIFY2(loss.lower < 1 && loss.upper > 40,
              qPrintable(QStringLiteral("[%1, %2]").arg(loss.lower).arg(loss.upper)));
-    for (plot::TimeSeriesChart* c : {monitor.pplChart(), monitor.throughputChart(),
-                                     monitor.lrChart(), monitor.gradChart()}) {
+    for (plot::TimeSeriesChart* c :
+         {monitor.pplChart(), monitor.throughputChart(), monitor.lrChart(), monitor.gradChart()}) {
       QCOMPARE(c->xAxis->range().lower, loss.lower);
       QCOMPARE(c->xAxis->range().upper, loss.upper);
     }
@@ -330,7 +355,8 @@ class TestWorkbenchViews : public QObject {
     const QString key = store.open(test::writeFakeRun(dir_.path() + "/unreported", "small", small));
     monitor.redraw();
     QCOMPARE(monitor.pplChart()->referenceLineCount(), 0);
-    const QString note = test::shownTexts(*monitor.pplChart()).filter("no reported number").join(' ');
+    const QString note =
+        test::shownTexts(*monitor.pplChart()).filter("no reported number").join(' ');
     QVERIFY2(note.contains("N2 L64 gpt2"), qPrintable(note));
     for (const char* reported : {"N6 L128 bert", "N12 L256 bert", "N6 L256 gpt2"})
       QVERIFY2(note.contains(reported), qPrintable(note));
@@ -389,6 +415,12 @@ class TestWorkbenchViews : public QObject {
     QCOMPARE(relative(files, dir), relative(expected, headless.path()));
     for (const QString& f : files) QVERIFY2(QFileInfo::exists(f), qPrintable(f));
     QVERIFY(relative(files, dir).contains("reference-grassmann-n6-l128/alpha.png"));
+    // The alpha chart carries a title with the run's name (it had none).
+    QFile alpha(dir + "/reference-grassmann-n6-l128/alpha.json");
+    QVERIFY(alpha.open(QIODevice::ReadOnly));
+    const QString title =
+        QJsonDocument::fromJson(alpha.readAll()).object().value("title").toString();
+    QVERIFY2(title.startsWith("reference-grassmann-n6-l128: gate α"), qPrintable(title));
     // What the user ticks, of the runs ticked.
     options.charts = {"loss", "alpha"};
     const QStringList some = monitor.exportCharts(out.path() + "/some", options, false, {g});
@@ -410,6 +442,37 @@ class TestWorkbenchViews : public QObject {
     dialog.accept();
     QCOMPARE(dialog.result(), int(QDialog::Accepted));
     QVERIFY(QFileInfo(out.path() + "/typed/new").isDir());
+  }
+
+  // Issue 15: the export's folder dialog could not create a folder. Browse… opens a folder
+  // dialog, where the typed folder's nearest existing parent is, that offers New Folder.
+  void issue15_exportFolderDialogCouldNotCreateAFolder() {
+    MetricsStore store;
+    ExportDialog dialog(QList<const StoredRun*>{store.run(store.open(grassmann_))});
+    QTemporaryDir out;
+    dialog.setDir(out.path() + "/not/yet");
+    QPushButton* browse = nullptr;
+    for (QPushButton* b : dialog.findChildren<QPushButton*>()) {
+      if (b->text().startsWith("Browse")) browse = b;
+    }
+    QVERIFY(browse);
+    bool seen = false, can_create = false, read_only = true;
+    QString where;
+    QTimer::singleShot(0, [&] {
+      auto* files = qobject_cast<QFileDialog*>(QApplication::activeModalWidget());
+      if (!files) return;
+      seen = true;
+      read_only = files->testOption(QFileDialog::ReadOnly);
+      where = files->directory().absolutePath();
+      if (auto* b = files->findChild<QToolButton*>("newFolderButton"))
+        can_create = b->isVisibleTo(files) && b->isEnabled();
+      files->reject();
+    });
+    browse->click();
+    QVERIFY(seen);
+    QVERIFY(!read_only);
+    QVERIFY(can_create);
+    QCOMPARE(where, QDir(out.path()).absolutePath());
   }
 
   void browserListsRunsNotesAndTrash() {

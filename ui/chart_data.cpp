@@ -21,7 +21,10 @@ QString csvField(QString s) {
 QString num(double v) { return std::isfinite(v) ? QString::number(v, 'g', 10) : QString(); }
 
 QString shortConfig(std::int64_t n_layers, std::int64_t seq_len, const std::string& tokenizer) {
-  return QStringLiteral("N%1 L%2 %3").arg(n_layers).arg(seq_len).arg(QString::fromStdString(tokenizer));
+  return QStringLiteral("N%1 L%2 %3")
+      .arg(n_layers)
+      .arg(seq_len)
+      .arg(QString::fromStdString(tokenizer));
 }
 
 QString backboneName(const std::string& backbone) {
@@ -56,8 +59,9 @@ QString reportedPplNote(const QList<RunConfig>& configs,
     if (!reported.contains(label)) reported << label;
   }
   return missing(without) + QStringLiteral("; ") +
-         (reported.isEmpty() ? QObject::tr("none are installed")
-                             : QObject::tr("reported: %1").arg(reported.join(QStringLiteral(", "))));
+         (reported.isEmpty()
+              ? QObject::tr("none are installed")
+              : QObject::tr("reported: %1").arg(reported.join(QStringLiteral(", "))));
 }
 
 QString reportedSnliNote(const QList<RunConfig>& configs,
@@ -79,9 +83,9 @@ QString reportedSnliNote(const QList<RunConfig>& configs,
     if (!reported.contains(label)) reported << label;
   }
   if (reported.isEmpty()) return missing(without) + QObject::tr("; none are installed");
-  return missing(without) + QObject::tr("; reported: %1 on a frozen %2")
-                                .arg(reported.join(QObject::tr(" and ")),
-                                     backboneName(numbers.front().backbone));
+  return missing(without) +
+         QObject::tr("; reported: %1 on a frozen %2")
+             .arg(reported.join(QObject::tr(" and ")), backboneName(numbers.front().backbone));
 }
 
 std::vector<SpikeMark> spikeMarks(const StoredRun& run) {

@@ -35,7 +35,8 @@ SeedBand seedBand(const QList<const StoredRun*>& runs, SeedBand::Kind kind);
 /// The line under a perplexity chart when none of `configs` (Wikitext-2 runs) has a reported
 /// number: "no reported number for this configuration (N2 L64 gpt2); reported: N6 L128 bert,
 /// ...". Empty when every configuration has one (or there are none).
-QString reportedPplNote(const QList<RunConfig>& configs, const std::vector<ReportedNumber>& numbers);
+QString reportedPplNote(const QList<RunConfig>& configs,
+                        const std::vector<ReportedNumber>& numbers);
 /// The same for SNLI runs: the reported rows are for heads on a frozen DistilBERT, so a run from
 /// scratch has none.
 QString reportedSnliNote(const QList<RunConfig>& configs, const std::vector<ReportedSnli>& numbers);

@@ -49,8 +49,7 @@ QStringList ticked(const QListWidget* list) {
 
 }  // namespace
 
-ExportDialog::ExportDialog(const QList<const StoredRun*>& runs, QWidget* parent)
-    : QDialog(parent) {
+ExportDialog::ExportDialog(const QList<const StoredRun*>& runs, QWidget* parent) : QDialog(parent) {
   setWindowTitle(tr("Export charts"));
   dir_ = new QLineEdit;
   dir_->setPlaceholderText(tr("a folder; one that does not exist yet is created"));
@@ -158,7 +157,8 @@ void ExportDialog::browse() {
   // where the typed folder or its nearest existing parent is.
   QString start = dir_->text().trimmed();
   while (!start.isEmpty() && !QFileInfo(start).isDir()) start = QFileInfo(start).path();
-  QFileDialog dialog(this, tr("Export the charts into"), start.isEmpty() ? QDir::homePath() : start);
+  QFileDialog dialog(this, tr("Export the charts into"),
+                     start.isEmpty() ? QDir::homePath() : start);
   dialog.setFileMode(QFileDialog::Directory);
   dialog.setOption(QFileDialog::ShowDirsOnly);
   dialog.setOption(QFileDialog::ReadOnly, false);
@@ -177,11 +177,11 @@ void ExportDialog::updateState() {
     problem = tr("Tick at least one chart or the comparison.");
   }
   ok_->setEnabled(problem.isEmpty());
-  status_->setText(problem.isEmpty()
-                       ? tr("Each run's charts go to %1/<run name>/, as PNG, PDF, CSV and JSON%2.")
-                             .arg(c.dir, QFileInfo(c.dir).isDir() ? QString()
-                                                                   : tr(" (the folder is created)"))
-                       : problem);
+  status_->setText(
+      problem.isEmpty()
+          ? tr("Each run's charts go to %1/<run name>/, as PNG, PDF, CSV and JSON%2.")
+                .arg(c.dir, QFileInfo(c.dir).isDir() ? QString() : tr(" (the folder is created)"))
+          : problem);
 }
 
 void ExportDialog::accept() {

@@ -93,7 +93,7 @@ MonitorView::MonitorView(MetricsStore* store, QWidget* parent) : QWidget(parent)
   loss_ = chart(tr("Train loss"), tr("loss"));
   ppl_ = chart(tr("Validation perplexity"), tr("perplexity"));
   ppl_->setStyle(plot::TimeSeriesChart::Style::Markers);  // evaluations: never smoothed
-  ppl_->setSmoothLogValues(true);  // were they ever, it would be on the loss
+  ppl_->setSmoothLogValues(true);                         // were they ever, it would be on the loss
   position_ = chart(tr("Validation loss by position in the chunk (latest evaluation)"), tr("loss"));
   position_->setAxisLabels(tr("position"), tr("loss"));
   position_->setSmoothing(0);
@@ -234,7 +234,8 @@ void MonitorView::setSmoothing(double weight) {
     const QSignalBlocker block(smoothing_);
     smoothing_->setValue(position);
   }
-  const bool hundredths = std::abs(smoothing_weight_ * 100 - std::round(smoothing_weight_ * 100)) < 1e-9;
+  const bool hundredths =
+      std::abs(smoothing_weight_ * 100 - std::round(smoothing_weight_ * 100)) < 1e-9;
   smoothing_label_->setText(QString::number(smoothing_weight_, 'f', hundredths ? 2 : 3));
   loss_->setSmoothing(smoothing_weight_);
   grad_->setSmoothing(smoothing_weight_);
@@ -365,8 +366,8 @@ void MonitorView::shareXRange() {
   // Train loss, evaluations, throughput, lr and gradient of the runs shown cover the same steps:
   // one x range for all (each still pads it for its end markers), so an evaluation at step 20
   // sits where step 20 of the loss does, and one evaluation does not squeeze its axis.
-  const std::initializer_list<plot::TimeSeriesChart*> charts = {loss_,       ppl_, throughput_,
-                                                                lr_,         grad_, accuracy_};
+  const std::initializer_list<plot::TimeSeriesChart*> charts = {loss_, ppl_,  throughput_,
+                                                                lr_,   grad_, accuracy_};
   double lo = NAN, hi = NAN;
   for (plot::TimeSeriesChart* c : charts) {
     double a = 0, b = 0;

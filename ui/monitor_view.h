@@ -79,9 +79,9 @@ class MonitorView : public QWidget {
   ProbeCharts* probeCharts() const { return probes_; }
   QTabWidget* tabs() const { return tabs_; }
 
-  /// Exports the runs `run_keys` (default: the visible ones) as `grassmann-workbench --export` does: each
-  /// run's charts (`options.charts`, empty: all) into `dir`/<run name>/ and, with `comparison`,
-  /// the comparison files into `dir`. Creates `dir`. Returns the files written.
+  /// Exports the runs `run_keys` (default: the visible ones) as `grassmann-workbench --export`
+  /// does: each run's charts (`options.charts`, empty: all) into `dir`/<run name>/ and, with
+  /// `comparison`, the comparison files into `dir`. Creates `dir`. Returns the files written.
   QStringList exportCharts(const QString& dir, const ExportOptions& options, bool comparison,
                            const QStringList& run_keys = {});
 

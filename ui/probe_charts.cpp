@@ -159,13 +159,12 @@ void ProbeCharts::update(const QList<const StoredRun*>& runs, const QSet<QString
   runs_ = grassmann;
   // Say why a chart is empty: no run yet, no Grassmann run (only they have probes), or no probe
   // of the runs shown yet.
-  const bool any_grassmann = std::any_of(runs.begin(), runs.end(), [](const StoredRun* r) {
-    return r->arch == "grassmann";
-  });
+  const bool any_grassmann = std::any_of(runs.begin(), runs.end(),
+                                         [](const StoredRun* r) { return r->arch == "grassmann"; });
   const QString empty =
-      runs.isEmpty()   ? tr("no data yet")
+      runs.isEmpty()  ? tr("no data yet")
       : any_grassmann ? tr("no probe yet")
-                       : tr("no probes: only Grassmann runs have gate α and Plücker statistics");
+                      : tr("no probes: only Grassmann runs have gate α and Plücker statistics");
   alpha_hist_->setEmptyText(empty);
   for (plot::HeatmapChart* map : {alpha_map_, norm_map_, angle_map_}) map->setEmptyText(empty);
   for (plot::TimeSeriesChart* chart : {alpha_mean_, degenerate_, rank_}) chart->setEmptyText(empty);

@@ -196,7 +196,7 @@ QStringList exportAlpha(const StoredRun& run, const QString& dir, const ExportOp
     grid.setHistogram(panel++, run.key, run.color, edges, counts);
   }
   return writeChart(grid, dir + QStringLiteral("/alpha"), o, csv.toUtf8(),
-                    QJsonObject{{"run", run.name}, {"alpha", events}});
+                    QJsonObject{{"run", run.name}, {"title", grid.title()}, {"alpha", events}});
 }
 
 QStringList exportPlucker(const StoredRun& run, const QString& dir, const ExportOptions& o) {
