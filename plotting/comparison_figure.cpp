@@ -51,26 +51,31 @@ ComparisonFigure::ComparisonFigure(QWidget* parent) : QCustomPlot(parent) {
   bar_legend_->setLayer(QStringLiteral("legend"));
   bar_legend_->setFont(QFont(font().family(), 8));
   group_ = new QCPBarsGroup(this);
-  bar_note_ = new QCPItemText(this);
-  bar_note_->setClipAxisRect(bar_rect_);
-  bar_note_->position->setAxisRect(bar_rect_);
-  bar_note_->position->setType(QCPItemPosition::ptAxisRectRatio);
-  bar_note_->position->setCoords(0.02, 0.03);
-  bar_note_->setPositionAlignment(Qt::AlignTop | Qt::AlignLeft);
-  bar_note_->setTextAlignment(Qt::AlignLeft);
-  bar_note_->setColor(QColor(90, 90, 90));
-  bar_note_->setBrush(QColor(255, 255, 255, 220));
-  bar_note_->setFont(QFont(font().family(), 8));
-  bar_note_->setVisible(false);
   for (QCPAxisRect* r : {bar_rect_, ppl_rect_, position_rect_}) {
     for (QCPAxis* a : r->axes()) a->grid()->setSubGridVisible(false);
   }
 }
 
 void ComparisonFigure::setBarNote(const QString& note) {
-  QString text = note;
-  bar_note_->setText(text.replace(QStringLiteral("; "), QStringLiteral(";\n")));
-  bar_note_->setVisible(!note.isEmpty());
+  // A line under the figure, not inside the bars' panel, where it ran under the legend and the
+  // bars.
+  if (note.isEmpty()) {
+    if (bar_note_) {
+      plotLayout()->remove(bar_note_);  // deletes it
+      plotLayout()->simplify();
+      bar_note_ = nullptr;
+    }
+  } else {
+    if (!bar_note_) {
+      bar_note_ = new QCPTextElement(this, QString(), QFont(font().family(), 8));
+      bar_note_->setTextColor(QColor(90, 90, 90));
+      bar_note_->setTextFlags(Qt::AlignLeft | Qt::AlignVCenter);
+      bar_note_->setMargins(QMargins(8, 2, 8, 4));
+      plotLayout()->addElement(plotLayout()->rowCount(), 0, bar_note_);
+      plotLayout()->setRowStretchFactor(plotLayout()->rowCount() - 1, 0.001);
+    }
+    bar_note_->setText(tr("Bars: %1").arg(note));
+  }
   replot(rpQueuedReplot);
 }
 

@@ -31,8 +31,8 @@ class ComparisonFigure : public QCustomPlot {
   void setBars(const QStringList& categories, const QVector<Bars>& bars);
   void setCurves(const QVector<Curve>& valid_ppl, const QVector<Curve>& loss_by_position);
   int barSeriesCount() const { return static_cast<int>(bars_.size()); }
-  /// A grey note in the bars' panel (e.g. that no configuration has a reported number); "; "
-  /// breaks it into lines. Empty: none.
+  /// A grey line under the figure about the bars (e.g. that no configuration has a reported
+  /// number), shown as "Bars: <note>". Empty: none.
   void setBarNote(const QString& note);
 
  private:
@@ -44,7 +44,7 @@ class ComparisonFigure : public QCustomPlot {
   QCPLegend* position_legend_;
   std::vector<QCPBars*> bars_;
   QCPBarsGroup* group_;
-  QCPItemText* bar_note_;
+  QCPTextElement* bar_note_ = nullptr;
 };
 
 }  // namespace gwb::plot

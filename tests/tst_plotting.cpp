@@ -284,6 +284,27 @@ class TestPlotting : public QObject {
     QCOMPARE(names, (QStringList{"a (step 20)", "b (step 20)"}));
   }
 
+  // Issue 15 (seen in the after screenshot): the bars' note about reported numbers ran under the
+  // bars' legend and bars; it is a line of its own under the figure.
+  void comparisonBarNoteStaysClearOfThePanels() {
+    ComparisonFigure figure;
+    figure.resize(1200, 800);
+    figure.setBars({"grassmann N2 L64 gpt2"}, {{"ours (best valid)", paletteColor(0), {760}}});
+    figure.setBarNote("no reported number for this configuration (N2 L64 gpt2)");
+    figure.replot();
+    QVERIFY(shownTexts(figure).contains(
+        "Bars: no reported number for this configuration (N2 L64 gpt2)"));
+    QCPTextElement* note = nullptr;
+    for (QCPLayoutElement* e : figure.plotLayout()->elements(true)) {
+      if (auto* t = qobject_cast<QCPTextElement*>(e); t && t->text().startsWith("Bars:")) note = t;
+    }
+    QVERIFY(note);
+    for (QCPAxisRect* rect : figure.axisRects())
+      QVERIFY(!note->outerRect().intersects(rect->outerRect()));
+    figure.setBarNote(QString());
+    QVERIFY(shownTexts(figure).filter("Bars:").isEmpty());
+  }
+
   void barChartGroupsSeriesPerCategory() {
     BarChart chart;
     chart.resize(600, 400);

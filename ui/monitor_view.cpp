@@ -108,7 +108,7 @@ MonitorView::MonitorView(MetricsStore* store, QWidget* parent) : QWidget(parent)
   confusion_ = new plot::ConfusionChart;
   confusion_->setObjectName(QStringLiteral("confusion"));
   confusion_->setTitle(tr("Confusion matrix of the latest evaluation"));
-  confusion_->setMatrix({}, {}, tr("No SNLI evaluation yet"));
+  confusion_->setMatrix({}, {}, tr("no data yet"));
   probes_ = new ProbeCharts(store_);
 
   auto* curves = new QSplitter(Qt::Vertical);
@@ -475,8 +475,16 @@ void MonitorView::drawConfusion() {
     confusion_->setMatrix({tr("entailment"), tr("neutral"), tr("contradiction")}, counts);
     return;
   }
+  const QList<const StoredRun*> shown = visibleRuns();
+  const bool any_snli = std::any_of(shown.begin(), shown.end(), [](const StoredRun* r) {
+    return r->has_config && r->config.data.isSnli();
+  });
   confusion_->setTitle(tr("Confusion matrix of the latest evaluation"));
-  confusion_->setMatrix({}, {}, tr("No SNLI evaluation yet"));
+  confusion_->setMatrix({}, {},
+                        shown.isEmpty() ? tr("no data yet")
+                        : any_snli      ? tr("no SNLI evaluation yet")
+                                        : tr("no SNLI run shown: the confusion matrix is for SNLI "
+                                                  "runs"));
 }
 
 void MonitorView::drawGroups() {
