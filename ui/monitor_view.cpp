@@ -483,8 +483,7 @@ void MonitorView::drawConfusion() {
   confusion_->setMatrix({}, {},
                         shown.isEmpty() ? tr("no data yet")
                         : any_snli      ? tr("no SNLI evaluation yet")
-                                        : tr("no SNLI run shown: the confusion matrix is for SNLI "
-                                                  "runs"));
+                                        : tr("no SNLI run shown"));
 }
 
 void MonitorView::drawGroups() {
