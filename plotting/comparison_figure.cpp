@@ -42,6 +42,10 @@ ComparisonFigure::ComparisonFigure(QWidget* parent) : QCustomPlot(parent) {
   ppl_rect_->insetLayout()->addElement(curve_legend_, Qt::AlignTop | Qt::AlignRight);
   curve_legend_->setLayer(QStringLiteral("legend"));
   curve_legend_->setFont(QFont(font().family(), 8));
+  position_legend_ = new QCPLegend;  // loss by position: which run, at which evaluation
+  position_rect_->insetLayout()->addElement(position_legend_, Qt::AlignTop | Qt::AlignRight);
+  position_legend_->setLayer(QStringLiteral("legend"));
+  position_legend_->setFont(QFont(font().family(), 8));
   bar_legend_ = new QCPLegend;
   bar_rect_->insetLayout()->addElement(bar_legend_, Qt::AlignTop | Qt::AlignRight);
   bar_legend_->setLayer(QStringLiteral("legend"));
@@ -50,6 +54,29 @@ ComparisonFigure::ComparisonFigure(QWidget* parent) : QCustomPlot(parent) {
   for (QCPAxisRect* r : {bar_rect_, ppl_rect_, position_rect_}) {
     for (QCPAxis* a : r->axes()) a->grid()->setSubGridVisible(false);
   }
+}
+
+void ComparisonFigure::setBarNote(const QString& note) {
+  // A line under the figure, not inside the bars' panel, where it ran under the legend and the
+  // bars.
+  if (note.isEmpty()) {
+    if (bar_note_) {
+      plotLayout()->remove(bar_note_);  // deletes it
+      plotLayout()->simplify();
+      bar_note_ = nullptr;
+    }
+  } else {
+    if (!bar_note_) {
+      bar_note_ = new QCPTextElement(this, QString(), QFont(font().family(), 8));
+      bar_note_->setTextColor(QColor(90, 90, 90));
+      bar_note_->setTextFlags(Qt::AlignLeft | Qt::AlignVCenter);
+      bar_note_->setMargins(QMargins(8, 2, 8, 4));
+      plotLayout()->addElement(plotLayout()->rowCount(), 0, bar_note_);
+      plotLayout()->setRowStretchFactor(plotLayout()->rowCount() - 1, 0.001);
+    }
+    bar_note_->setText(tr("Bars: %1").arg(note));
+  }
+  replot(rpQueuedReplot);
 }
 
 void ComparisonFigure::setBars(const QStringList& categories, const QVector<Bars>& bars) {
@@ -92,17 +119,18 @@ void ComparisonFigure::setCurves(const QVector<Curve>& valid_ppl,
     for (QCPGraph* g : r->graphs()) removeGraph(g);
   }
   curve_legend_->clearItems();
+  position_legend_->clearItems();
   const auto draw = [this](QCPAxisRect* rect, const QVector<Curve>& curves, bool markers) {
+    QCPLegend* legend = markers ? curve_legend_ : position_legend_;
     for (const Curve& c : curves) {
       QCPGraph* g = addGraph(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
       g->setPen(QPen(c.color, 1));
       g->setName(c.label);
-      if (markers) {
-        g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 4));
-        curve_legend_->addItem(new QCPPlottableLegendItem(curve_legend_, g));  // runs, once
-      }
+      if (markers) g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 4));
       g->setData(c.x, c.y, true);
+      if (!c.x.isEmpty()) legend->addItem(new QCPPlottableLegendItem(legend, g));
     }
+    legend->setVisible(legend->itemCount() > 0);
     bool any = false;
     QCPRange xr, yr;
     for (QCPGraph* g : rect->graphs()) {
@@ -115,7 +143,7 @@ void ComparisonFigure::setCurves(const QVector<Curve>& valid_ppl,
       any = true;
     }
     if (any) {
-      rect->axis(QCPAxis::atBottom)->setRange(xr);
+      rect->axis(QCPAxis::atBottom)->setRange(paddedRange(xr.lower, xr.upper));
       rect->axis(QCPAxis::atLeft)->setRange(yr.lower * 0.95, yr.upper * 1.05);
     }
   };

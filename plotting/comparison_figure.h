@@ -1,6 +1,7 @@
 // The comparison as one multi-panel figure, like the reference's results figure: perplexity of
 // ours vs the paper vs the reproduction per configuration (grouped bars), the validation
-// perplexity curves of the runs, and their loss by position. For the comparison view and exports.
+// perplexity curves of the runs, and their loss by position (each panel with its legend). For the
+// comparison view and exports.
 #pragma once
 
 #include <qcustomplot.h>
@@ -30,6 +31,9 @@ class ComparisonFigure : public QCustomPlot {
   void setBars(const QStringList& categories, const QVector<Bars>& bars);
   void setCurves(const QVector<Curve>& valid_ppl, const QVector<Curve>& loss_by_position);
   int barSeriesCount() const { return static_cast<int>(bars_.size()); }
+  /// A grey line under the figure about the bars (e.g. that no configuration has a reported
+  /// number), shown as "Bars: <note>". Empty: none.
+  void setBarNote(const QString& note);
 
  private:
   QCPAxisRect* bar_rect_;
@@ -37,8 +41,10 @@ class ComparisonFigure : public QCustomPlot {
   QCPAxisRect* position_rect_;
   QCPLegend* bar_legend_;
   QCPLegend* curve_legend_;
+  QCPLegend* position_legend_;
   std::vector<QCPBars*> bars_;
   QCPBarsGroup* group_;
+  QCPTextElement* bar_note_ = nullptr;
 };
 
 }  // namespace gwb::plot

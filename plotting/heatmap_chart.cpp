@@ -31,6 +31,18 @@ HeatmapChart::HeatmapChart(QWidget* parent) : QCustomPlot(parent) {
   auto* margins = new QCPMarginGroup(this);
   axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
   scale_->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
+  empty_text_ = new QCPItemText(this);
+  empty_text_->position->setType(QCPItemPosition::ptAxisRectRatio);
+  empty_text_->position->setCoords(0.5, 0.5);
+  empty_text_->setPositionAlignment(Qt::AlignCenter);
+  empty_text_->setColor(QColor(110, 110, 110));
+  empty_text_->setFont(QFont(font().family(), 9));
+  empty_text_->setText(tr("no data yet"));
+}
+
+void HeatmapChart::setEmptyText(const QString& text) {
+  empty_text_->setText(text);
+  replot(rpQueuedReplot);
 }
 
 void HeatmapChart::setTitle(const QString& title) {
@@ -54,32 +66,43 @@ void HeatmapChart::setData(const QVector<double>& steps, const QVector<double>& 
     clear();
     return;
   }
-  // Cells are centred on each probe step (evenly spaced probes) and on each bin.
-  const double dx = nx > 1 ? (steps.back() - steps.front()) / (nx - 1) : 1;
-  map_->data()->setSize(nx, ny);
-  map_->data()->setRange(QCPRange(steps.front(), steps.front() + dx * (nx - 1)),
-                         QCPRange((edges[0] + edges[1]) / 2, (edges[ny - 1] + edges[ny]) / 2));
-  for (int i = 0; i < nx; ++i) {
+  // Cells are centred on each probe step (evenly spaced probes) and on each bin. QCPColorMap
+  // gives a dimension of one cell no extent (it draws nothing), so a single probe or bin is
+  // stored as two equal cells that together span the axis.
+  const double dx = nx > 1 ? (steps.back() - steps.front()) / (nx - 1)
+                           : 2 * std::max(1.0, std::abs(steps.front()) / 10);
+  const int kx = std::max(nx, 2), ky = std::max(ny, 2);
+  const double x0 = steps.front() - dx / 2, x1 = steps.back() + dx / 2;  // the columns' extent
+  map_->data()->setSize(kx, ky);
+  map_->data()->setRange(QCPRange(x0 + (x1 - x0) / (2 * kx), x1 - (x1 - x0) / (2 * kx)),
+                         QCPRange(edges[0] + (edges[ny] - edges[0]) / (2 * ky),
+                                  edges[ny] - (edges[ny] - edges[0]) / (2 * ky)));
+  for (int i = 0; i < kx; ++i) {
+    const int column = i * nx / kx;
     double total = 0;
-    for (double c : counts[i]) total += c;
-    for (int j = 0; j < ny; ++j) {
-      map_->data()->setCell(i, j, total > 0 && j < counts[i].size() ? counts[i][j] / total : 0);
+    for (double c : counts[column]) total += c;
+    for (int j = 0; j < ky; ++j) {
+      const int bin = j * ny / ky;
+      map_->data()->setCell(
+          i, j, total > 0 && bin < counts[column].size() ? counts[column][bin] / total : 0);
     }
   }
+  cells_ = QSize(nx, ny);
   map_->rescaleDataRange(true);
-  xAxis->setRange(steps.front() - dx / 2, steps.front() + dx * (nx - 0.5));
+  xAxis->setRange(x0, x1);
   yAxis->setRange(edges.front(), edges.back());
+  empty_text_->setVisible(false);
   replot(rpQueuedReplot);
 }
 
-QSize HeatmapChart::cells() const {
-  return QSize(map_->data()->keySize(), map_->data()->valueSize());
-}
+QSize HeatmapChart::cells() const { return cells_; }
 
 double HeatmapChart::share(int column, int row) const { return map_->data()->cell(column, row); }
 
 void HeatmapChart::clear() {
   map_->data()->clear();
+  cells_ = QSize(0, 0);
+  empty_text_->setVisible(true);
   replot(rpQueuedReplot);
 }
 

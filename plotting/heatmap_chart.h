@@ -1,5 +1,6 @@
 // A histogram over training time as a heat map (QCPColorMap): x is the step of each probe, y the
-// bins, the colour the share of values in a bin at that step (each column sums to 1). Qt only.
+// bins, the colour the share of values in a bin at that step (each column sums to 1). A single
+// probe (or bin) is drawn as one cell across the axis; empty, it says so. Qt only.
 #pragma once
 
 #include <qcustomplot.h>
@@ -19,16 +20,20 @@ class HeatmapChart : public QCustomPlot {
   /// `steps` (increasing) and, per step, the counts of the bins between `edges`.
   void setData(const QVector<double>& steps, const QVector<double>& edges,
                const QVector<QVector<double>>& counts);
-  /// Columns x rows of the colour map (0 x 0 when empty).
+  /// Columns (probes) x rows (bins) of the data (0 x 0 when empty).
   QSize cells() const;
   /// The share in the cell of step index `column` and bin `row`.
   double share(int column, int row) const;
   void clear();
+  /// What the chart says while it has no data (default "no data yet").
+  void setEmptyText(const QString& text);
 
  private:
   QCPColorMap* map_;
   QCPColorScale* scale_;
   QCPTextElement* title_ = nullptr;
+  QCPItemText* empty_text_ = nullptr;
+  QSize cells_{0, 0};
 };
 
 /// Viridis as a QCustomPlot gradient (perceptually uniform; QCustomPlot 2.1 lacks it).

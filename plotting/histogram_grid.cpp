@@ -5,26 +5,58 @@
 
 namespace gwb::plot {
 
-HistogramGrid::HistogramGrid(QWidget* parent) : QCustomPlot(parent) {
+HistogramGrid::HistogramGrid(QWidget* parent)
+    : QCustomPlot(parent), empty_text_(tr("no data yet")) {
   applyLiveStyle(*this);
+  margins_ = new QCPMarginGroup(this);
   setPanels({});
 }
 
+void HistogramGrid::setTitle(const QString& title) {
+  title_text_ = title;
+  layOut();
+}
+
+void HistogramGrid::setEmptyText(const QString& text) {
+  empty_text_ = text;
+  if (rects_.empty()) layOut();
+}
+
 void HistogramGrid::setPanels(const QStringList& titles, int columns) {
+  panel_titles_ = titles;
+  columns_ = std::max(1, columns);
+  layOut();
+}
+
+void HistogramGrid::layOut() {
   clearHistograms();
   plotLayout()->clear();
   rects_.clear();
   graphs_.clear();
-  columns = std::max(1, columns);
-  auto* margins = new QCPMarginGroup(this);
+  const QStringList& titles = panel_titles_;
+  const int columns = columns_;
+  int row0 = 0;
+  if (!title_text_.isEmpty()) {
+    plotLayout()->addElement(
+        row0++, 0, new QCPTextElement(this, title_text_, QFont(font().family(), 9, QFont::Bold)));
+  }
+  auto* panels = new QCPLayoutGrid;
+  plotLayout()->addElement(row0, 0, panels);
+  if (titles.isEmpty() && !empty_text_.isEmpty()) {
+    auto* text = new QCPTextElement(this, empty_text_, QFont(font().family(), 9));
+    text->setTextColor(QColor(110, 110, 110));
+    panels->addElement(0, 0, text);
+  }
+  const int rows = (static_cast<int>(titles.size()) + columns - 1) / columns;
+  setMinimumHeight(std::max(1, std::min(rows, 3)) * kRowHeight);
   for (int i = 0; i < titles.size(); ++i) {
     auto* rect = new QCPAxisRect(this);
-    plotLayout()->addElement(i / columns, i % columns, rect);
+    panels->addElement(i / columns, i % columns, rect);
     rect->axis(QCPAxis::atBottom)->setLabel(titles[i]);
     rect->axis(QCPAxis::atBottom)->setLabelFont(QFont(font().family(), 8));
     rect->axis(QCPAxis::atBottom)->setTickLabelFont(QFont(font().family(), 7));
     rect->axis(QCPAxis::atLeft)->setTickLabelFont(QFont(font().family(), 7));
-    rect->setMarginGroup(QCP::msLeft, margins);
+    rect->setMarginGroup(QCP::msLeft, margins_);
     rects_.push_back(rect);
   }
   graphs_.resize(rects_.size());

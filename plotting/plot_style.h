@@ -4,6 +4,7 @@
 #pragma once
 
 #include <QColor>
+#include <QList>
 #include <QString>
 
 #include <qcustomplot.h>
@@ -28,12 +29,23 @@ class NiceLogTicker : public QCPAxisTicker {
 /// Puts `axis` on a log scale with NiceLogTicker, or back on a linear one.
 void setLogAxis(QCPAxis* axis, bool log);
 
-/// Number of colours in the run palette (Tableau 10 as TensorBoard and W&B use, pale ones
-/// darkened).
-constexpr int kPaletteSize = 10;
-/// Colour number `index` of the palette (wraps around).
+/// Number of colours in the run palette: twelve that stay apart (CIEDE2000 above 20 for every
+/// pair, above 30 from the white background), Tableau's blue, orange and red first.
+constexpr int kPaletteSize = 12;
+/// Colour number `index` of the palette (wraps around). The first colours are the farthest apart,
+/// so a few series (offsets, layers) get the most distinct ones.
 QColor paletteColor(int index);
-/// The colour of a run: a function of its id only, so it is the same in every view and export.
+/// The palette index a run id prefers (FNV-1a of the id, modulo kPaletteSize).
+int runPaletteIndex(const QString& run_id);
+/// The colour a run id prefers: a function of the id only.
 QColor runColor(const QString& run_id);
+/// The colour of a run beside runs that hold `taken`: the id's own unless taken, else the next
+/// free one of the palette after it (so up to kPaletteSize runs open together never share one);
+/// with every colour taken, the id's own.
+QColor runColor(const QString& run_id, const QList<QColor>& taken);
+
+/// The x range that shows [lo, hi] with room for the markers at both ends (2 % of the span each
+/// side); a single x gets [x - d, x + d] with d = max(1, |x| / 10), so it sits in the middle.
+QCPRange paddedRange(double lo, double hi);
 
 }  // namespace gwb::plot

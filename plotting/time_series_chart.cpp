@@ -20,6 +20,12 @@ int indexAt(const QVector<double>& xs, double value) {
   return it == xs.begin() ? 0 : static_cast<int>(it - xs.begin()) - 1;
 }
 
+// An x as the crosshair shows it: whole numbers (steps, tokens) without a fraction or exponent.
+QString xText(double x) {
+  if (std::abs(x) < 1e15 && x == std::round(x)) return QString::number(static_cast<qint64>(x));
+  return QString::number(x, 'g', 6);
+}
+
 }  // namespace
 
 TimeSeriesChart::TimeSeriesChart(QWidget* parent) : QCustomPlot(parent) {
@@ -42,6 +48,14 @@ TimeSeriesChart::TimeSeriesChart(QWidget* parent) : QCustomPlot(parent) {
   cross_text_->setPadding(QMargins(4, 2, 4, 2));
   cross_text_->setFont(QFont(font().family(), 8));
   cross_text_->setVisible(false);
+  empty_text_ = new QCPItemText(this);
+  empty_text_->position->setType(QCPItemPosition::ptAxisRectRatio);
+  empty_text_->position->setCoords(0.5, 0.5);
+  empty_text_->setPositionAlignment(Qt::AlignCenter);
+  empty_text_->setColor(QColor(110, 110, 110));
+  empty_text_->setFont(QFont(font().family(), 9));
+  empty_text_->setText(tr("no data yet"));
+  updateEmptyState();
   setMouseTracking(true);
 }
 
@@ -62,7 +76,15 @@ void TimeSeriesChart::setAxisLabels(const QString& x, const QString& y) {
 TimeSeriesChart::Series& TimeSeriesChart::series(const QString& id, const QString& label,
                                                  const QColor& color) {
   auto it = series_.find(id);
-  if (it != series_.end()) return it->second;
+  if (it != series_.end()) {
+    Series& s = it->second;
+    if (s.label != label || s.color != color) {  // e.g. "(step N)" of the latest evaluation
+      s.label = label;
+      s.color = color;
+      restyle(s);
+    }
+    return s;
+  }
   Series s;
   s.label = label;
   s.color = color;
@@ -95,19 +117,43 @@ void TimeSeriesChart::restyle(Series& s) {
     s.smooth->removeFromLegend();
     s.raw->addToLegend();
   }
+  // A line of one point draws nothing: show a lone point as a dot.
+  const QCPScatterStyle dot(s.x.size() == 1 ? QCPScatterStyle::ssDisc : QCPScatterStyle::ssNone, 4);
+  s.raw->setScatterStyle(smoothed ? QCPScatterStyle() : dot);
+  s.smooth->setScatterStyle(smoothed ? dot : QCPScatterStyle());
 }
 
 void TimeSeriesChart::appendPoints(const QString& id, const QString& label, const QColor& color,
                                    const QVector<double>& x, const QVector<double>& y) {
   Series& s = series(id, label, color);
-  QVector<double> smoothed;
-  smoothed.reserve(y.size());
-  for (double v : y) smoothed.push_back(s.ema.add(v));
+  QVector<double> values;
+  values.reserve(y.size());
+  for (double v : y) values.push_back(smoothed(s, v));
   s.x += x;
   s.y += y;
-  s.s += smoothed;
+  s.s += values;
   s.raw->addData(x, y, /*alreadySorted=*/true);
-  if (style_ == Style::Lines) s.smooth->addData(x, smoothed, true);
+  if (style_ == Style::Lines) s.smooth->addData(x, values, true);
+  if (s.x.size() <= 2 && !x.isEmpty()) restyle(s);  // a lone point's dot comes or goes
+}
+
+double TimeSeriesChart::smoothed(Series& s, double value) const {
+  if (!smooths()) return value;  // markers (evaluations) and weight 0: the values themselves
+  if (!smooth_log_) return s.ema.add(value);
+  if (!(value > 0) || !std::isfinite(value)) return NAN;
+  return std::exp(s.ema.add(std::log(value)));
+}
+
+void TimeSeriesChart::resmooth(Series& s) {
+  s.ema = DebiasedEma(smoothing_);
+  s.s.clear();
+  for (double v : s.y) s.s.push_back(smoothed(s, v));
+  if (style_ == Style::Lines) {
+    s.smooth->setData(s.x, s.s, true);
+  } else {
+    s.smooth->data()->clear();
+  }
+  restyle(s);
 }
 
 void TimeSeriesChart::setPoints(const QString& id, const QString& label, const QColor& color,
@@ -124,13 +170,19 @@ void TimeSeriesChart::setPoints(const QString& id, const QString& label, const Q
 
 void TimeSeriesChart::setSmoothing(double weight) {
   smoothing_ = std::clamp(weight, 0.0, 0.999);
-  for (auto& [id, s] : series_) {
-    s.ema = DebiasedEma(smoothing_);
-    s.s.clear();
-    for (double v : s.y) s.s.push_back(s.ema.add(v));
-    s.smooth->setData(s.x, s.s, true);
-    restyle(s);
-  }
+  for (auto& [id, s] : series_) resmooth(s);
+  replot(rpQueuedReplot);
+}
+
+void TimeSeriesChart::setStyle(Style style) {
+  style_ = style;
+  for (auto& [id, s] : series_) resmooth(s);
+  replot(rpQueuedReplot);
+}
+
+void TimeSeriesChart::setSmoothLogValues(bool on) {
+  smooth_log_ = on;
+  for (auto& [id, s] : series_) resmooth(s);
   replot(rpQueuedReplot);
 }
 
@@ -154,6 +206,7 @@ void TimeSeriesChart::removeSeries(const QString& id) {
   removeGraph(it->second.raw);
   removeGraph(it->second.smooth);
   series_.erase(it);
+  updateEmptyState();
   replot(rpQueuedReplot);
 }
 
@@ -245,18 +298,97 @@ void TimeSeriesChart::setMarkers(const QVector<double>& x, const QColor& color) 
   }
 }
 
+bool TimeSeriesChart::dataXRange(double* lo, double* hi) const {
+  double xmin = std::numeric_limits<double>::infinity(), xmax = -xmin;
+  for (const auto& [id, s] : series_) {
+    for (int i = 0; i < s.x.size(); ++i) {
+      if (!std::isfinite(s.y[i]) || (log_y_ && s.y[i] <= 0)) continue;
+      xmin = std::min(xmin, s.x[i]);
+      xmax = std::max(xmax, s.x[i]);
+    }
+  }
+  for (QCPGraph* g : bands_) {
+    bool found = false;
+    const QCPRange r = g->getKeyRange(found);
+    if (!found) continue;
+    xmin = std::min(xmin, r.lower);
+    xmax = std::max(xmax, r.upper);
+  }
+  if (!std::isfinite(xmin)) return false;
+  *lo = xmin;
+  *hi = xmax;
+  return true;
+}
+
+void TimeSeriesChart::setXExtent(double lo, double hi) {
+  extent_lo_ = lo;
+  extent_hi_ = hi;
+}
+
+bool TimeSeriesChart::hasData() const {
+  for (const auto& [id, s] : series_) {
+    if (!s.x.isEmpty()) return true;
+  }
+  return !bands_.empty();
+}
+
+void TimeSeriesChart::updateEmptyState() {
+  const bool data = hasData();
+  empty_text_->setVisible(!data && !empty_text_->text().isEmpty());
+  legend->setVisible(data && legend->itemCount() > 0);  // never an empty legend box
+}
+
+void TimeSeriesChart::setEmptyText(const QString& text) {
+  empty_text_->setText(text);
+  updateEmptyState();
+  replot(rpQueuedReplot);
+}
+
+void TimeSeriesChart::setNote(const QString& text) {
+  if (text.isEmpty()) {
+    if (note_) {
+      plotLayout()->remove(note_);  // deletes it
+      plotLayout()->simplify();
+      note_ = nullptr;
+    }
+  } else {
+    if (!note_) {
+      note_ = new QCPTextElement(this, QString(), QFont(font().family(), 8));
+      note_->setTextColor(QColor(90, 90, 90));
+      note_->setTextFlags(Qt::AlignLeft | Qt::AlignVCenter);
+      note_->setMargins(QMargins(8, 0, 8, 4));
+      plotLayout()->addElement(plotLayout()->rowCount(), 0, note_);
+    }
+    note_->setText(text);
+  }
+  replot(rpQueuedReplot);
+}
+
+QString TimeSeriesChart::note() const { return note_ ? note_->text() : QString(); }
+
 void TimeSeriesChart::resetView() {
   double xmin = std::numeric_limits<double>::infinity(), xmax = -xmin, ymin = xmin, ymax = -xmin;
-  const auto take = [&](const QVector<double>& xs, const QVector<double>& ys) {
-    for (int i = 0; i < xs.size(); ++i) {
-      if (!std::isfinite(ys[i]) || (log_y_ && ys[i] <= 0)) continue;
-      xmin = std::min(xmin, xs[i]);
-      xmax = std::max(xmax, xs[i]);
-      ymin = std::min(ymin, ys[i]);
-      ymax = std::max(ymax, ys[i]);
+  const auto take = [&](const QVector<double>& ys) {
+    for (double y : ys) {
+      if (!std::isfinite(y) || (log_y_ && y <= 0)) continue;
+      ymin = std::min(ymin, y);
+      ymax = std::max(ymax, y);
     }
   };
-  for (const auto& [id, s] : series_) take(s.x, s.y);
+  for (const auto& [id, s] : series_) take(s.y);
+  for (QCPGraph* g : bands_) {
+    bool found = false;
+    const QCPRange r = g->getValueRange(found, QCP::sdBoth);
+    if (found && (!log_y_ || r.lower > 0)) take({r.lower, r.upper});
+  }
+  if (!dataXRange(&xmin, &xmax)) {
+    xmin = std::numeric_limits<double>::infinity();
+    xmax = -xmin;
+  }
+  if (std::isfinite(extent_lo_) && std::isfinite(extent_hi_)) {
+    xmin = std::min(xmin, extent_lo_);
+    xmax = std::max(xmax, extent_hi_);
+  }
   for (const Reference& r : references_) {
     ymin = std::min(ymin, r.y);
     ymax = std::max(ymax, r.y);
@@ -265,16 +397,11 @@ void TimeSeriesChart::resetView() {
     ymin = std::min(ymin, include_lo_);
     ymax = std::max(ymax, include_hi_);
   }
-  if (!std::isfinite(xmin)) {
-    xmin = 0;
-    xmax = 1;
-  }
   if (!std::isfinite(ymin)) {
     ymin = log_y_ ? 1 : 0;
     ymax = log_y_ ? 10 : 1;
   }
-  if (xmax <= xmin) xmax = xmin + 1;
-  xAxis->setRange(xmin, xmax);
+  xAxis->setRange(std::isfinite(xmin) ? paddedRange(xmin, xmax) : QCPRange(0, 1));
   if (log_y_) {
     yAxis->setRange(ymin / 1.15, ymax * 1.15);
   } else {
@@ -282,11 +409,13 @@ void TimeSeriesChart::resetView() {
     yAxis->setRange(ymin - pad, ymax + pad);
   }
   user_view_ = false;
+  updateEmptyState();
   replot(rpQueuedReplot);
 }
 
 void TimeSeriesChart::refresh() {
   if (user_view_) {
+    updateEmptyState();
     replot(rpQueuedReplot);
   } else {
     resetView();
@@ -299,13 +428,28 @@ QVector<TimeSeriesChart::SeriesData> TimeSeriesChart::seriesData() const {
   return out;
 }
 
-QString TimeSeriesChart::crosshairText(double x) const {
-  QStringList lines;
-  lines << xAxis->label() + QStringLiteral(" ") + QString::number(x, 'g', 6);
+double TimeSeriesChart::snapX(double x) const {
+  double best = x, distance = std::numeric_limits<double>::infinity();
   for (const auto& [id, s] : series_) {
-    if (s.x.isEmpty()) continue;
-    const int i = indexAt(s.x, x);
-    const double v = style_ == Style::Lines && smoothing_ > 0 ? s.s[i] : s.y[i];
+    const auto it = std::lower_bound(s.x.begin(), s.x.end(), x);
+    for (auto c = it == s.x.begin() ? it : it - 1; c != s.x.end() && c <= it; ++c) {
+      if (std::abs(*c - x) < distance) {
+        distance = std::abs(*c - x);
+        best = *c;
+      }
+    }
+  }
+  return best;
+}
+
+QString TimeSeriesChart::crosshairText(double x) const {
+  const double at = snapX(x);
+  QStringList lines;
+  lines << xAxis->label() + QStringLiteral(" ") + xText(at);
+  for (const auto& [id, s] : series_) {
+    if (s.x.isEmpty() || at < s.x.front() || at > s.x.back()) continue;  // not running there
+    const int i = indexAt(s.x, at);
+    const double v = smooths() ? s.s[i] : s.y[i];
     lines << s.label + QStringLiteral(": ") + QString::number(v, 'g', 5);
   }
   return lines.join('\n');
@@ -319,7 +463,7 @@ void TimeSeriesChart::mouseMoveEvent(QMouseEvent* event) {
     replot(rpQueuedReplot);
     return;
   }
-  const double x = xAxis->pixelToCoord(event->pos().x());
+  const double x = snapX(xAxis->pixelToCoord(event->pos().x()));
   cross_line_->point1->setCoords(x, yAxis->range().lower);
   cross_line_->point2->setCoords(x, yAxis->range().upper);
   cross_text_->setText(crosshairText(x));

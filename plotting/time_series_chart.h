@@ -1,9 +1,10 @@
 // A live multi-run line chart (QCustomPlot): each series drawn raw (faint) with a debiased EMA over
-// it, or as markers; log y; labelled dashed reference lines (the paper's and the reproductions'
-// numbers); mean ± std bands for seed groups; vertical markers (spikes); zoom and drag,
-// double-click to reset; a crosshair listing every series' value at the cursor. Points are appended
-// once per GUI tick (addData, already sorted) and replots are queued, as STYLE.md measured. Qt
-// only.
+// it, or as markers (evaluations: never smoothed); log y; labelled dashed reference lines (the
+// paper's and the reproductions' numbers); mean ± std bands for seed groups; vertical markers
+// (spikes); zoom and drag, double-click to reset; a crosshair listing every series' value at the
+// nearest step that exists. Says why it is empty instead of showing an empty legend. Points are
+// appended once per GUI tick (addData, already sorted) and replots are queued, as STYLE.md
+// measured. Qt only.
 #pragma once
 
 #include <qcustomplot.h>
@@ -46,14 +47,22 @@ class TimeSeriesChart : public QCustomPlot {
 
   void setTitle(const QString& title);
   void setAxisLabels(const QString& x, const QString& y);
-  void setStyle(Style style) { style_ = style; }
+  /// Lines (raw + EMA) or Markers (evaluations, drawn and exported unsmoothed).
+  void setStyle(Style style);
   /// EMA weight in [0, 0.999]; 0 draws the raw series only. Recomputes every series.
   void setSmoothing(double weight);
   double smoothing() const { return smoothing_; }
+  /// Whether the series are smoothed at all (Lines with a weight above 0).
+  bool smooths() const { return style_ == Style::Lines && smoothing_ > 0; }
+  /// Values that are exp of a loss (perplexities): the EMA runs on log(y), i.e. on the loss,
+  /// and is exponentiated back, never an average of perplexities.
+  void setSmoothLogValues(bool on);
+  bool smoothLogValues() const { return smooth_log_; }
   void setLogY(bool on);
   bool logY() const { return log_y_; }
 
-  /// Appends points (x increasing) to series `id`, creating it with `label` and `color`.
+  /// Appends points (x increasing) to series `id`, creating it with `label` and `color` (an
+  /// existing series takes the label and colour given).
   void appendPoints(const QString& id, const QString& label, const QColor& color,
                     const QVector<double>& x, const QVector<double>& y);
   /// Replaces series `id`'s points.
@@ -84,7 +93,20 @@ class TimeSeriesChart : public QCustomPlot {
   /// Dotted vertical lines at `x` (e.g. where the spike detector fired).
   void setMarkers(const QVector<double>& x, const QColor& color);
 
-  /// Fits the axes to the data (and reference lines). Double-click does the same.
+  /// The x extent of the data (series and bands); false when there is none.
+  bool dataXRange(double* lo, double* hi) const;
+  /// Fits x to at least [lo, hi] (the extent shared by the charts of one run) besides its own
+  /// data; NaN: its own data only.
+  void setXExtent(double lo, double hi);
+
+  /// What the chart says while it has no data (default "no data yet"); empty: nothing.
+  void setEmptyText(const QString& text);
+  /// A line under the chart (e.g. that no reported number matches); empty: none.
+  void setNote(const QString& text);
+  QString note() const;
+
+  /// Fits the axes to the data (and reference lines), with room for the markers at the ends.
+  /// Double-click does the same.
   void resetView();
   /// Queues a replot, rescaling first unless the user zoomed or dragged.
   void refresh();
@@ -95,7 +117,10 @@ class TimeSeriesChart : public QCustomPlot {
   };
   /// What is plotted, for exports.
   QVector<SeriesData> seriesData() const;
-  /// The crosshair text for x (what hovering at x shows), for tests.
+  /// The x of a point nearest to `x` (the crosshair reads existing steps, not fractions).
+  double snapX(double x) const;
+  /// The crosshair text for x (what hovering at x shows): the nearest existing x and each
+  /// series' value there; a series that ended before it (or starts after it) is left out.
   QString crosshairText(double x) const;
 
  protected:
@@ -117,12 +142,18 @@ class TimeSeriesChart : public QCustomPlot {
   };
   Series& series(const QString& id, const QString& label, const QColor& color);
   void restyle(Series& s);
+  double smoothed(Series& s, double value) const;
+  void resmooth(Series& s);
+  bool hasData() const;
+  void updateEmptyState();
 
   Style style_ = Style::Lines;
   double smoothing_ = 0.6;
   bool log_y_ = false;
+  bool smooth_log_ = false;
   bool user_view_ = false;  // zoomed or dragged: stop following the data
   double include_lo_ = NAN, include_hi_ = NAN;
+  double extent_lo_ = NAN, extent_hi_ = NAN;
   std::map<QString, Series> series_;
   std::vector<QCPGraph*> bands_;
   struct Reference {
@@ -135,6 +166,8 @@ class TimeSeriesChart : public QCustomPlot {
   QCPTextElement* title_ = nullptr;
   QCPItemStraightLine* cross_line_ = nullptr;
   QCPItemText* cross_text_ = nullptr;
+  QCPItemText* empty_text_ = nullptr;
+  QCPTextElement* note_ = nullptr;
 };
 
 }  // namespace gwb::plot

@@ -1,6 +1,6 @@
 // The first window, offscreen: it opens on the embedded data and counts it on a worker thread,
 // shows SNLI counts, reports a bad folder beside the controls without dying, can be cancelled
-// between splits, and its About text names the versions.
+// between splits, its About text names the versions, and the monitor's settings come back.
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -8,6 +8,7 @@
 #include "plotting/bar_chart.h"
 #include "ui/data_page.h"
 #include "ui/main_window.h"
+#include "ui/monitor_view.h"
 
 using namespace gwb::ui;
 
@@ -43,6 +44,22 @@ class TestMainWindow : public QObject {
     QCOMPARE(window.dataPage()->table()->rowCount(), 3);
     QCOMPARE(window.dataPage()->table()->item(0, 0)->text(), QString("train"));
     QCOMPARE(window.dataPage()->chart()->seriesCount(), 1);
+  }
+
+  // Issue 15: the monitor's smoothing came back as 0.60 in the next session (it was saved but
+  // never restored, and the slider's 1/100 steps could not hold every weight).
+  void issue15_smoothingDidNotRoundTrip() {
+    for (const double weight : {0.62, 0.625, 0.0, 0.999}) {
+      {
+        MainWindow window({"0.1.0", "abc123", "1.13.0", "", 2});
+        window.monitor()->setSmoothing(weight);
+        QCOMPARE(window.monitor()->smoothing(), weight);
+        window.close();
+      }
+      MainWindow again({"0.1.0", "abc123", "1.13.0", "", 2});
+      QCOMPARE(again.monitor()->smoothing(), weight);
+      again.close();
+    }
   }
 
   void countsSnliLabels() {

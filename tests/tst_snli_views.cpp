@@ -15,6 +15,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "chart_texts.h"
 #include "engine/config/presets.h"
 #include "plotting/bar_chart.h"
 #include "plotting/confusion_chart.h"
@@ -150,6 +151,18 @@ class TestSnliViews : public QObject {
       for (int p = 0; p < 3; ++p)
         QCOMPARE(chart->counts()[g][p], static_cast<qint64>(confusion[g].toArray()[p].toInt()));
     QVERIFY(chart->cellText(0, 0).startsWith(QString::number(confusion[0].toArray()[0].toInt())));
+  }
+
+  // Issue 15: without a matching reported number the accuracy chart said nothing; the reported
+  // SNLI rows are for heads on a frozen DistilBERT, and these runs train from scratch.
+  void issue15_noReportedSnliNumberWasNotSaid() {
+    MetricsStore store;
+    store.open(grassmann_);
+    MonitorView monitor(&store);
+    monitor.redraw();
+    const QString note =
+        test::shownTexts(*monitor.accuracyChart()).filter("no reported number").join(' ');
+    QVERIFY2(note.contains("from scratch") && note.contains("frozen DistilBERT"), qPrintable(note));
   }
 
   void runsListSnliRunsWithTheirAccuracies() {

@@ -3,15 +3,21 @@
 // follows it as it grows; x axis modes, seed bands, reference lines and the crosshair; the run
 // browser with notes, tags and the trash; the comparison view; and every export, in the GUI and
 // from `grassmann-workbench --export`.
+#include <QFileDialog>
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
+#include <QPushButton>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
+#include <QToolButton>
 #include <QtTest>
 #include <fstream>
 
+#include "chart_texts.h"
 #include "engine/config/presets.h"
 #include "engine/train/metrics_json.h"
 #include "engine/train/metrics_reader.h"
@@ -21,7 +27,9 @@
 #include "plotting/histogram_grid.h"
 #include "plotting/time_series_chart.h"
 #include "test_support.h"
+#include "ui/chart_data.h"
 #include "ui/compare_view.h"
+#include "ui/export_dialog.h"
 #include "ui/main_window.h"
 #include "ui/metrics_store.h"
 #include "ui/monitor_view.h"
@@ -221,6 +229,250 @@ class TestWorkbenchViews : public QObject {
     store.pollFollowed();
     monitor.redraw();
     QCOMPARE(monitor.lossChart()->pointCount(key), 21);
+  }
+
+  // Issue 15: a run's colour was a hash of its folder alone, so a fourth run came out in the
+  // first one's colour. Twelve runs open together get twelve colours, each kept while it is open,
+  // and the same runs opened in the same order get the same ones.
+  void issue15_runsSharedAColour() {
+    test::FakeRun r{preset("cpu-small-transformer"), 2, 10, 9.0, 0, false};
+    QStringList dirs;
+    for (int i = 0; i < 12; ++i)
+      dirs << test::writeFakeRun(dir_.path() + "/colours", QStringLiteral("run-%1").arg(i), r);
+    MetricsStore store, again;
+    QSet<QRgb> colours;
+    std::map<QString, QColor> first;
+    for (const QString& d : dirs) {
+      const QString key = store.open(d);
+      first[key] = store.run(key)->color;
+      colours.insert(store.run(key)->color.rgb());
+      for (const auto& [k, c] : first) QCOMPARE(store.run(k)->color, c);  // none changed
+    }
+    QCOMPARE(colours.size(), 12);
+    for (const QString& d : dirs) QCOMPARE(again.run(again.open(d))->color, first[store.open(d)]);
+  }
+
+  // Issue 15: the loss-by-position legend named the first evaluation's step on the curve of the
+  // latest one (the series kept the label it was created with).
+  void issue15_positionLegendNamedTheFirstEvaluation() {
+    test::FakeRun r{preset("cpu-small-grassmann"), 10, 10, 9.0, 0, false};
+    const QString dir = test::writeFakeRun(dir_.path() + "/growing", "position-legend", r);
+    MetricsStore store;
+    MonitorView monitor(&store);
+    const QString key = store.open(dir);
+    monitor.redraw();
+    QVERIFY(monitor.positionChart()->seriesData().front().label.endsWith("(step 10)"));
+    std::ofstream out((dir + "/metrics.jsonl").toStdString(), std::ios::app);
+    for (int s = 11; s <= 20; ++s) {
+      StepEvent e;
+      e.step = s;
+      e.loss = 5.0;
+      out << toJsonLine(e) << "\n";
+    }
+    EvalEvent v;
+    v.step = 20;
+    v.split = "valid";
+    v.loss = 5.0;
+    v.ppl = std::exp(5.0);
+    v.loss_by_position.assign(63, 5.0);
+    out << toJsonLine(v) << "\n";
+    out.close();
+    store.pollFollowed();
+    monitor.redraw();
+    const auto position = monitor.positionChart()->seriesData();
+    QCOMPARE(position.size(), 1);
+    QVERIFY2(position.front().label.endsWith("(step 20)"), qPrintable(position.front().label));
+    QCOMPARE(position.front().y.front(), 5.0);
+  }
+
+  // Issue 15: each chart fitted its own data, so validation perplexity's x range differed from
+  // the train loss's, the end markers were half cut, and one evaluation squeezed the axis to
+  // [20, 21].
+  void issue15_chartsOfARunHadDifferentXRanges() {
+    MetricsStore store;
+    MonitorView monitor(&store);
+    store.open(grassmann_);
+    monitor.redraw();
+    const QCPRange loss = monitor.lossChart()->xAxis->range();
+    QVERIFY2(loss.lower < 1 && loss.upper > 40,
+             qPrintable(QStringLiteral("[%1, %2]").arg(loss.lower).arg(loss.upper)));
+    for (plot::TimeSeriesChart* c :
+         {monitor.pplChart(), monitor.throughputChart(), monitor.lrChart(), monitor.gradChart()}) {
+      QCOMPARE(c->xAxis->range().lower, loss.lower);
+      QCOMPARE(c->xAxis->range().upper, loss.upper);
+    }
+    // One evaluation: the perplexity chart still spans the run's steps.
+    test::FakeRun one{preset("cpu-small-grassmann"), 20, 20, 9.0, 0, false};
+    MetricsStore store2;
+    MonitorView monitor2(&store2);
+    store2.open(test::writeFakeRun(dir_.path() + "/one-eval", "one-eval", one));
+    monitor2.redraw();
+    QCOMPARE(monitor2.pplChart()->xAxis->range().lower, monitor2.lossChart()->xAxis->range().lower);
+    QCOMPARE(monitor2.pplChart()->xAxis->range().upper, monitor2.lossChart()->xAxis->range().upper);
+    QVERIFY(monitor2.pplChart()->xAxis->range().lower < 1);
+    // In tokens too.
+    monitor2.setXAxisMode(XAxisMode::Tokens);
+    QCOMPARE(monitor2.pplChart()->xAxis->range().upper, monitor2.lossChart()->xAxis->range().upper);
+  }
+
+  // Issue 15: the crosshair reported a stopped run's last value beyond its end.
+  void issue15_crosshairReportedAStoppedRunPastItsEnd() {
+    MetricsStore store;
+    MonitorView monitor(&store);
+    store.open(grassmann_);  // 40 steps
+    store.open(running_);    // 20 steps
+    monitor.redraw();
+    const QString at10 = monitor.lossChart()->crosshairText(10.3);
+    QVERIFY2(at10.startsWith("step 10\n"), qPrintable(at10));
+    QVERIFY(at10.contains("cpu-small-grassmann: ") && at10.contains("reference-grassmann"));
+    const QString at30 = monitor.lossChart()->crosshairText(30);
+    QVERIFY(at30.contains("reference-grassmann"));
+    QVERIFY2(!at30.contains("cpu-small-grassmann"), qPrintable(at30));
+  }
+
+  // Issue 15: the latest-alpha histograms were squeezed into a 60 px strip of the gate-α tab.
+  void issue15_alphaHistogramsWereSqueezed() {
+    MetricsStore store;
+    MonitorView monitor(&store);
+    store.open(grassmann_);  // six layers: two rows of panels
+    monitor.resize(1280, 760);
+    monitor.show();
+    monitor.tabs()->setCurrentWidget(monitor.probeCharts()->alphaTab());
+    monitor.redraw();
+    QVERIFY(QTest::qWaitForWindowExposed(&monitor));
+    QTRY_VERIFY(monitor.probeCharts()->alphaHistograms()->isVisible());
+    QVERIFY2(monitor.probeCharts()->alphaHistograms()->height() >= 240,
+             qPrintable(QString::number(monitor.probeCharts()->alphaHistograms()->height())));
+  }
+
+  // Issue 15: a chart without a matching reported number said nothing (an empty legend box);
+  // it says so and names the configurations that have one.
+  void issue15_noReportedNumberWasNotSaid() {
+    test::FakeRun small{preset("cpu-small-transformer"), 20, 10, 8.0, 0, false};
+    MetricsStore store;
+    MonitorView monitor(&store);
+    QVERIFY(test::shownTexts(*monitor.pplChart()).contains("no data yet"));
+    const QString key = store.open(test::writeFakeRun(dir_.path() + "/unreported", "small", small));
+    monitor.redraw();
+    QCOMPARE(monitor.pplChart()->referenceLineCount(), 0);
+    const QString note =
+        test::shownTexts(*monitor.pplChart()).filter("no reported number").join(' ');
+    QVERIFY2(note.contains("N2 L64 gpt2"), qPrintable(note));
+    for (const char* reported : {"N6 L128 bert", "N12 L256 bert", "N6 L256 gpt2"})
+      QVERIFY2(note.contains(reported), qPrintable(note));
+    QVERIFY(!test::shownTexts(*monitor.pplChart()).contains("no data yet"));
+    // Beside a run that has reported numbers (their lines drawn) it still says which has none;
+    // with only that run shown the note goes.
+    store.open(grassmann_);
+    monitor.redraw();
+    QVERIFY(monitor.pplChart()->referenceLineCount() > 0);
+    QVERIFY(monitor.pplChart()->note().contains("(N2 L64 gpt2)"));
+    monitor.setRunVisible(key, false);
+    QVERIFY(monitor.pplChart()->referenceLineCount() > 0);
+    QVERIFY(test::shownTexts(*monitor.pplChart()).filter("no reported number").isEmpty());
+  }
+
+  // Issue 15: the validation CSV's "smoothed" column was an EMA of perplexities.
+  void issue15_validationCsvAveragedPerplexities() {
+    MetricsStore store;
+    MonitorView monitor(&store);
+    store.open(grassmann_);
+    monitor.redraw();
+    const QStringList rows = QString::fromUtf8(seriesCsv(*monitor.pplChart())).split('\n');
+    QCOMPARE(rows.first(), QString("series,label,x,y,smoothed"));
+    int checked = 0;
+    for (const QString& row : rows.mid(1)) {
+      if (row.isEmpty()) continue;
+      const QStringList cells = row.split(',');
+      QCOMPARE(cells.value(4), cells.value(3));  // evaluations are not smoothed
+      ++checked;
+    }
+    QCOMPARE(checked, 4);
+  }
+
+  // Issue 15: Export charts… wrote only the visible tab, as chart-1, chart-2 (in reverse order),
+  // into a folder that had to exist. It writes every chart of the runs (or those ticked) under
+  // the headless export's names, creating the folder.
+  void issue15_monitorExportWroteTheVisibleTabAsChartN() {
+    MetricsStore store;
+    MonitorView monitor(&store);
+    const QString g = store.open(grassmann_);
+    store.open(transformer_);
+    monitor.redraw();
+    QTemporaryDir out, headless;
+    ExportOptions options;
+    options.width = 300;
+    options.height = 200;
+    const QString dir = out.path() + "/not/yet/there";
+    const QStringList files = monitor.exportCharts(dir, options, true);
+    const QStringList expected =
+        exportRunDirectories({grassmann_, transformer_}, headless.path(), options);
+    const auto relative = [](const QStringList& paths, const QString& root) {
+      QSet<QString> out;
+      for (const QString& p : paths) out.insert(QDir(root).relativeFilePath(p));
+      return out;
+    };
+    QCOMPARE(relative(files, dir), relative(expected, headless.path()));
+    for (const QString& f : files) QVERIFY2(QFileInfo::exists(f), qPrintable(f));
+    QVERIFY(relative(files, dir).contains("reference-grassmann-n6-l128/alpha.png"));
+    // The alpha chart carries a title with the run's name (it had none).
+    QFile alpha(dir + "/reference-grassmann-n6-l128/alpha.json");
+    QVERIFY(alpha.open(QIODevice::ReadOnly));
+    const QString title =
+        QJsonDocument::fromJson(alpha.readAll()).object().value("title").toString();
+    QVERIFY2(title.startsWith("reference-grassmann-n6-l128: gate α"), qPrintable(title));
+    // What the user ticks, of the runs ticked.
+    options.charts = {"loss", "alpha"};
+    const QStringList some = monitor.exportCharts(out.path() + "/some", options, false, {g});
+    QSet<QString> want;
+    for (const char* chart : {"loss", "alpha"}) {
+      for (const char* ext : {"png", "pdf", "csv", "json"})
+        want.insert(QStringLiteral("reference-grassmann-n6-l128/%1.%2").arg(chart, ext));
+    }
+    QCOMPARE(relative(some, out.path() + "/some"), want);
+    // The dialog offers the runs' charts by those names and creates a typed folder.
+    ExportDialog dialog(QList<const StoredRun*>{store.run(g)});
+    QCOMPARE(dialog.chartNames(),
+             (QStringList{"loss", "ppl", "loss_by_position", "alpha", "plucker"}));
+    dialog.setDir(out.path() + "/typed/new");
+    dialog.setChartTicked("ppl", false);
+    const ExportDialog::Choice choice = dialog.choice();
+    QCOMPARE(choice.run_keys, QStringList{g});
+    QVERIFY(!choice.options.charts.contains("ppl") && choice.options.charts.contains("plucker"));
+    dialog.accept();
+    QCOMPARE(dialog.result(), int(QDialog::Accepted));
+    QVERIFY(QFileInfo(out.path() + "/typed/new").isDir());
+  }
+
+  // Issue 15: the export's folder dialog could not create a folder. Browse… opens a folder
+  // dialog, where the typed folder's nearest existing parent is, that offers New Folder.
+  void issue15_exportFolderDialogCouldNotCreateAFolder() {
+    MetricsStore store;
+    ExportDialog dialog(QList<const StoredRun*>{store.run(store.open(grassmann_))});
+    QTemporaryDir out;
+    dialog.setDir(out.path() + "/not/yet");
+    QPushButton* browse = nullptr;
+    for (QPushButton* b : dialog.findChildren<QPushButton*>()) {
+      if (b->text().startsWith("Browse")) browse = b;
+    }
+    QVERIFY(browse);
+    bool seen = false, can_create = false, read_only = true;
+    QString where;
+    QTimer::singleShot(0, [&] {
+      auto* files = qobject_cast<QFileDialog*>(QApplication::activeModalWidget());
+      if (!files) return;
+      seen = true;
+      read_only = files->testOption(QFileDialog::ReadOnly);
+      where = files->directory().absolutePath();
+      if (auto* b = files->findChild<QToolButton*>("newFolderButton"))
+        can_create = b->isVisibleTo(files) && b->isEnabled();
+      files->reject();
+    });
+    browse->click();
+    QVERIFY(seen);
+    QVERIFY(!read_only);
+    QVERIFY(can_create);
+    QCOMPARE(where, QDir(out.path()).absolutePath());
   }
 
   void browserListsRunsNotesAndTrash() {

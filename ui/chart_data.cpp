@@ -20,7 +20,73 @@ QString csvField(QString s) {
 
 QString num(double v) { return std::isfinite(v) ? QString::number(v, 'g', 10) : QString(); }
 
+QString shortConfig(std::int64_t n_layers, std::int64_t seq_len, const std::string& tokenizer) {
+  return QStringLiteral("N%1 L%2 %3")
+      .arg(n_layers)
+      .arg(seq_len)
+      .arg(QString::fromStdString(tokenizer));
+}
+
+QString backboneName(const std::string& backbone) {
+  return backbone == "distilbert" ? QStringLiteral("DistilBERT") : QString::fromStdString(backbone);
+}
+
+// "this configuration (a)" or "these configurations (a, b)".
+QString missing(const QStringList& configs) {
+  return configs.size() == 1
+             ? QObject::tr("no reported number for this configuration (%1)").arg(configs.front())
+             : QObject::tr("no reported number for these configurations (%1)")
+                   .arg(configs.join(QStringLiteral(", ")));
+}
+
 }  // namespace
+
+QString reportedPplNote(const QList<RunConfig>& configs,
+                        const std::vector<ReportedNumber>& numbers) {
+  QStringList without;
+  for (const RunConfig& c : configs) {
+    bool any = false;
+    for (const char* source : {"paper", "reproduction", "arledge"})
+      any = any || matchReported(numbers, source, c).has_value();
+    const QString label = shortConfig(c.model.n_layers, c.data.seq_len, c.data.tokenizer);
+    if (!any && !without.contains(label)) without << label;
+  }
+  if (without.isEmpty()) return {};
+  QStringList reported;
+  for (const ReportedNumber& n : numbers) {
+    const QString label = shortConfig(n.n_layers, n.seq_len, n.tokenizer) +
+                          (n.metric == "test_ppl" ? QObject::tr(" (test)") : QString());
+    if (!reported.contains(label)) reported << label;
+  }
+  return missing(without) + QStringLiteral("; ") +
+         (reported.isEmpty()
+              ? QObject::tr("none are installed")
+              : QObject::tr("reported: %1").arg(reported.join(QStringLiteral(", "))));
+}
+
+QString reportedSnliNote(const QList<RunConfig>& configs,
+                         const std::vector<ReportedSnli>& numbers) {
+  QStringList without;
+  for (const RunConfig& c : configs) {
+    if (matchReportedSnli(numbers, c)) continue;
+    const QString label =
+        c.model.hasBackbone()
+            ? QObject::tr("%1 heads on %2")
+                  .arg(QString::fromStdString(c.model.head_variant), backboneName(c.model.backbone))
+            : QObject::tr("trained from scratch");
+    if (!without.contains(label)) without << label;
+  }
+  if (without.isEmpty()) return {};
+  QStringList reported;
+  for (const ReportedSnli& n : numbers) {
+    const QString label = QObject::tr("%1 heads").arg(QString::fromStdString(n.head_variant));
+    if (!reported.contains(label)) reported << label;
+  }
+  if (reported.isEmpty()) return missing(without) + QObject::tr("; none are installed");
+  return missing(without) +
+         QObject::tr("; reported: %1 on a frozen %2")
+             .arg(reported.join(QObject::tr(" and ")), backboneName(numbers.front().backbone));
+}
 
 std::vector<SpikeMark> spikeMarks(const StoredRun& run) {
   static const QRegularExpression pattern(QStringLiteral("spike at step (\\d+)"));
@@ -112,7 +178,8 @@ QByteArray seriesJson(const plot::TimeSeriesChart& chart) {
   }
   return QJsonDocument(QJsonObject{{"x_label", chart.xAxis->label()},
                                    {"y_label", chart.yAxis->label()},
-                                   {"smoothing", chart.smoothing()},
+                                   {"smoothing", chart.smooths() ? chart.smoothing() : 0.0},
+                                   {"smoothing_of_log", chart.smooths() && chart.smoothLogValues()},
                                    {"series", series}})
       .toJson();
 }

@@ -1,5 +1,6 @@
-// What the monitor derives from stored runs besides the raw curves (spike markers, seed bands),
-// and the data files written beside exported charts. GUI-side helpers, no widgets.
+// What the monitor derives from stored runs besides the raw curves (spike markers, seed bands, the
+// note of a chart without a matching reported number), and the data files written beside
+// exported charts. GUI-side helpers, no widgets.
 #pragma once
 
 #include <QByteArray>
@@ -7,6 +8,8 @@
 #include <QVector>
 #include <vector>
 
+#include "engine/report/report.h"
+#include "engine/report/snli_report.h"
 #include "ui/metrics_store.h"
 
 namespace gwb::plot {
@@ -29,7 +32,17 @@ struct SeedBand {
 };
 SeedBand seedBand(const QList<const StoredRun*>& runs, SeedBand::Kind kind);
 
-/// A time-series chart's data: CSV `series,label,x,y,smoothed` and the same as JSON.
+/// The line under a perplexity chart when none of `configs` (Wikitext-2 runs) has a reported
+/// number: "no reported number for this configuration (N2 L64 gpt2); reported: N6 L128 bert,
+/// ...". Empty when every configuration has one (or there are none).
+QString reportedPplNote(const QList<RunConfig>& configs,
+                        const std::vector<ReportedNumber>& numbers);
+/// The same for SNLI runs: the reported rows are for heads on a frozen DistilBERT, so a run from
+/// scratch has none.
+QString reportedSnliNote(const QList<RunConfig>& configs, const std::vector<ReportedSnli>& numbers);
+
+/// A time-series chart's data: CSV `series,label,x,y,smoothed` and the same as JSON. `smoothed`
+/// is what the chart draws as its smoothed line (the value itself for evaluations).
 QByteArray seriesCsv(const plot::TimeSeriesChart& chart);
 QByteArray seriesJson(const plot::TimeSeriesChart& chart);
 

@@ -63,6 +63,7 @@ MainWindow::MainWindow(AboutInfo about, QWidget* parent)
   tabs_->setCurrentIndex(settings.value("mainWindow/tab", 0).toInt());
   browser_->setRunsDir(
       settings.value("runs/dir", QString::fromStdString(gwb::runsDir())).toString());
+  monitor_->restoreSettings(settings);  // smoothing, log y and x axis as they were left
   // Open on the embedded data: count it as soon as the event loop runs (the cache makes it quick).
   QTimer::singleShot(0, data_page_, &DataPage::computeStats);
 }
@@ -166,9 +167,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
   settings.setValue("mainWindow/state", saveState());
   settings.setValue("mainWindow/tab", tabs_->currentIndex());
   settings.setValue("runs/dir", browser_->runsDir());
-  settings.setValue("monitor/smoothing", monitor_->smoothing());
-  settings.setValue("monitor/logY", monitor_->logY());
-  settings.setValue("monitor/xAxis", static_cast<int>(monitor_->xAxisMode()));
+  monitor_->saveSettings(settings);
   event->accept();
 }
 

@@ -49,7 +49,11 @@ StoredRun& MetricsStore::ensure(const QString& key) {
   StoredRun run;
   run.key = key;
   run.name = QDir(key).dirName();
-  run.color = plot::runColor(key);
+  // The run keeps this colour while it is open, in every view and export; the runs open together
+  // get distinct ones (a hash alone gave a fourth run the first one's colour).
+  QList<QColor> taken;
+  for (const auto& [k, other] : runs_) taken << other.color;
+  run.color = plot::runColor(key, taken);
   order_ << key;
   StoredRun& stored = runs_.emplace(key, std::move(run)).first->second;
   loadFiles(stored);

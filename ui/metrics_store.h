@@ -27,7 +27,7 @@ struct StoredRun {
   MetricsEvents events;
   RunSummary summary;  ///< from summary.json or the finished event
   bool has_summary = false;
-  QColor color;           ///< stable: a function of the key
+  QColor color;           ///< kept while open; distinct among open runs (plot::runColor)
   bool live = false;      ///< fed by the controller
   bool missing = false;   ///< its folder was deleted or moved (to the trash) since it was opened
   QDateTime last_growth;  ///< when metrics.jsonl last grew (followed runs)

@@ -1,15 +1,16 @@
 // MonitorView: layout, incremental drawing of the step-based curves, evaluations, seed bands and
-// reference lines. The probe tabs live in ProbeCharts.
+// reference lines, the shared x range, and exports. The probe tabs live in ProbeCharts, the
+// export dialog in ExportDialog.
 #include "ui/monitor_view.h"
 
 #include <QCheckBox>
 #include <QComboBox>
-#include <QFileDialog>
+#include <QDir>
 #include <QHBoxLayout>
-#include <QInputDialog>
 #include <QLabel>
 #include <QListWidget>
 #include <QMessageBox>
+#include <QSettings>
 #include <QSlider>
 #include <QSplitter>
 #include <QTabWidget>
@@ -18,10 +19,10 @@
 #include <cmath>
 
 #include "engine/util/paths.h"
-#include "plotting/chart_export.h"
 #include "plotting/confusion_chart.h"
 #include "plotting/time_series_chart.h"
 #include "ui/chart_data.h"
+#include "ui/export_dialog.h"
 #include "ui/probe_charts.h"
 
 namespace gwb::ui {
@@ -32,6 +33,9 @@ plot::TimeSeriesChart* chart(const QString& title, const QString& y) {
   c->setTitle(title);
   c->yAxis->setLabel(y);
   c->setMinimumHeight(160);
+  // A common left margin (wide enough for "0.0015" and the axis label), so that the stacked
+  // charts, which share their x range, also line their steps up.
+  c->axisRect()->setMinimumMargins(QMargins(78, 15, 15, 15));
   return c;
 }
 
@@ -56,8 +60,8 @@ MonitorView::MonitorView(MetricsStore* store, QWidget* parent) : QWidget(parent)
   log_y_->setChecked(true);
   group_seeds_ = new QCheckBox(tr("group seeds (mean ± std)"));
   smoothing_ = new QSlider(Qt::Horizontal);
-  smoothing_->setRange(0, 99);
-  smoothing_->setValue(60);
+  smoothing_->setRange(0, 999);  // the weight in steps of 0.001
+  smoothing_->setValue(600);
   smoothing_->setMaximumWidth(160);
   smoothing_label_ = new QLabel(QStringLiteral("0.60"));
   auto* export_button = new QPushButton(QIcon(":/icons/export.png"), tr("Export charts…"));
@@ -88,7 +92,8 @@ MonitorView::MonitorView(MetricsStore* store, QWidget* parent) : QWidget(parent)
 
   loss_ = chart(tr("Train loss"), tr("loss"));
   ppl_ = chart(tr("Validation perplexity"), tr("perplexity"));
-  ppl_->setStyle(plot::TimeSeriesChart::Style::Markers);
+  ppl_->setStyle(plot::TimeSeriesChart::Style::Markers);  // evaluations: never smoothed
+  ppl_->setSmoothLogValues(true);                         // were they ever, it would be on the loss
   position_ = chart(tr("Validation loss by position in the chunk (latest evaluation)"), tr("loss"));
   position_->setAxisLabels(tr("position"), tr("loss"));
   position_->setSmoothing(0);
@@ -103,7 +108,7 @@ MonitorView::MonitorView(MetricsStore* store, QWidget* parent) : QWidget(parent)
   confusion_ = new plot::ConfusionChart;
   confusion_->setObjectName(QStringLiteral("confusion"));
   confusion_->setTitle(tr("Confusion matrix of the latest evaluation"));
-  confusion_->setMatrix({}, {}, tr("No SNLI evaluation yet"));
+  confusion_->setMatrix({}, {}, tr("no data yet"));
   probes_ = new ProbeCharts(store_);
 
   auto* curves = new QSplitter(Qt::Vertical);
@@ -155,7 +160,7 @@ MonitorView::MonitorView(MetricsStore* store, QWidget* parent) : QWidget(parent)
           [this](int i) { setXAxisMode(static_cast<XAxisMode>(i)); });
   connect(log_y_, &QCheckBox::toggled, this, &MonitorView::setLogY);
   connect(group_seeds_, &QCheckBox::toggled, this, &MonitorView::setGroupSeeds);
-  connect(smoothing_, &QSlider::valueChanged, this, [this](int v) { setSmoothing(v / 100.0); });
+  connect(smoothing_, &QSlider::valueChanged, this, [this](int v) { setSmoothing(v / 1000.0); });
   connect(runs_list_, &QListWidget::itemChanged, this, [this](QListWidgetItem* item) {
     setRunVisible(item->data(Qt::UserRole).toString(), item->checkState() == Qt::Checked);
   });
@@ -229,18 +234,37 @@ void MonitorView::setXAxisMode(XAxisMode mode) {
 }
 
 void MonitorView::setSmoothing(double weight) {
-  if (smoothing_->value() != static_cast<int>(std::lround(weight * 100))) {
+  // The weight itself is kept (and saved): the slider only shows it, to 0.001.
+  smoothing_weight_ = std::clamp(weight, 0.0, 0.999);
+  const int position = static_cast<int>(std::lround(smoothing_weight_ * 1000));
+  if (smoothing_->value() != position) {
     const QSignalBlocker block(smoothing_);
-    smoothing_->setValue(static_cast<int>(std::lround(weight * 100)));
+    smoothing_->setValue(position);
   }
-  smoothing_label_->setText(QString::number(weight, 'f', 2));
-  loss_->setSmoothing(weight);
-  grad_->setSmoothing(weight);
+  const bool hundredths =
+      std::abs(smoothing_weight_ * 100 - std::round(smoothing_weight_ * 100)) < 1e-9;
+  smoothing_label_->setText(QString::number(smoothing_weight_, 'f', hundredths ? 2 : 3));
+  loss_->setSmoothing(smoothing_weight_);
+  grad_->setSmoothing(smoothing_weight_);
   loss_->refresh();
   grad_->refresh();
 }
 
-double MonitorView::smoothing() const { return smoothing_->value() / 100.0; }
+double MonitorView::smoothing() const { return smoothing_weight_; }
+
+void MonitorView::saveSettings(QSettings& settings) const {
+  settings.setValue("monitor/smoothing", smoothing_weight_);
+  settings.setValue("monitor/logY", logY());
+  settings.setValue("monitor/xAxis", static_cast<int>(mode_));
+}
+
+void MonitorView::restoreSettings(const QSettings& settings) {
+  setSmoothing(settings.value("monitor/smoothing", smoothing_weight_).toDouble());
+  setLogY(settings.value("monitor/logY", logY()).toBool());
+  const int mode = settings.value("monitor/xAxis", static_cast<int>(mode_)).toInt();
+  if (mode >= 0 && mode <= static_cast<int>(XAxisMode::Time))
+    setXAxisMode(static_cast<XAxisMode>(mode));
+}
 bool MonitorView::logY() const { return log_y_->isChecked(); }
 
 void MonitorView::setLogY(bool on) {
@@ -341,7 +365,24 @@ void MonitorView::redraw() {
   probes_->update(visibleRuns(), dirty_, rebuild_);
   dirty_.clear();
   rebuild_ = false;
+  shareXRange();
   for (auto* c : {loss_, ppl_, position_, throughput_, lr_, grad_, accuracy_}) c->refresh();
+}
+
+void MonitorView::shareXRange() {
+  // Train loss, evaluations, throughput, lr and gradient of the runs shown cover the same steps:
+  // one x range for all (each still pads it for its end markers), so an evaluation at step 20
+  // sits where step 20 of the loss does, and one evaluation does not squeeze its axis.
+  const std::initializer_list<plot::TimeSeriesChart*> charts = {loss_, ppl_,  throughput_,
+                                                                lr_,   grad_, accuracy_};
+  double lo = NAN, hi = NAN;
+  for (plot::TimeSeriesChart* c : charts) {
+    double a = 0, b = 0;
+    if (!c->dataXRange(&a, &b)) continue;
+    lo = std::isnan(lo) ? a : std::min(lo, a);
+    hi = std::isnan(hi) ? b : std::max(hi, b);
+  }
+  for (plot::TimeSeriesChart* c : charts) c->setXExtent(lo, hi);
 }
 
 void MonitorView::drawCurves(const StoredRun& run) {
@@ -441,8 +482,15 @@ void MonitorView::drawConfusion() {
     confusion_->setMatrix({tr("entailment"), tr("neutral"), tr("contradiction")}, counts);
     return;
   }
+  const QList<const StoredRun*> shown = visibleRuns();
+  const bool any_snli = std::any_of(shown.begin(), shown.end(), [](const StoredRun* r) {
+    return r->has_config && r->config.data.isSnli();
+  });
   confusion_->setTitle(tr("Confusion matrix of the latest evaluation"));
-  confusion_->setMatrix({}, {}, tr("No SNLI evaluation yet"));
+  confusion_->setMatrix({}, {},
+                        shown.isEmpty() ? tr("no data yet")
+                        : any_snli      ? tr("no SNLI evaluation yet")
+                                        : tr("no SNLI run shown"));
 }
 
 void MonitorView::drawGroups() {
@@ -471,6 +519,23 @@ void MonitorView::drawReferences() {
   ppl_->clearReferenceLines();
   accuracy_->clearReferenceLines();
   QSet<QString> drawn;
+  QList<RunConfig> wikitext, snli;
+  for (const StoredRun* r : visibleRuns()) {
+    if (!r->has_config) continue;
+    (r->config.data.isSnli() ? snli : wikitext) << r->config;
+  }
+  // A line under the chart where a configuration shown has no reported number, naming those
+  // that have one; and why a chart of the other task stays empty.
+  ppl_->setNote(reportedPplNote(wikitext, reported_));
+  accuracy_->setNote(reportedSnliNote(snli, reported_snli_));
+  const bool any = !wikitext.isEmpty() || !snli.isEmpty();
+  ppl_->setEmptyText(any && wikitext.isEmpty()
+                         ? tr("no Wikitext-2 run shown: SNLI runs have accuracies instead")
+                         : tr("no data yet"));
+  accuracy_->setEmptyText(any && snli.isEmpty() ? tr("no SNLI run shown: accuracy is for SNLI runs")
+                                                : tr("no data yet"));
+  position_->setEmptyText(any && wikitext.isEmpty() ? tr("no Wikitext-2 run shown")
+                                                    : tr("no data yet"));
   for (const StoredRun* r : visibleRuns()) {
     if (!r->has_config) continue;
     if (r->config.data.isSnli()) {
@@ -514,40 +579,27 @@ void MonitorView::drawReferences() {
   }
 }
 
-QStringList MonitorView::exportCurrentTab(const QString& dir, int width, int height, double scale) {
-  QStringList written;
-  const auto charts = tabs_->currentWidget()->findChildren<QCustomPlot*>();
-  QList<QCustomPlot*> all = charts;
-  if (auto* self = qobject_cast<QCustomPlot*>(tabs_->currentWidget())) all.prepend(self);
-  int index = 0;
-  for (QCustomPlot* plot : all) {
-    QString name =
-        plot->objectName().isEmpty() ? QStringLiteral("chart-%1").arg(++index) : plot->objectName();
-    if (auto* series = qobject_cast<plot::TimeSeriesChart*>(plot)) {
-      const QString base = dir + QStringLiteral("/") + name;
-      written << plot::exportImages(*plot, base, width, height, scale);
-      plot::writeTextFile(base + QStringLiteral(".csv"), seriesCsv(*series));
-      plot::writeTextFile(base + QStringLiteral(".json"), seriesJson(*series));
-      written << base + QStringLiteral(".csv") << base + QStringLiteral(".json");
-    } else {
-      written << probes_->exportChart(plot, dir + QStringLiteral("/") + name, width, height, scale);
-    }
+QStringList MonitorView::exportCharts(const QString& dir, const ExportOptions& options,
+                                      bool comparison, const QStringList& run_keys) {
+  QList<const StoredRun*> runs;
+  for (const StoredRun* r : visibleRuns()) {
+    if (run_keys.isEmpty() || run_keys.contains(r->key)) runs << r;
   }
-  return written;
+  if (!QDir().mkpath(dir))
+    throw std::runtime_error(("could not create the folder " + dir).toStdString());
+  return exportRuns(runs, dir, options, comparison);
 }
 
 void MonitorView::exportDialog() {
-  const QString dir =
-      QFileDialog::getExistingDirectory(this, tr("Export the charts of this tab into"));
-  if (dir.isEmpty()) return;
-  bool ok = false;
-  const double scale =
-      QInputDialog::getDouble(this, tr("Export"), tr("PNG scale (1 to 3)"), 2, 1, 3, 1, &ok);
-  if (!ok) return;
+  ExportDialog dialog(visibleRuns(), this);
+  dialog.setSmoothing(smoothing_weight_);
+  if (dialog.exec() != QDialog::Accepted) return;
+  const ExportDialog::Choice choice = dialog.choice();
   try {
-    const QStringList files = exportCurrentTab(dir, 1200, 800, scale);
+    const QStringList files =
+        exportCharts(choice.dir, choice.options, choice.comparison, choice.run_keys);
     QMessageBox::information(this, tr("Export"),
-                             tr("%1 files written to %2").arg(files.size()).arg(dir));
+                             tr("%1 files written to %2").arg(files.size()).arg(choice.dir));
   } catch (const std::exception& e) {
     QMessageBox::warning(this, tr("Export failed"), QString::fromUtf8(e.what()));
   }

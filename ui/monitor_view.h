@@ -3,7 +3,9 @@
 // slider), validation perplexity (markers, with the paper's and the reproductions' numbers as
 // labelled dashed lines), gate alpha and Plücker statistics, loss by position, and a strip of
 // throughput, learning rate and gradient norm with spike markers. x axis as step, tokens or time;
-// log y; seed groups as mean ± std bands. Each run keeps one colour everywhere. GUI thread only.
+// log y; seed groups as mean ± std bands. The step-based charts share one x range; an empty chart
+// says why. Each run keeps one colour everywhere. Export charts… writes the runs' charts under
+// the names of the headless export (ui/run_export). GUI thread only.
 #pragma once
 
 #include <QSet>
@@ -13,12 +15,14 @@
 #include "engine/report/report.h"
 #include "engine/report/snli_report.h"
 #include "ui/metrics_store.h"
+#include "ui/run_export.h"
 
 class QCheckBox;
 class QComboBox;
 class QLabel;
 class QListWidget;
 class QPushButton;
+class QSettings;
 class QSlider;
 class QTabWidget;
 
@@ -42,6 +46,8 @@ class MonitorView : public QWidget {
   explicit MonitorView(MetricsStore* store, QWidget* parent = nullptr);
 
   void setXAxisMode(XAxisMode mode);
+  /// The train loss's (and gradient norm's) EMA weight in [0, 0.999], kept exactly (the slider
+  /// moves in steps of 0.001).
   void setSmoothing(double weight);
   void setLogY(bool on);
   void setGroupSeeds(bool on);
@@ -56,6 +62,9 @@ class MonitorView : public QWidget {
   bool groupSeeds() const { return group_; }
   /// Redraws now (the timer does it otherwise).
   void redraw();
+  /// The x axis mode, smoothing and log y, as kept between sessions.
+  void saveSettings(QSettings& settings) const;
+  void restoreSettings(const QSettings& settings);
 
   plot::TimeSeriesChart* lossChart() const { return loss_; }
   plot::TimeSeriesChart* pplChart() const { return ppl_; }
@@ -70,8 +79,11 @@ class MonitorView : public QWidget {
   ProbeCharts* probeCharts() const { return probes_; }
   QTabWidget* tabs() const { return tabs_; }
 
-  /// Exports every chart of the current tab (images + data) into `dir`; returns the files.
-  QStringList exportCurrentTab(const QString& dir, int width, int height, double scale);
+  /// Exports the runs `run_keys` (default: the visible ones) as `grassmann-workbench --export`
+  /// does: each run's charts (`options.charts`, empty: all) into `dir`/<run name>/ and, with
+  /// `comparison`, the comparison files into `dir`. Creates `dir`. Returns the files written.
+  QStringList exportCharts(const QString& dir, const ExportOptions& options, bool comparison,
+                           const QStringList& run_keys = {});
 
  signals:
   /// A run's checkbox was toggled (so other views can follow).
@@ -92,6 +104,7 @@ class MonitorView : public QWidget {
   double xOf(const EventBase& e) const;
   QString xLabel() const;
   QList<const StoredRun*> visibleRuns() const;
+  void shareXRange();
 
   MetricsStore* store_;
   QTabWidget* tabs_;
@@ -113,6 +126,7 @@ class MonitorView : public QWidget {
   ProbeCharts* probes_;
   QTimer* redraw_timer_;
   XAxisMode mode_ = XAxisMode::Step;
+  double smoothing_weight_ = 0.6;
   bool group_ = false;
   QSet<QString> hidden_;
   QSet<QString> dirty_;

@@ -77,15 +77,23 @@ ProbeCharts::ProbeCharts(MetricsStore* store, QObject* parent) : QObject(parent)
   alpha_run_ = new QComboBox;
   alpha_layer_ = new QComboBox;
 
+  // The latest histograms get real height (HistogramGrid asks for kRowHeight per row of panels),
+  // the heat map and the means a minimum each; extra height goes to the histograms first.
   auto* alpha_split = new QSplitter(Qt::Vertical);
+  alpha_split->setChildrenCollapsible(false);
   alpha_split->addWidget(alpha_hist_);
   auto* map_box = new QWidget;
   auto* map_layout = new QVBoxLayout(map_box);
   map_layout->setContentsMargins(0, 0, 0, 0);
   map_layout->addWidget(row({{tr("run"), alpha_run_}, {tr("layer"), alpha_layer_}}));
   map_layout->addWidget(alpha_map_, 1);
+  alpha_map_->setMinimumHeight(150);
+  alpha_mean_->setMinimumHeight(150);
   alpha_split->addWidget(map_box);
   alpha_split->addWidget(alpha_mean_);
+  alpha_split->setStretchFactor(0, 3);
+  alpha_split->setStretchFactor(1, 2);
+  alpha_split->setStretchFactor(2, 2);
   alpha_tab_ = alpha_split;
 
   norm_map_ = new plot::HeatmapChart;
@@ -138,7 +146,8 @@ ProbeCharts::ProbeCharts(MetricsStore* store, QObject* parent) : QObject(parent)
 void ProbeCharts::update(const QList<const StoredRun*>& runs, const QSet<QString>& dirty,
                          bool force) {
   QList<const StoredRun*> grassmann;
-  bool changed = force || runs.size() != runs_.size();
+  bool changed = force || runs.size() != shown_;
+  shown_ = runs.size();
   for (const StoredRun* r : runs) {
     if (r->events.alphas.empty() && r->events.pluckers.empty()) continue;
     grassmann << r;
@@ -148,6 +157,17 @@ void ProbeCharts::update(const QList<const StoredRun*>& runs, const QSet<QString
   }
   if (!changed && grassmann.size() == runs_.size()) return;
   runs_ = grassmann;
+  // Say why a chart is empty: no run yet, no Grassmann run (only they have probes), or no probe
+  // of the runs shown yet.
+  const bool any_grassmann = std::any_of(runs.begin(), runs.end(),
+                                         [](const StoredRun* r) { return r->arch == "grassmann"; });
+  const QString empty =
+      runs.isEmpty()  ? tr("no data yet")
+      : any_grassmann ? tr("no probe yet")
+                      : tr("no probes: only Grassmann runs have gate α and Plücker statistics");
+  alpha_hist_->setEmptyText(empty);
+  for (plot::HeatmapChart* map : {alpha_map_, norm_map_, angle_map_}) map->setEmptyText(empty);
+  for (plot::TimeSeriesChart* chart : {alpha_mean_, degenerate_, rank_}) chart->setEmptyText(empty);
   refillSelectors();
   drawAlpha();
   drawSelected();
@@ -190,6 +210,15 @@ void ProbeCharts::drawAlpha() {
   QStringList titles;
   for (std::int64_t l = 0; l < layers; ++l) titles << tr("layer %1: α (latest probe)").arg(l);
   alpha_hist_->setPanels(titles, std::min<std::int64_t>(3, std::max<std::int64_t>(1, layers)));
+  const int rows = static_cast<int>(std::clamp<std::int64_t>((layers + 2) / 3, 1, 3));
+  if (rows != histogram_rows_) {  // the histograms' share of the tab follows their rows
+    histogram_rows_ = rows;
+    if (auto* split = qobject_cast<QSplitter*>(alpha_tab_)) {
+      const int total = std::max(3 * plot::HistogramGrid::kRowHeight, split->height());
+      const int histograms = std::min(total / 2, rows * plot::HistogramGrid::kRowHeight + 60);
+      split->setSizes({histograms, (total - histograms) / 2, (total - histograms) / 2});
+    }
+  }
   alpha_mean_->clearSeries();
   for (const StoredRun* r : runs_) {
     std::map<std::int64_t, const AlphaEvent*> latest;

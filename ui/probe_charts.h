@@ -56,7 +56,8 @@ class ProbeCharts : public QObject {
   const StoredRun* selectedRun() const;
 
   MetricsStore* store_;
-  QList<const StoredRun*> runs_;
+  QList<const StoredRun*> runs_;         // the visible runs with probes
+  qsizetype shown_ = 0;                  // the visible runs
   std::map<QString, std::size_t> seen_;  // probe events drawn per run
   QWidget* alpha_tab_;
   QWidget* plucker_tab_;
@@ -73,6 +74,7 @@ class ProbeCharts : public QObject {
   plot::TimeSeriesChart* degenerate_;
   plot::TimeSeriesChart* rank_;
   bool filling_ = false;
+  int histogram_rows_ = 0;
 };
 
 }  // namespace gwb::ui

@@ -19,6 +19,7 @@
 #include "plotting/histogram_grid.h"
 #include "plotting/plot_style.h"
 #include "plotting/time_series_chart.h"
+#include "ui/chart_data.h"
 
 namespace gwb::ui {
 namespace {
@@ -32,6 +33,18 @@ QStringList writeChart(QCustomPlot& chart, const QString& base, const ExportOpti
   plot::writeTextFile(base + QStringLiteral(".csv"), csv);
   plot::writeTextFile(base + QStringLiteral(".json"), QJsonDocument(json).toJson());
   return written << base + QStringLiteral(".csv") << base + QStringLiteral(".json");
+}
+
+// The steps a run covers (step events and evaluations): its step-based charts share this x range.
+void shareRunSteps(const StoredRun& run, plot::TimeSeriesChart& chart) {
+  double lo = NAN, hi = NAN;
+  const auto take = [&](std::int64_t step) {
+    lo = std::isnan(lo) ? step : std::min(lo, static_cast<double>(step));
+    hi = std::isnan(hi) ? step : std::max(hi, static_cast<double>(step));
+  };
+  for (const StepEvent& e : run.events.steps) take(e.step);
+  for (const EvalEvent& e : run.events.evals) take(e.step);
+  chart.setXExtent(lo, hi);
 }
 
 std::vector<const EvalEvent*> validEvals(const StoredRun& run) {
@@ -53,6 +66,7 @@ QStringList exportLoss(const StoredRun& run, const QString& dir, const ExportOpt
     y << e.loss;
   }
   chart.appendPoints(run.key, run.name, run.color, x, y);
+  shareRunSteps(run, chart);
   chart.resetView();
   const QVector<double> smoothed = chart.seriesData().front().smoothed;
   QString csv = QStringLiteral("step,tokens,time,loss,loss_ema\n");
@@ -79,6 +93,7 @@ QStringList exportPpl(const StoredRun& run, const QString& dir, const ExportOpti
   chart.setTitle(run.name + QObject::tr(": validation perplexity"));
   chart.setAxisLabels(QObject::tr("step"), QObject::tr("perplexity"));
   chart.setStyle(plot::TimeSeriesChart::Style::Markers);
+  chart.setSmoothLogValues(true);
   chart.setLogY(true);
   QVector<double> x, y;
   QString csv = QStringLiteral("step,tokens,time,ppl,loss\n");
@@ -111,7 +126,9 @@ QStringList exportPpl(const StoredRun& run, const QString& dir, const ExportOpti
                                 {"value", v}});
       }
     }
+    chart.setNote(reportedPplNote({run.config}, reported));
   }
+  shareRunSteps(run, chart);
   chart.resetView();
   return writeChart(chart, dir + QStringLiteral("/ppl"), o, csv.toUtf8(),
                     QJsonObject{{"run", run.name}, {"points", rows}, {"reported", refs}});
@@ -169,6 +186,8 @@ QStringList exportAlpha(const StoredRun& run, const QString& dir, const ExportOp
   QStringList titles;
   for (const auto& [layer, a] : latest)
     titles << QObject::tr("layer %1: α at step %2").arg(layer).arg(a->step);
+  grid.setTitle(run.name + QObject::tr(": gate α of each layer (latest probe; 1: keep the token, "
+                                       "0: take the geometry)"));
   grid.setPanels(titles, 3);
   int panel = 0;
   for (const auto& [layer, a] : latest) {
@@ -177,7 +196,7 @@ QStringList exportAlpha(const StoredRun& run, const QString& dir, const ExportOp
     grid.setHistogram(panel++, run.key, run.color, edges, counts);
   }
   return writeChart(grid, dir + QStringLiteral("/alpha"), o, csv.toUtf8(),
-                    QJsonObject{{"run", run.name}, {"alpha", events}});
+                    QJsonObject{{"run", run.name}, {"title", grid.title()}, {"alpha", events}});
 }
 
 QStringList exportPlucker(const StoredRun& run, const QString& dir, const ExportOptions& o) {
@@ -299,7 +318,9 @@ QStringList exportAccuracy(const StoredRun& run, const QString& dir, const Expor
     refs.append(QJsonObject{{"label", "majority class (dev)"}, {"value", majority}});
   }
   if (run.has_config) {
-    if (const auto n = matchReportedSnli(reportedSnli(), run.config)) {
+    const std::vector<ReportedSnli> reported = reportedSnli();
+    chart.setNote(reportedSnliNote({run.config}, reported));
+    if (const auto n = matchReportedSnli(reported, run.config)) {
       const double v = n->of(run.config.model.arch).val;
       chart.addReferenceLine(QString::fromStdString(n->label) + QObject::tr(" (dev)"), v,
                              n->source == "paper" ? QColor(176, 48, 48) : QColor(48, 80, 160));
@@ -308,6 +329,7 @@ QStringList exportAccuracy(const StoredRun& run, const QString& dir, const Expor
                               {"value", v}});
     }
   }
+  shareRunSteps(run, chart);
   chart.resetView();
   return writeChart(chart, dir + QStringLiteral("/accuracy"), o, csv.toUtf8(),
                     QJsonObject{{"run", run.name}, {"points", rows}, {"reported", refs}});
@@ -359,17 +381,44 @@ QStringList exportConfusion(const StoredRun& run, const QString& dir, const Expo
 
 }  // namespace
 
+QStringList runChartNames(const StoredRun& run) {
+  QStringList names{QStringLiteral("loss")};
+  if (run.config.data.isSnli()) {
+    names << QStringLiteral("accuracy") << QStringLiteral("confusion");
+  } else {
+    names << QStringLiteral("ppl") << QStringLiteral("loss_by_position");
+  }
+  if (run.arch == "grassmann") names << QStringLiteral("alpha") << QStringLiteral("plucker");
+  return names;
+}
+
 QStringList exportRunFiles(const StoredRun& run, const QString& dir, const ExportOptions& options) {
   QDir().mkpath(dir);
-  QStringList written = exportLoss(run, dir, options);
-  if (run.config.data.isSnli()) {
-    written << exportAccuracy(run, dir, options) << exportConfusion(run, dir, options);
-  } else {
-    written << exportPpl(run, dir, options, reportedNumbers())
-            << exportPositions(run, dir, options);
+  QStringList written;
+  for (const QString& name : runChartNames(run)) {
+    if (!options.charts.isEmpty() && !options.charts.contains(name)) continue;
+    if (name == "loss") written << exportLoss(run, dir, options);
+    if (name == "ppl") written << exportPpl(run, dir, options, reportedNumbers());
+    if (name == "loss_by_position") written << exportPositions(run, dir, options);
+    if (name == "accuracy") written << exportAccuracy(run, dir, options);
+    if (name == "confusion") written << exportConfusion(run, dir, options);
+    if (name == "alpha") written << exportAlpha(run, dir, options);
+    if (name == "plucker") written << exportPlucker(run, dir, options);
   }
-  if (run.arch == "grassmann")
-    written << exportAlpha(run, dir, options) << exportPlucker(run, dir, options);
+  return written;
+}
+
+QStringList exportRuns(const QList<const StoredRun*>& runs, const QString& out,
+                       const ExportOptions& options, bool comparison) {
+  QStringList written;
+  std::set<QString> names;
+  for (const StoredRun* run : runs) {
+    QString name = run->name;
+    for (int n = 2; names.count(name); ++n) name = run->name + QStringLiteral("-%1").arg(n);
+    names.insert(name);
+    written << exportRunFiles(*run, out + QStringLiteral("/") + name, options);
+  }
+  if (comparison) written << exportComparisonFiles(runs, out, options);
   return written;
 }
 
@@ -479,6 +528,7 @@ QStringList exportComparisonFiles(const QList<const StoredRun*>& runs, const QSt
       c.y << e->ppl;
       cx.append(static_cast<double>(e->step));
       cy.append(jnum(e->ppl));
+      pos.label = r->name + QObject::tr(" (step %1)").arg(e->step);  // the latest evaluation
       pos.x.clear();
       pos.y.clear();
       for (std::size_t i = 0; i < e->loss_by_position.size(); ++i) {
@@ -491,6 +541,11 @@ QStringList exportComparisonFiles(const QList<const StoredRun*>& runs, const QSt
     curves.append(QJsonObject{{"run", r->name}, {"step", cx}, {"valid_ppl", cy}});
   }
   figure.setCurves(ppl, positions);
+  QList<RunConfig> wikitext;
+  for (const RunRecord& r : records) {
+    if (!r.config.data.isSnli()) wikitext << r.config;
+  }
+  figure.setBarNote(reportedPplNote(wikitext, reportedNumbers()));
   QStringList written = writeChart(
       figure, dir + QStringLiteral("/comparison"), o, csv.toUtf8(),
       QJsonObject{{"bars", bars},
@@ -582,19 +637,9 @@ QStringList exportRunDirectories(const QStringList& run_dirs, const QString& out
     }
     keys << store.open(d);
   }
-  QStringList written;
   QList<const StoredRun*> runs;
-  std::set<QString> names;
-  for (const QString& key : keys) {
-    const StoredRun* run = store.run(key);
-    runs << run;
-    QString name = run->name;
-    for (int n = 2; names.count(name); ++n) name = run->name + QStringLiteral("-%1").arg(n);
-    names.insert(name);
-    written << exportRunFiles(*run, out + QStringLiteral("/") + name, options);
-  }
-  written << exportComparisonFiles(runs, out, options);
-  return written;
+  for (const QString& key : keys) runs << store.run(key);
+  return exportRuns(runs, out, options);
 }
 
 }  // namespace gwb::ui

@@ -1,7 +1,8 @@
 // Exports of runs and comparisons (CONTRACTS.md): per run loss, ppl and loss_by_position (and
 // alpha and plucker for Grassmann) as PNG + PDF + CSV + JSON; the comparison as a multi-panel
 // figure (PNG, PDF) with its data (CSV, JSON) and as tables (Markdown, CSV, LaTeX). Used by the
-// GUI's export buttons and by `grassmann-workbench --export`. GUI thread (charts are widgets).
+// monitor's Export charts… (every chart of the runs ticked, or the charts ticked) and by
+// `grassmann-workbench --export`, so both write the same names. GUI thread (charts are widgets).
 #pragma once
 
 #include <QList>
@@ -18,11 +19,21 @@ struct ExportOptions {
   int height = 800;
   double scale = 1;
   double ema_weight = 0.6;  ///< smoothing of loss_ema in loss.csv
+  QStringList charts;       ///< the run charts to write (runChartNames' names); empty: all
 };
 
+/// The charts a run has, by their file names: loss, ppl, loss_by_position, or for SNLI runs
+/// loss, accuracy, confusion; then alpha, plucker for Grassmann runs.
+QStringList runChartNames(const StoredRun& run);
+
 /// `dir`/{loss,ppl,loss_by_position}.{png,pdf,csv,json}, or for SNLI runs
-/// {loss,accuracy,confusion}.*, (+ alpha, plucker for Grassmann).
+/// {loss,accuracy,confusion}.*, (+ alpha, plucker for Grassmann); only `options.charts` if set.
 QStringList exportRunFiles(const StoredRun& run, const QString& dir, const ExportOptions& options);
+
+/// Each run's charts into `out`/<run name>/ (a repeated name gets -2, -3, ...) and, with
+/// `comparison`, the comparison files into `out`: what --export writes for these runs.
+QStringList exportRuns(const QList<const StoredRun*>& runs, const QString& out,
+                       const ExportOptions& options, bool comparison = true);
 
 /// The report record of a stored run: its configuration and summary, completed from the events
 /// when the run has no summary yet (best validation, test perplexity, throughput).
