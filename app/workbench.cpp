@@ -2,11 +2,13 @@
 #include "app/workbench.h"
 
 #include <QMessageBox>
+#include <QSettings>
 #include <QStatusBar>
 
 #include "app/controller/run_controller.h"
 #include "engine/config/sweep_plan.h"
 #include "engine/runtime/torch_runtime.h"
+#include "engine/train/footprint.h"
 #include "ui/main_window.h"
 #include "ui/metrics_store.h"
 #include "ui/monitor_view.h"
@@ -32,13 +34,31 @@ ui::QueueRow queueRow(const RunEntry& e) {
   return row;
 }
 
-int queueFamily(RunController& controller, const QString& family) {
-  // "reference" (a Wikitext-2 family) or "snli scratch" (task, then family).
+// A Wikitext-2 or SNLI family name of the set-up panel ("reference", "snli scratch") as a request.
+SweepRequest familyRequest(const QString& family) {
   const QStringList parts = family.split(' ', Qt::SkipEmptyParts);
   const std::string task = parts.size() > 1 ? parts[0].toStdString() : "wikitext2";
   const std::string name = (parts.size() > 1 ? parts[1] : family).toStdString();
+  return {task, name, 1, {}};
+}
+
+QString sweepCostOnCpu(const QString& family) {
+  if (runtimeInfo().cuda) return {};
+  const SweepPlan plan = planSweep(familyRequest(family));
+  double seconds = 0;
+  for (const PlannedRun& run : plan.runs) seconds += estimateTrainingSeconds(run.config);
+  return QObject::tr(
+             "This machine has no CUDA device: the %1 family's %2 runs would train on the "
+             "CPU for about %3 (estimated from each run's steps and FLOPs at this CPU's "
+             "measured matrix-product speed). Queue them anyway?")
+      .arg(family)
+      .arg(plan.runs.size())
+      .arg(ui::formatDuration(seconds));
+}
+
+int queueFamily(RunController& controller, const QString& family) {
   int queued = 0;
-  for (const PlannedRun& run : planSweep({task, name, 1, {}}).runs) {
+  for (const PlannedRun& run : planSweep(familyRequest(family)).runs) {
     controller.enqueue(run.config, QString::fromStdString(run.source));
     ++queued;
   }
@@ -56,17 +76,21 @@ void connectWorkbench(ui::MainWindow& window, RunController& controller) {
                      controller.enqueue(g);
                      controller.enqueue(t);
                    });
-  QObject::connect(setup, &ui::RunSetupPanel::speedrunRequested, &window,
-                   [&window, &controller](const QString& family) {
-                     try {
-                       const int n = queueFamily(controller, family);
-                       window.statusBar()->showMessage(
-                           QObject::tr("Queued the %1 family: %2 runs").arg(family).arg(n), 8000);
-                     } catch (const std::exception& e) {
-                       QMessageBox::warning(&window, QObject::tr("Speedrun"),
-                                            QString::fromUtf8(e.what()));
-                     }
-                   });
+  QObject::connect(
+      setup, &ui::RunSetupPanel::speedrunRequested, &window,
+      [&window, &controller](const QString& family) {
+        try {
+          const QString cost = sweepCostOnCpu(family);
+          if (!cost.isEmpty() && !window.confirm(QObject::tr("Speedrun on a CPU"), cost)) {
+            return;
+          }
+          const int n = queueFamily(controller, family);
+          window.statusBar()->showMessage(
+              QObject::tr("Queued the %1 family: %2 runs").arg(family).arg(n), 8000);
+        } catch (const std::exception& e) {
+          QMessageBox::warning(&window, QObject::tr("Speedrun"), QString::fromUtf8(e.what()));
+        }
+      });
   const auto show = [&controller, queue](const QString& id) {
     if (const RunEntry* e = controller.entry(id)) queue->setRow(queueRow(*e));
   };
@@ -98,20 +122,58 @@ void connectWorkbench(ui::MainWindow& window, RunController& controller) {
                    [&controller](const QString& id) {
                      if (!isClusterRow(id)) controller.remove(id);
                    });
+  // Resume from the queue or the Runs tab: the controller's one rule (one trainer per folder,
+  // the same row continues, finished runs and runs trained elsewhere refused with the reason).
+  const auto resume = [&window, &controller](const QString& dir) {
+    QString why;
+    const QString id = controller.enqueueResume(dir, &why);
+    if (!why.isEmpty()) window.statusBar()->showMessage(why, 10000);
+    return id;
+  };
   QObject::connect(queue, &ui::RunQueueWidget::resumeRequested, &controller,
-                   [&controller, queue](const QString& dir) {
-                     if (!isClusterRow(queue->selectedId())) controller.enqueueResume(dir);
+                   [queue, resume](const QString& dir) {
+                     if (!isClusterRow(queue->selectedId())) resume(dir);
                    });
+  QObject::connect(queue, &ui::RunQueueWidget::clearQueuedRequested, &controller,
+                   [&controller] { controller.clearQueued(); });
   QObject::connect(queue, &ui::RunQueueWidget::showRequested, &window,
                    [&window](const QString& dir) { window.openRuns({dir}); });
-  QObject::connect(window.browser(), &ui::RunBrowser::resumeRequested, &controller,
-                   [&controller](const QString& dir) { controller.enqueueResume(dir); });
+  QObject::connect(window.browser(), &ui::RunBrowser::resumeRequested, &controller, resume);
   QObject::connect(window.browser(), &ui::RunBrowser::runsDirChanged, &controller,
                    [&controller](const QString& dir) { controller.setRunsDir(dir); });
   QObject::connect(queue, &ui::RunQueueWidget::concurrencyChanged, &controller,
                    [&controller](int runs) { controller.setMaxConcurrent(runs); });
   queue->setConcurrency(controller.maxConcurrent());
   controller.setRunsDir(window.browser()->runsDir());
+
+  // The queue outlives the session: restored now, saved at every change.
+  controller.restoreQueue(QSettings().value(QStringLiteral("queue/state")).toByteArray());
+  const auto save = [&controller] {
+    QSettings().setValue(QStringLiteral("queue/state"), controller.saveQueue());
+  };
+  for (auto signal :
+       {&RunController::runAdded, &RunController::runChanged, &RunController::runRemoved}) {
+    QObject::connect(&controller, signal, &controller, save);
+  }
+  // Quitting while runs train or wait asks first; the runs stop with a checkpoint and the queue
+  // comes back at the next start.
+  window.setCloseGuard([&window, &controller, save] {
+    int training = 0, queued = 0;
+    for (const QString& id : controller.ids()) {
+      const RunEntry* e = controller.entry(id);
+      training += e->active();
+      queued += e->state == RunState::Queued;
+    }
+    save();
+    if (training + queued == 0) return true;
+    return window.confirm(
+        QObject::tr("Quit"),
+        QObject::tr("%1 run(s) are training and %2 queued. Quit anyway? Training runs stop after "
+                    "their current step with a resumable checkpoint; the queue is restored at the "
+                    "next start.")
+            .arg(training)
+            .arg(queued));
+  });
 }
 
 }  // namespace gwb

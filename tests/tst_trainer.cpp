@@ -229,7 +229,7 @@ class TestTrainer : public QObject {
       QVERIFY2(fs::is_regular_file(dir + "/" + file), file);
     }
     QVERIFY(QString::fromStdString(fs::path(dir).filename().string())
-                .contains(QRegularExpression("^\\d{8}-\\d{6}-tiny$")));
+                .contains(QRegularExpression("^\\d{8}-\\d{6}-tiny(-\\d+)?$")));
     const auto config_json = nlohmann::json::parse(readFileBytes(dir + "/config.json"));
     for (const char* key : {"git_commit", "libtorch", "device", "threads", "tokenizer_version",
                             "vocab_sha256", "data"}) {

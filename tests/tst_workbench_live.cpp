@@ -110,18 +110,21 @@ class TestWorkbenchLive : public QObject {
     QCOMPARE(runStateName(e->state), QString("stopped"));
     QVERIFY(QFile::exists(e->run_dir + "/checkpoints/trainer_state.json"));
     const qint64 stopped_at = e->step;
-    // Resume from the queue; stop again once it has moved on.
+    // Resume from the queue: the same row continues (issue 15); stop again once it has moved on.
+    const int rows = controller.ids().size();
     emit window.queue()->resumeRequested(e->run_dir);
     const QString resumed = controller.ids().last();
-    QVERIFY(resumed != id);
+    QCOMPARE(resumed, id);
+    QCOMPARE(controller.ids().size(), rows);
     QTRY_VERIFY_WITH_TIMEOUT(controller.entry(resumed)->step > stopped_at, 120000);
     QCOMPARE(controller.entry(resumed)->first_step, stopped_at);
     controller.stop(resumed);
     QVERIFY(waitEnded(controller, resumed));
     QCOMPARE(runStateName(controller.entry(resumed)->state), QString("stopped"));
+    const QString dir = controller.entry(id)->run_dir;
     QVERIFY(controller.remove(id));
     QCOMPARE(window.queue()->row(id).id, QString());
-    QVERIFY(QFileInfo::exists(e->run_dir));  // removing from the queue keeps the files
+    QVERIFY(QFileInfo::exists(dir));  // removing from the queue keeps the files
   }
 
   void aFailingRunLeavesTheOthersRunning() {

@@ -136,7 +136,7 @@ class TestWorkbenchViews : public QObject {
     QVERIFY(panel.parameterText().isEmpty());
     if (key == "model.max_len") {
       QCOMPARE(panel.errorShown("data.seq_len"),
-               QString("expected at most model.max_len 32, got 64"));
+               QString("expected at most Positions 32, got 64"));  // labels, not keys
     } else {
       QVERIFY2(panel.errorShown(key).startsWith(message), qPrintable(panel.errorShown(key)));
     }

@@ -12,6 +12,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QVBoxLayout>
 #include <cmath>
@@ -63,6 +64,7 @@ QString meanStd(const Stat& s, int decimals = 2) {
 CompareView::CompareView(MetricsStore* store, QWidget* parent) : QWidget(parent), store_(store) {
   try {
     reported_ = loadReportedNumbers(reportedNumbersPath());
+    reported_snli_ = loadReportedSnli(reportedNumbersPath());
   } catch (const std::exception&) {
   }
   table_ = new QTableWidget;
@@ -91,9 +93,33 @@ CompareView::CompareView(MetricsStore* store, QWidget* parent) : QWidget(parent)
   split->addWidget(top);
   split->addWidget(bars_);
   split->setSizes({240, 460});
+  snli_table_ = new QTableWidget;
+  snli_table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  snli_table_->verticalHeader()->setVisible(false);
+  snli_bars_ = new plot::BarChart;
+  snli_bars_->setValueLabel(tr("test accuracy (%)"));
+  auto* snli_hint = new QLabel(
+      tr("SNLI: accuracies in %, gaps in points (ours − reported). The paper's and the reference "
+         "reproduction's numbers come from heads on a frozen DistilBERT (matched on backbone, "
+         "head variant and architecture); from-scratch runs have none and compare with each "
+         "other and with the majority class (34.3% on test). The reference heads are degenerate: "
+         "Plücker(z, z) = 0."));
+  snli_hint->setWordWrap(true);
+  auto* snli_split = new QSplitter(Qt::Vertical);
+  auto* snli_top = new QWidget;
+  auto* snli_layout = new QVBoxLayout(snli_top);
+  snli_layout->setContentsMargins(0, 0, 0, 0);
+  snli_layout->addWidget(snli_hint);
+  snli_layout->addWidget(snli_table_, 1);
+  snli_split->addWidget(snli_top);
+  snli_split->addWidget(snli_bars_);
+  snli_split->setSizes({240, 460});
+  tasks_ = new QTabWidget;
+  tasks_->addTab(split, tr("Wikitext-2"));
+  tasks_->addTab(snli_split, tr("SNLI"));
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(bar);
-  layout->addWidget(split, 1);
+  layout->addWidget(tasks_, 1);
   connect(export_button, &QPushButton::clicked, this, &CompareView::exportDialog);
   connect(store_, &MetricsStore::runUpdated, this, [this](const QString& key) {
     if (keys_.contains(key)) rebuild();
@@ -112,6 +138,7 @@ void CompareView::rebuild() {
     if (run && run->has_config) records.push_back(recordOf(*run));
   }
   rows_ = buildReport(records, reported_);
+  rebuildSnli(records);
   // Keys that differ between the rows' configurations.
   differing_.clear();
   std::vector<std::map<QString, QString>> flat;
@@ -149,7 +176,9 @@ void CompareView::rebuild() {
     categories << label;
     QStringList cells = {label};
     for (const QString& key : differing_) cells << flat[i].at(key);
-    cells << QString::number(row.seeds.size())
+    cells << QString::number(row.seeds.size()) +
+                 (row.in_progress ? tr(" (%1 in progress: numbers so far)").arg(row.in_progress)
+                                  : QString())
           << QLocale().toString(static_cast<qlonglong>(row.params)) << meanStd(row.best_valid_ppl)
           << meanStd(row.test_ppl) << meanStd(row.tokens_per_s, 0);
     double values[3] = {NAN, NAN, NAN};
@@ -180,6 +209,86 @@ void CompareView::rebuild() {
   bars_->addSeries(tr("paper"), paper, QColor(0xb0, 0x30, 0x30));
   bars_->addSeries(tr("reproduction"), repro, QColor(0x30, 0x50, 0xa0).lighter(150));
   bars_->addSeries(tr("Arledge (test)"), arledge, QColor(0x90, 0x90, 0x90));
+}
+
+void CompareView::rebuildSnli(const std::vector<RunRecord>& records) {
+  snli_rows_ = buildSnliReport(records, reported_snli_);
+  const QStringList headers = {tr("Family"),
+                               tr("Architecture"),
+                               tr("Encoding"),
+                               tr("Runs"),
+                               tr("Trained parameters"),
+                               tr("Best valid %"),
+                               tr("Test %"),
+                               tr("Test E / N / C %"),
+                               tr("Paper val / test"),
+                               tr("Gap vs paper"),
+                               tr("Reproduction val / test"),
+                               tr("Gap vs reproduction")};
+  snli_table_->clear();
+  snli_table_->setColumnCount(headers.size());
+  snli_table_->setHorizontalHeaderLabels(headers);
+  snli_table_->setRowCount(static_cast<int>(snli_rows_.size()));
+  const auto pct = [](const Stat& s) { return meanStd(s); };
+  const auto points = [](double p) {
+    return std::isfinite(p) ? QStringLiteral("%1%2").arg(p >= 0 ? "+" : "").arg(p, 0, 'f', 2)
+                            : QString();
+  };
+  QStringList categories;
+  QVector<double> ours, paper, repro;
+  for (int i = 0; i < static_cast<int>(snli_rows_.size()); ++i) {
+    const SnliReportRow& row = snli_rows_[i];
+    bool running = false;
+    for (bool b : row.in_progress) running = running || b;
+    QStringList cells = {
+        QString::fromStdString(row.family),
+        QString::fromStdString(row.arch),
+        QString::fromStdString(row.pair_encoding),
+        QString::number(row.seeds.size()) + (running ? tr(" (in progress)") : QString()),
+        QLocale().toString(static_cast<qlonglong>(row.params)),
+        pct(row.best_valid_accuracy),
+        pct(row.test_accuracy),
+        row.test_per_class[0].n ? QStringLiteral("%1 / %2 / %3")
+                                      .arg(row.test_per_class[0].mean, 0, 'f', 1)
+                                      .arg(row.test_per_class[1].mean, 0, 'f', 1)
+                                      .arg(row.test_per_class[2].mean, 0, 'f', 1)
+                                : QString()};
+    double per_source[2][4];
+    for (auto& r : per_source)
+      for (double& v : r) v = NAN;
+    const char* sources[2] = {"paper", "reproduction"};
+    for (int s = 0; s < 2; ++s) {
+      QString value, gap;
+      for (const auto& ref : row.references) {
+        if (ref.source != sources[s]) continue;
+        value = QStringLiteral("%1 / %2").arg(ref.val, 0, 'f', 2).arg(ref.test, 0, 'f', 2);
+        gap = points(ref.gap_test);
+        per_source[s][0] = ref.test;
+        for (int k = 0; k < 3 && ref.test_per_class.size() == 3; ++k)
+          per_source[s][k + 1] = ref.test_per_class[k];
+      }
+      cells << value << gap;
+    }
+    for (int c = 0; c < cells.size(); ++c)
+      snli_table_->setItem(i, c, new QTableWidgetItem(cells[c]));
+    const QString label = QString::fromStdString(row.arch) + QStringLiteral(" ") +
+                          QString::fromStdString(row.family.substr(0, row.family.find(" (")));
+    for (int part = 0; part < 4; ++part) {
+      categories << (part == 0 ? label : QStringList{"E", "N", "C"}[part - 1]);
+      const Stat& mine = part == 0 ? row.test_accuracy : row.test_per_class[part - 1];
+      ours << (mine.n ? mine.mean : NAN);
+      paper << per_source[0][part];
+      repro << per_source[1][part];
+    }
+  }
+  snli_table_->resizeColumnsToContents();
+  snli_bars_->setCategories(categories);
+  snli_bars_->addSeries(tr("ours (test)"), ours, QColor(0x4e, 0x79, 0xa7));
+  snli_bars_->addSeries(tr("paper"), paper, QColor(0xb0, 0x30, 0x30));
+  snli_bars_->addSeries(tr("reproduction"), repro, QColor(0x30, 0x50, 0xa0).lighter(150));
+  // Show the task the compared runs are about.
+  if (!snli_rows_.empty() && rows_.empty()) tasks_->setCurrentIndex(1);
+  if (snli_rows_.empty() && !rows_.empty()) tasks_->setCurrentIndex(0);
 }
 
 QString CompareView::architectureGaps() const {

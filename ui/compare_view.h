@@ -9,10 +9,12 @@
 #include <QWidget>
 
 #include "engine/report/report.h"
+#include "engine/report/snli_report.h"
 #include "ui/metrics_store.h"
 #include "ui/run_export.h"
 
 class QLabel;
+class QTabWidget;
 class QTableWidget;
 
 namespace gwb::plot {
@@ -35,6 +37,12 @@ class CompareView : public QWidget {
   const std::vector<ReportRow>& rows() const { return rows_; }
   QTableWidget* table() const { return table_; }
   plot::BarChart* bars() const { return bars_; }
+  /// SNLI runs: their table (accuracies in %, gaps in points) and bars (test accuracy overall
+  /// and per class, ours beside the reported numbers).
+  const std::vector<SnliReportRow>& snliRows() const { return snli_rows_; }
+  QTableWidget* snliTable() const { return snli_table_; }
+  plot::BarChart* snliBars() const { return snli_bars_; }
+  QTabWidget* tasks() const { return tasks_; }
 
   /// "Grassmann vs Transformer ..." lines for configurations present with both architectures,
   /// with the same gap as the paper and the reproduction report it.
@@ -44,6 +52,7 @@ class CompareView : public QWidget {
 
  private:
   void rebuild();
+  void rebuildSnli(const std::vector<RunRecord>& records);
   void exportDialog();
 
   MetricsStore* store_;
@@ -51,9 +60,14 @@ class CompareView : public QWidget {
   QStringList differing_;
   std::vector<ReportRow> rows_;
   std::vector<ReportedNumber> reported_;
+  std::vector<SnliReportRow> snli_rows_;
+  std::vector<ReportedSnli> reported_snli_;
+  QTabWidget* tasks_;
   QTableWidget* table_;
   QLabel* pairs_;
   plot::BarChart* bars_;
+  QTableWidget* snli_table_;
+  plot::BarChart* snli_bars_;
 };
 
 }  // namespace gwb::ui

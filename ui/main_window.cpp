@@ -81,8 +81,8 @@ void MainWindow::createMenus() {
   quit->setShortcut(QKeySequence::Quit);
   QMenu* run = menuBar()->addMenu(tr("&Run"));
   QAction* start = run->addAction(QIcon(":/icons/start.png"), tr("&Start run"), this, [this] {
-    setup_->validate();
-    if (const auto config = setup_->config()) emit setup_->startRequested(*config);
+    showTab(setup_);
+    setup_->requestStart();  // with errors: shows the first one instead of doing nothing
   });
   start->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
   QAction* stop = run->addAction(QIcon(":/icons/stop.png"), tr("S&top selected run"), this, [this] {
@@ -92,8 +92,8 @@ void MainWindow::createMenus() {
   stop->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
   QMenu* view = menuBar()->addMenu(tr("&View"));
   for (int i = 0; i < tabs_->count(); ++i) {
-    QAction* a = view->addAction(tabs_->tabText(i).remove('&'), this,
-                                 [this, i] { tabs_->setCurrentIndex(i); });
+    // The tab's text as it is: "Set up && queue" shows as "Set up & queue" in a menu too.
+    QAction* a = view->addAction(tabs_->tabText(i), this, [this, i] { tabs_->setCurrentIndex(i); });
     a->setShortcut(QKeySequence(Qt::ALT | static_cast<Qt::Key>(Qt::Key_1 + i)));
   }
   QMenu* help = menuBar()->addMenu(tr("&Help"));
@@ -111,6 +111,7 @@ QStringList MainWindow::openRuns(const QStringList& dirs, bool show) {
     }
   }
   if (!errors.isEmpty()) QMessageBox::warning(this, tr("Open run"), errors.join('\n'));
+  for (const QString& key : keys) monitor_->setRunVisible(key, true);  // unticked before: shown
   if (show && !keys.isEmpty()) showTab(monitor_);
   return keys;
 }
@@ -150,7 +151,16 @@ void MainWindow::showAbout() {
   QMessageBox::about(this, tr("About Grassmann Workbench"), aboutText());
 }
 
+bool MainWindow::confirm(const QString& title, const QString& question) {
+  if (confirm_handler_) return confirm_handler_(title, question);
+  return QMessageBox::question(this, title, question) == QMessageBox::Yes;
+}
+
 void MainWindow::closeEvent(QCloseEvent* event) {
+  if (close_guard_ && !close_guard_()) {
+    event->ignore();
+    return;
+  }
   QSettings settings;
   settings.setValue("mainWindow/geometry", saveGeometry());
   settings.setValue("mainWindow/state", saveState());

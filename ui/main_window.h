@@ -5,6 +5,7 @@
 #pragma once
 
 #include <QMainWindow>
+#include <functional>
 
 class QTabWidget;
 class QAction;
@@ -52,10 +53,21 @@ class MainWindow : public QMainWindow {
   /// The About text (also what the About box shows).
   QString aboutText() const;
 
+  /// Asked when the window is about to close: false keeps it open (the application asks the user
+  /// whether to stop training runs).
+  void setCloseGuard(std::function<bool()> guard) { close_guard_ = std::move(guard); }
+  /// A yes/no question (a message box; tests replace the handler).
+  bool confirm(const QString& title, const QString& question);
+  void setConfirmHandler(std::function<bool(const QString&, const QString&)> handler) {
+    confirm_handler_ = std::move(handler);
+  }
+
  protected:
   void closeEvent(QCloseEvent* event) override;
 
  private:
+  std::function<bool()> close_guard_;
+  std::function<bool(const QString&, const QString&)> confirm_handler_;
   void createMenus();
   void showAbout();
 

@@ -7,6 +7,7 @@
 
 #include "engine/report/report.h"
 #include "engine/train/metrics_json.h"
+#include "engine/train/run_lock.h"
 #include "engine/util/error.h"
 #include "engine/util/file_io.h"
 #include "plotting/plot_style.h"
@@ -14,10 +15,14 @@
 namespace gwb::ui {
 
 QString StoredRun::status() const {
-  if (events.failed) return QStringLiteral("failed");
-  if (events.finished) return QString::fromStdString(events.finished->summary.status);
+  if (missing) return QStringLiteral("deleted");
+  if (RunLock::isHeld(key.toStdString())) return QStringLiteral("running");
+  if (last_growth.isValid() && last_growth.secsTo(QDateTime::currentDateTime()) < 60)
+    return QStringLiteral("running");
   if (has_summary) return QString::fromStdString(summary.status);
-  return QStringLiteral("running");
+  if (events.finished) return QString::fromStdString(events.finished->summary.status);
+  if (events.failed) return QStringLiteral("failed");
+  return QStringLiteral("killed");
 }
 
 QString StoredRun::groupKey() const {
@@ -87,17 +92,32 @@ QString MetricsStore::open(const QString& dir) {
     MetricsEvents events = follower->poll();
     events.dedupe();
     append(run, std::move(events));
-    if (!follower->ended()) followers_[key] = std::move(follower);
+    followers_[key] = std::move(follower);
   }
+  run.missing = false;
   return key;
 }
 
 void MetricsStore::appendLive(const QString& run_dir, const MetricsEvents& events) {
   const QString key = QFileInfo(run_dir).absoluteFilePath();
   StoredRun& run = ensure(key);
-  run.live = true;
-  followers_.erase(key);  // the controller feeds it now
+  if (!run.live) {
+    // The controller feeds it now; the file has what was written before (a resumed run).
+    auto it = followers_.find(key);
+    if (it != followers_.end()) {
+      MetricsEvents earlier = it->second->poll();
+      if (!earlier.empty()) append(run, std::move(earlier));
+      followers_.erase(it);
+    }
+    run.live = true;
+  }
   append(run, events);
+  if (events.finished || events.failed) {
+    loadFiles(run);
+    run.live = false;  // ended: followed from its file again (a later resume appends to it)
+    followers_[key] = std::make_unique<MetricsFollower>((key + "/metrics.jsonl").toStdString());
+    followers_[key]->poll();  // skip what the controller already delivered
+  }
 }
 
 void MetricsStore::append(StoredRun& run, MetricsEvents events) {
@@ -116,21 +136,24 @@ void MetricsStore::append(StoredRun& run, MetricsEvents events) {
 }
 
 void MetricsStore::pollFollowed() {
-  for (auto it = followers_.begin(); it != followers_.end();) {
-    const QString key = it->first;
-    try {
-      MetricsEvents events = it->second->poll();
-      if (!events.empty()) append(runs_.at(key), std::move(events));
-    } catch (const InputError&) {
-      // A damaged line: stop following rather than show half-read data as live.
-      it = followers_.erase(it);
-      continue;
+  for (auto& [key, run] : runs_) {
+    const bool gone = !QFileInfo::exists(key);
+    if (gone != run.missing) {
+      run.missing = gone;
+      emit runUpdated(key);
     }
-    if (it->second->ended()) {
-      loadFiles(runs_.at(key));
-      it = followers_.erase(it);
-    } else {
-      ++it;
+  }
+  for (auto& [key, follower] : followers_) {
+    StoredRun& run = runs_.at(key);
+    if (run.missing || run.live) continue;
+    MetricsEvents events = follower->poll();
+    if (events.empty()) continue;
+    run.last_growth = QDateTime::currentDateTime();
+    const bool ended = events.finished || events.failed;
+    append(run, std::move(events));
+    if (ended) {
+      loadFiles(run);  // its summary.json is the new one
+      emit runUpdated(key);
     }
   }
 }

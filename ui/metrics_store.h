@@ -4,6 +4,7 @@
 #pragma once
 
 #include <QColor>
+#include <QDateTime>
 #include <QObject>
 #include <QString>
 #include <QStringList>
@@ -26,11 +27,17 @@ struct StoredRun {
   MetricsEvents events;
   RunSummary summary;  ///< from summary.json or the finished event
   bool has_summary = false;
-  QColor color;       ///< stable: a function of the key
-  bool live = false;  ///< fed by the controller
+  QColor color;           ///< stable: a function of the key
+  bool live = false;      ///< fed by the controller
+  bool missing = false;   ///< its folder was deleted or moved (to the trash) since it was opened
+  QDateTime last_growth;  ///< when metrics.jsonl last grew (followed runs)
 
-  /// "running", "finished", "stopped", "failed" (from the events seen).
+  /// The one answer every view gives: "running" (its run.lock is held, or its metrics grew in the
+  /// last minute: a trainer on another machine), else its summary's finished / stopped / failed,
+  /// else "killed" (events but no summary and nobody training it); "deleted" when its folder is
+  /// gone.
   QString status() const;
+  bool running() const { return status() == QLatin1String("running"); }
   /// Runs that differ only in name and seed share this key (seed groups).
   QString groupKey() const;
   /// "grassmann N6 L256 bert" style label of the configuration.
@@ -54,7 +61,9 @@ class MetricsStore : public QObject {
 
   const StoredRun* run(const QString& key) const;
   QStringList keys() const { return order_; }
-  /// Reads new lines of every followed run (called every second by a timer; public for tests).
+  /// Reads new lines of every followed run and notices folders that are gone (called every second
+  /// by a timer; public for tests). Runs stay followed after they end: a resume (here or by gwb
+  /// elsewhere) appends to the same file.
   void pollFollowed();
 
  signals:

@@ -74,8 +74,17 @@ MonitorView::MonitorView(MetricsStore* store, QWidget* parent) : QWidget(parent)
 
   runs_list_ = new QListWidget;
   runs_list_->setMaximumWidth(260);
+  runs_list_->setSelectionMode(QAbstractItemView::ExtendedSelection);
   runs_list_->setToolTip(
       tr("Tick the runs to show; each keeps its colour in every chart and export"));
+  remove_runs_ = new QPushButton(tr("Remove from monitor"));
+  remove_runs_->setToolTip(tr("Take the selected runs out of the monitor (their folders stay)"));
+  auto* list_panel = new QWidget;
+  list_panel->setMaximumWidth(260);
+  auto* list_layout = new QVBoxLayout(list_panel);
+  list_layout->setContentsMargins(0, 0, 0, 0);
+  list_layout->addWidget(runs_list_, 1);
+  list_layout->addWidget(remove_runs_);
 
   loss_ = chart(tr("Train loss"), tr("loss"));
   ppl_ = chart(tr("Validation perplexity"), tr("perplexity"));
@@ -118,7 +127,7 @@ MonitorView::MonitorView(MetricsStore* store, QWidget* parent) : QWidget(parent)
   tabs_->addTab(strip, tr("Throughput, lr, gradient"));
 
   auto* split = new QSplitter;
-  split->addWidget(runs_list_);
+  split->addWidget(list_panel);
   split->addWidget(tabs_);
   split->setStretchFactor(1, 1);
   auto* layout = new QVBoxLayout(this);
@@ -132,7 +141,14 @@ MonitorView::MonitorView(MetricsStore* store, QWidget* parent) : QWidget(parent)
   connect(store_, &MetricsStore::runAdded, this, &MonitorView::onRunAdded);
   connect(store_, &MetricsStore::runUpdated, this, [this](const QString& key) {
     dirty_.insert(key);
+    updateListItem(key);
     scheduleRedraw();
+  });
+  connect(remove_runs_, &QPushButton::clicked, this, [this] {
+    QStringList keys;
+    for (QListWidgetItem* item : runs_list_->selectedItems())
+      keys << item->data(Qt::UserRole).toString();
+    for (const QString& key : keys) store_->remove(key);
   });
   connect(store_, &MetricsStore::runRemoved, this, &MonitorView::onRunRemoved);
   connect(x_mode_, &QComboBox::currentIndexChanged, this,
@@ -159,9 +175,29 @@ void MonitorView::onRunAdded(const QString& key) {
   swatch.fill(run->color);
   item->setIcon(QIcon(swatch));
   runs_list_->addItem(item);
+  updateListItem(key);
   dirty_.insert(key);
   rebuild_ = true;  // the reference lines and groups may change
   scheduleRedraw();
+}
+
+void MonitorView::updateListItem(const QString& key) {
+  const StoredRun* run = store_->run(key);
+  if (!run) return;
+  for (int i = 0; i < runs_list_->count(); ++i) {
+    QListWidgetItem* item = runs_list_->item(i);
+    if (item->data(Qt::UserRole).toString() != key) continue;
+    // A run whose folder is gone stays readable here, and says so.
+    const QString text =
+        run->missing ? tr("%1 (folder deleted or moved)").arg(run->name) : run->name;
+    if (item->text() != text) item->setText(text);
+    item->setForeground(run->missing ? QColor(0x90, 0x90, 0x90) : palette().text().color());
+    QFont font = item->font();
+    font.setItalic(run->missing);
+    item->setFont(font);
+    item->setToolTip(run->missing ? tr("%1 no longer exists; its curves are what was read").arg(key)
+                                  : key);
+  }
 }
 
 void MonitorView::onRunRemoved(const QString& key) {
@@ -214,6 +250,14 @@ void MonitorView::setGroupSeeds(bool on) {
 }
 
 void MonitorView::setRunVisible(const QString& key, bool visible) {
+  for (int i = 0; i < runs_list_->count(); ++i) {  // the tick follows (opening a run re-ticks it)
+    QListWidgetItem* item = runs_list_->item(i);
+    if (item->data(Qt::UserRole).toString() == key &&
+        (item->checkState() == Qt::Checked) != visible) {
+      const QSignalBlocker block(runs_list_);
+      item->setCheckState(visible ? Qt::Checked : Qt::Unchecked);
+    }
+  }
   if (visible == !hidden_.contains(key)) return;
   if (visible) {
     hidden_.remove(key);
@@ -223,6 +267,14 @@ void MonitorView::setRunVisible(const QString& key, bool visible) {
   rebuild_ = true;
   redraw();
   emit visibilityChanged(key, visible);
+}
+
+QString MonitorView::listText(const QString& key) const {
+  for (int i = 0; i < runs_list_->count(); ++i) {
+    if (runs_list_->item(i)->data(Qt::UserRole).toString() == key)
+      return runs_list_->item(i)->text();
+  }
+  return {};
 }
 
 QList<const StoredRun*> MonitorView::visibleRuns() const {

@@ -18,6 +18,7 @@ class QCheckBox;
 class QComboBox;
 class QLabel;
 class QListWidget;
+class QPushButton;
 class QSlider;
 class QTabWidget;
 
@@ -44,8 +45,11 @@ class MonitorView : public QWidget {
   void setSmoothing(double weight);
   void setLogY(bool on);
   void setGroupSeeds(bool on);
-  /// Shows or hides a run in every chart.
+  /// Shows or hides a run in every chart (and ticks or unticks it in the list).
   void setRunVisible(const QString& key, bool visible);
+  bool runVisible(const QString& key) const { return !hidden_.contains(key); }
+  /// The run list's text of a run ("" if not listed).
+  QString listText(const QString& key) const;
   XAxisMode xAxisMode() const { return mode_; }
   double smoothing() const;
   bool logY() const;
@@ -77,6 +81,7 @@ class MonitorView : public QWidget {
   void scheduleRedraw();
   void onRunAdded(const QString& key);
   void onRunRemoved(const QString& key);
+  void updateListItem(const QString& key);
   void rebuildAll();
   void drawCurves(const StoredRun& run);
   void drawGroups();
@@ -91,6 +96,7 @@ class MonitorView : public QWidget {
   MetricsStore* store_;
   QTabWidget* tabs_;
   QListWidget* runs_list_;
+  QPushButton* remove_runs_;
   QComboBox* x_mode_;
   QCheckBox* log_y_;
   QCheckBox* group_seeds_;

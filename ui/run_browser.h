@@ -9,7 +9,9 @@
 #include <QStringList>
 #include <QWidget>
 
+class QFileSystemWatcher;
 class QLineEdit;
+class QPushButton;
 class QTableWidget;
 class QTimer;
 
@@ -26,14 +28,23 @@ bool writeRunNotes(const QString& run_dir, const RunNotes& notes);
 
 /// One run directory as the browser lists it.
 struct RunListing {
-  QString dir, name, arch, tokenizer, status;
-  qint64 n_layers = 0, seq_len = 0, step = 0;
-  double best_valid_ppl = 0, test_ppl = 0;
+  QString dir, name, task, arch, tokenizer;
+  /// running (its run.lock is held: a trainer here or a gwb elsewhere), finished, stopped,
+  /// failed, or killed (no summary and nobody training it).
+  QString status;
+  bool in_progress = false;  ///< running: the numbers are its evaluations so far
+  qint64 n_layers = 0, seq_len = 0, step = 0, seed = 0;
+  double best_valid_ppl = 0, test_ppl = 0;              ///< language models
+  double best_valid_accuracy = -1, test_accuracy = -1;  ///< SNLI (fractions; -1: none)
+  QDateTime started;  ///< from the folder's name (UTC), else config.json's time
   QDateTime modified;
+  QString differs;  ///< keys that tell it from other runs of the same name ("seed=2, ...")
   RunNotes notes;
 };
 /// Reads the run directories directly under `runs_dir`, newest first (never its sweeps/ folder).
 QList<RunListing> listRuns(const QString& runs_dir);
+/// Whether a run's status lets it be resumed (stopped, failed, killed).
+bool resumable(const RunListing& run);
 
 class RunBrowser : public QWidget {
   Q_OBJECT
@@ -48,10 +59,22 @@ class RunBrowser : public QWidget {
   QStringList selectedDirs() const;
   void selectDirs(const QStringList& dirs);
   int runCount() const;
-  /// Moves `dir` to the trash without asking (the button asks first). False on failure.
-  static bool moveToTrash(const QString& dir, QString* error = nullptr);
+  /// Moves `dir` to the trash without asking (the button asks first); `where` receives the
+  /// folder's path in the trash. False on failure.
+  static bool moveToTrash(const QString& dir, QString* error = nullptr, QString* where = nullptr);
+  /// Shows only the runs whose cells contain `text` (case-insensitive); "" shows all.
+  void setFilter(const QString& text);
+  /// The listing of a run directory shown now (nullptr if none).
+  const RunListing* listing(const QString& dir) const;
+  /// The rows shown (after filtering), top to bottom.
+  QStringList shownDirs() const;
+  QTableWidget* table() const { return table_; }
+  QPushButton* resumeButton() const { return resume_; }
+  /// The last message for people (what a trash move did, why Resume is off).
+  QString message() const { return message_; }
 
  signals:
+  void messageShown(const QString& text);
   void openRequested(const QStringList& dirs);
   void compareRequested(const QStringList& dirs);
   void resumeRequested(const QString& dir);
@@ -60,11 +83,18 @@ class RunBrowser : public QWidget {
  private:
   void editNotes();
   void deleteSelected();
+  void updateButtons();
+  void applyFilter();
+  void say(const QString& text);
 
   QLineEdit* folder_;
+  QLineEdit* filter_;
   QTableWidget* table_;
   QTimer* timer_;
+  QFileSystemWatcher* watcher_;
+  QPushButton* resume_;
   QList<RunListing> runs_;
+  QString message_;
 };
 
 }  // namespace gwb::ui

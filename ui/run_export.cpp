@@ -12,8 +12,10 @@
 
 #include "engine/util/error.h"
 #include "engine/util/paths.h"
+#include "plotting/bar_chart.h"
 #include "plotting/chart_export.h"
 #include "plotting/comparison_figure.h"
+#include "plotting/confusion_chart.h"
 #include "plotting/histogram_grid.h"
 #include "plotting/plot_style.h"
 #include "plotting/time_series_chart.h"
@@ -229,13 +231,143 @@ std::vector<ReportedNumber> reportedNumbers() {
   }
 }
 
+std::vector<ReportedSnli> reportedSnli() {
+  try {
+    return loadReportedSnli(reportedNumbersPath());
+  } catch (const std::exception&) {
+    return {};
+  }
+}
+
+const char* const kClassKeys[3] = {"entailment", "neutral", "contradiction"};
+
+double perClass(const EvalEvent& e, int k) {
+  return k < static_cast<int>(e.per_class_accuracy.size()) ? e.per_class_accuracy[k] : NAN;
+}
+
+// SNLI: validation accuracy over steps (overall and per class, %), with the majority-class
+// baseline of the split and any matching reported number as dashed lines.
+QStringList exportAccuracy(const StoredRun& run, const QString& dir, const ExportOptions& o) {
+  plot::TimeSeriesChart chart;
+  chart.setTitle(run.name + QObject::tr(": validation accuracy (dashed: per class)"));
+  chart.setAxisLabels(QObject::tr("step"), QObject::tr("accuracy (%)"));
+  chart.setSmoothing(0);
+  chart.setStyle(plot::TimeSeriesChart::Style::Markers);
+  QVector<double> x, all, per[3];
+  QString csv = QStringLiteral("step,tokens,time,loss,accuracy,entailment,neutral,contradiction\n");
+  QJsonArray rows;
+  const EvalEvent* last = nullptr;
+  for (const EvalEvent* e : validEvals(run)) {
+    if (!e->classification) continue;
+    last = e;
+    x << static_cast<double>(e->step);
+    all << 100 * e->accuracy;
+    for (int k = 0; k < 3; ++k) per[k] << 100 * perClass(*e, k);
+    csv += QStringLiteral("%1,%2,%3,%4,%5,%6,%7,%8\n")
+               .arg(e->step)
+               .arg(e->tokens)
+               .arg(num(e->time), num(e->loss), num(e->accuracy), num(perClass(*e, 0)),
+                    num(perClass(*e, 1)), num(perClass(*e, 2)));
+    QJsonObject pc;
+    for (int k = 0; k < 3; ++k) pc[kClassKeys[k]] = jnum(perClass(*e, k));
+    rows.append(QJsonObject{{"step", static_cast<double>(e->step)},
+                            {"tokens", static_cast<double>(e->tokens)},
+                            {"time", jnum(e->time)},
+                            {"loss", jnum(e->loss)},
+                            {"accuracy", jnum(e->accuracy)},
+                            {"per_class_accuracy", pc}});
+  }
+  chart.appendPoints(run.key, run.name, run.color, x, all);
+  static const char* const kShort[3] = {"E", "N", "C"};
+  static const Qt::PenStyle kStyle[3] = {Qt::DashLine, Qt::DotLine, Qt::DashDotLine};
+  for (int k = 0; k < 3; ++k) {
+    const QString id = run.key + QStringLiteral("#") + kShort[k];
+    chart.appendPoints(id, run.name + QStringLiteral(" ") + kShort[k], run.color.lighter(125), x,
+                       per[k]);
+    chart.setSeriesPenStyle(id, kStyle[k]);
+  }
+  QJsonArray refs;
+  if (last && last->examples > 0 && last->confusion.size() == 3) {
+    std::int64_t largest = 0;
+    for (const auto& row : last->confusion) {
+      std::int64_t n = 0;
+      for (std::int64_t v : row) n += v;
+      largest = std::max(largest, n);
+    }
+    const double majority = 100.0 * largest / last->examples;
+    chart.addReferenceLine(QObject::tr("majority class (dev)"), majority, QColor(0x80, 0x80, 0x80));
+    refs.append(QJsonObject{{"label", "majority class (dev)"}, {"value", majority}});
+  }
+  if (run.has_config) {
+    if (const auto n = matchReportedSnli(reportedSnli(), run.config)) {
+      const double v = n->of(run.config.model.arch).val;
+      chart.addReferenceLine(QString::fromStdString(n->label) + QObject::tr(" (dev)"), v,
+                             n->source == "paper" ? QColor(176, 48, 48) : QColor(48, 80, 160));
+      refs.append(QJsonObject{{"source", QString::fromStdString(n->source)},
+                              {"label", QString::fromStdString(n->label)},
+                              {"value", v}});
+    }
+  }
+  chart.resetView();
+  return writeChart(chart, dir + QStringLiteral("/accuracy"), o, csv.toUtf8(),
+                    QJsonObject{{"run", run.name}, {"points", rows}, {"reported", refs}});
+}
+
+// SNLI: the confusion matrix of the test split, evaluated once with the best checkpoint (the
+// latest validation while the run has no test yet).
+QStringList exportConfusion(const StoredRun& run, const QString& dir, const ExportOptions& o) {
+  const EvalEvent* chosen = nullptr;
+  for (const EvalEvent& e : run.events.evals) {
+    if (!e.classification) continue;
+    if (e.split == "test" || !chosen || chosen->split != "test") chosen = &e;
+  }
+  plot::ConfusionChart chart;
+  QString csv = QStringLiteral("gold,predicted,count\n");
+  QJsonArray matrix;
+  const QStringList labels = {QObject::tr("entailment"), QObject::tr("neutral"),
+                              QObject::tr("contradiction")};
+  if (chosen && chosen->confusion.size() == 3) {
+    chart.setTitle(run.name + QObject::tr(": confusion matrix, %1 split at step %2 (%3 pairs)")
+                                  .arg(QString::fromStdString(chosen->split))
+                                  .arg(chosen->step)
+                                  .arg(chosen->examples));
+    QVector<QVector<qint64>> counts;
+    for (int g = 0; g < 3; ++g) {
+      QJsonArray row;
+      counts << QVector<qint64>(chosen->confusion[g].begin(), chosen->confusion[g].end());
+      for (int p = 0; p < 3 && p < static_cast<int>(chosen->confusion[g].size()); ++p) {
+        csv += QStringLiteral("%1,%2,%3\n")
+                   .arg(kClassKeys[g], kClassKeys[p])
+                   .arg(chosen->confusion[g][p]);
+        row.append(static_cast<double>(chosen->confusion[g][p]));
+      }
+      matrix.append(row);
+    }
+    chart.setMatrix(labels, counts);
+  } else {
+    chart.setTitle(run.name + QObject::tr(": confusion matrix"));
+    chart.setMatrix({}, {}, QObject::tr("No evaluation yet"));
+  }
+  return writeChart(
+      chart, dir + QStringLiteral("/confusion"), o, csv.toUtf8(),
+      QJsonObject{{"run", run.name},
+                  {"split", chosen ? QString::fromStdString(chosen->split) : QString()},
+                  {"step", chosen ? static_cast<double>(chosen->step) : 0.0},
+                  {"labels", QJsonArray{"entailment", "neutral", "contradiction"}},
+                  {"confusion", matrix}});
+}
+
 }  // namespace
 
 QStringList exportRunFiles(const StoredRun& run, const QString& dir, const ExportOptions& options) {
   QDir().mkpath(dir);
-  const auto reported = reportedNumbers();
   QStringList written = exportLoss(run, dir, options);
-  written << exportPpl(run, dir, options, reported) << exportPositions(run, dir, options);
+  if (run.config.data.isSnli()) {
+    written << exportAccuracy(run, dir, options) << exportConfusion(run, dir, options);
+  } else {
+    written << exportPpl(run, dir, options, reportedNumbers())
+            << exportPositions(run, dir, options);
+  }
   if (run.arch == "grassmann")
     written << exportAlpha(run, dir, options) << exportPlucker(run, dir, options);
   return written;
@@ -247,7 +379,32 @@ RunRecord recordOf(const StoredRun& run) {
   r.config = run.config;
   r.summary = run.summary;
   r.has_summary = run.has_summary;
-  if (r.summary.best_valid_ppl <= 0) {
+  // A run that trains has at most a stale summary of an earlier stop: its numbers are its
+  // evaluations so far, and the row says so.
+  r.in_progress = run.running();
+  if (r.in_progress) {
+    r.summary.best_valid_ppl = 0;
+    r.summary.test_ppl = 0;
+    r.summary.best_valid_accuracy = -1;
+    r.summary.test_accuracy = -1;
+    r.summary.test_per_class_accuracy.clear();
+  }
+  if (run.config.data.isSnli()) {
+    r.summary.task = "snli";
+    if (r.summary.best_valid_accuracy < 0) {  // in progress: its evaluations so far
+      for (const EvalEvent& e : run.events.evals) {
+        if (!e.classification) continue;
+        if (e.split == "valid" && e.accuracy > r.summary.best_valid_accuracy) {
+          r.summary.best_valid_accuracy = e.accuracy;
+          r.summary.best_step = e.step;
+        }
+        if (e.split == "test") {
+          r.summary.test_accuracy = e.accuracy;
+          r.summary.test_per_class_accuracy = e.per_class_accuracy;
+        }
+      }
+    }
+  } else if (r.summary.best_valid_ppl <= 0) {
     for (const EvalEvent& e : run.events.evals) {
       if (e.split == "valid" &&
           (r.summary.best_valid_ppl <= 0 || e.ppl < r.summary.best_valid_ppl)) {
@@ -265,7 +422,7 @@ RunRecord recordOf(const StoredRun& run) {
   if (r.summary.params <= 0 && run.has_config) {
     RunConfig c = run.config;
     resolveRunConfig(c, knownVocabSize(c.data.tokenizer));
-    r.summary.params = countParameters(c.model);
+    r.summary.params = countTrainedParameters(c);
   }
   return r;
 }
@@ -314,6 +471,7 @@ QStringList exportComparisonFiles(const QList<const StoredRun*>& runs, const QSt
   QVector<plot::ComparisonFigure::Curve> ppl, positions;
   QJsonArray curves;
   for (const StoredRun* r : runs) {
+    if (r->config.data.isSnli()) continue;  // snli_comparison.*
     plot::ComparisonFigure::Curve c{r->name, r->color, {}, {}}, pos{r->name, r->color, {}, {}};
     QJsonArray cx, cy;
     for (const EvalEvent* e : validEvals(*r)) {
@@ -344,6 +502,72 @@ QStringList exportComparisonFiles(const QList<const StoredRun*>& runs, const QSt
                       QByteArray::fromStdString(reportMarkdown(rows)));
   plot::writeTextFile(table + QStringLiteral(".csv"), QByteArray::fromStdString(reportCsv(rows)));
   plot::writeTextFile(table + QStringLiteral(".tex"), QByteArray::fromStdString(reportLatex(rows)));
+  written << table + QStringLiteral(".md") << table + QStringLiteral(".csv")
+          << table + QStringLiteral(".tex");
+  const auto snli = buildSnliReport(records, reportedSnli());
+  if (!snli.empty()) written << exportSnliComparison(snli, dir, o);
+  return written;
+}
+
+QStringList exportSnliComparison(const std::vector<SnliReportRow>& rows, const QString& dir,
+                                 const ExportOptions& o) {
+  // Bars: per configuration its test accuracy and, per class, ours beside the reported numbers.
+  QStringList categories;
+  QVector<double> ours, paper, reproduction;
+  QString csv = QStringLiteral("configuration,class,source,test_accuracy_percent\n");
+  QJsonArray bars;
+  static const char* const kParts[4] = {"all", "entailment", "neutral", "contradiction"};
+  for (const SnliReportRow& row : rows) {
+    const QString label =
+        QString::fromStdString(row.arch + " " + row.family.substr(0, row.family.find(" (")));
+    for (int part = 0; part < 4; ++part) {
+      categories << (part == 0
+                         ? label
+                         : QStringLiteral("  %1").arg(QString(kParts[part]).left(1).toUpper()));
+      const Stat& mine = part == 0 ? row.test_accuracy : row.test_per_class[part - 1];
+      ours << (mine.n ? mine.mean : NAN);
+      double p = NAN, r = NAN;
+      for (const auto& ref : row.references) {
+        const double v =
+            part == 0 ? ref.test
+                      : (ref.test_per_class.size() == 3 ? ref.test_per_class[part - 1] : NAN);
+        if (ref.source == "paper") p = v;
+        if (ref.source == "reproduction") r = v;
+      }
+      paper << p;
+      reproduction << r;
+      for (const auto& [source, value] : {std::pair<const char*, double>{"ours", ours.back()},
+                                          {"paper", p},
+                                          {"reproduction", r}}) {
+        if (std::isfinite(value))
+          csv += label + ',' + kParts[part] + ',' + source + ',' + num(value) + '\n';
+      }
+      bars.append(QJsonObject{{"configuration", label},
+                              {"class", kParts[part]},
+                              {"ours_test", jnum(ours.back())},
+                              {"paper", jnum(p)},
+                              {"reproduction", jnum(r)}});
+    }
+  }
+  plot::BarChart chart;
+  chart.setCategories(categories);
+  chart.setValueLabel(QObject::tr("test accuracy (%)"));
+  chart.addSeries(QObject::tr("ours (test)"), ours, QColor(0x4e, 0x79, 0xa7));
+  chart.addSeries(QObject::tr("paper"), paper, QColor(0xb0, 0x30, 0x30));
+  chart.addSeries(QObject::tr("reproduction"), reproduction, QColor(0x30, 0x50, 0xa0).lighter(150));
+  QStringList written = writeChart(
+      chart, dir + QStringLiteral("/snli_comparison"), o, csv.toUtf8(),
+      QJsonObject{
+          {"bars", bars},
+          {"report",
+           QJsonDocument::fromJson(QByteArray::fromStdString(snliReportJson(rows))).array()}});
+  const QString table = dir + QStringLiteral("/snli_comparison_table");
+  plot::writeTextFile(table + QStringLiteral(".md"),
+                      QByteArray::fromStdString(snliReportMarkdown(rows)));
+  plot::writeTextFile(table + QStringLiteral(".csv"),
+                      QByteArray::fromStdString(snliReportCsv(rows)));
+  plot::writeTextFile(table + QStringLiteral(".tex"),
+                      QByteArray::fromStdString(snliReportLatex(rows)));
   return written << table + QStringLiteral(".md") << table + QStringLiteral(".csv")
                  << table + QStringLiteral(".tex");
 }

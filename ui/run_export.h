@@ -8,6 +8,7 @@
 #include <QStringList>
 
 #include "engine/report/report.h"
+#include "engine/report/snli_report.h"
 #include "ui/metrics_store.h"
 
 namespace gwb::ui {
@@ -19,16 +20,22 @@ struct ExportOptions {
   double ema_weight = 0.6;  ///< smoothing of loss_ema in loss.csv
 };
 
-/// `dir`/{loss,ppl,loss_by_position}.{png,pdf,csv,json} (+ alpha, plucker for Grassmann).
+/// `dir`/{loss,ppl,loss_by_position}.{png,pdf,csv,json}, or for SNLI runs
+/// {loss,accuracy,confusion}.*, (+ alpha, plucker for Grassmann).
 QStringList exportRunFiles(const StoredRun& run, const QString& dir, const ExportOptions& options);
 
 /// The report record of a stored run: its configuration and summary, completed from the events
 /// when the run has no summary yet (best validation, test perplexity, throughput).
 RunRecord recordOf(const StoredRun& run);
 
-/// `dir`/comparison.{png,pdf,csv,json} and `dir`/comparison_table.{md,csv,tex}.
+/// `dir`/comparison.{png,pdf,csv,json} and `dir`/comparison_table.{md,csv,tex} (the Wikitext-2
+/// runs), and with SNLI runs among them snli_comparison.* and snli_comparison_table.*.
 QStringList exportComparisonFiles(const QList<const StoredRun*>& runs, const QString& dir,
                                   const ExportOptions& options);
+/// `dir`/snli_comparison.{png,pdf,csv,json} (test accuracy overall and per class, ours beside
+/// the reported numbers) and `dir`/snli_comparison_table.{md,csv,tex}.
+QStringList exportSnliComparison(const std::vector<SnliReportRow>& rows, const QString& dir,
+                                 const ExportOptions& options);
 
 /// Everything `--export RUN_DIR... --out DIR` writes. InputError on a bad run directory.
 QStringList exportRunDirectories(const QStringList& run_dirs, const QString& out,

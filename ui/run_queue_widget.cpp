@@ -9,6 +9,7 @@
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QVBoxLayout>
+#include <algorithm>
 
 namespace gwb::ui {
 namespace {
@@ -31,7 +32,7 @@ RunQueueWidget::RunQueueWidget(QWidget* parent) : QWidget(parent) {
   table_->setHorizontalHeaderLabels({tr("Run"), tr("Architecture"), tr("State"), tr("Progress"),
                                      tr("ETA"), tr("tokens/s"), tr("Device"), tr("Folder")});
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
-  table_->setSelectionMode(QAbstractItemView::SingleSelection);
+  table_->setSelectionMode(QAbstractItemView::ExtendedSelection);
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table_->verticalHeader()->setVisible(false);
   table_->horizontalHeader()->setStretchLastSection(true);
@@ -40,7 +41,9 @@ RunQueueWidget::RunQueueWidget(QWidget* parent) : QWidget(parent) {
   stop_->setToolTip(tr("Stop after the current step, leaving a resumable checkpoint (Ctrl+.)"));
   resume_ = new QPushButton(tr("Resume"));
   remove_ = new QPushButton(tr("Remove"));
-  remove_->setToolTip(tr("Take the run out of the queue; its files stay"));
+  remove_->setToolTip(tr("Take the selected runs out of the queue; their files stay"));
+  clear_ = new QPushButton(tr("Clear queued"));
+  clear_->setToolTip(tr("Remove every run that has not started yet"));
   show_ = new QPushButton(tr("Show in monitor"));
   cluster_ = new QPushButton(tr("Submit to cluster…"));
   cluster_->setToolTip(
@@ -53,7 +56,7 @@ RunQueueWidget::RunQueueWidget(QWidget* parent) : QWidget(parent) {
       tr("Runs trained at the same time; auto: one on a CPU (runs share its cores), "
          "on a GPU as many as its free memory holds"));
   auto* buttons = new QHBoxLayout;
-  for (QPushButton* b : {stop_, resume_, remove_, show_}) buttons->addWidget(b);
+  for (QPushButton* b : {stop_, resume_, remove_, clear_, show_}) buttons->addWidget(b);
   buttons->addStretch(1);
   buttons->addWidget(cluster_);
   buttons->addWidget(new QLabel(tr("at a time")));
@@ -64,15 +67,22 @@ RunQueueWidget::RunQueueWidget(QWidget* parent) : QWidget(parent) {
   layout->addLayout(buttons);
   connect(table_, &QTableWidget::itemSelectionChanged, this, &RunQueueWidget::updateButtons);
   connect(stop_, &QPushButton::clicked, this, [this] {
-    if (!selectedId().isEmpty()) emit stopRequested(selectedId());
+    for (const QString& id : selectedIds()) {
+      const QString state = row(id).state;
+      if (state == "running" || state == "queued") emit stopRequested(id);
+    }
   });
   connect(resume_, &QPushButton::clicked, this, [this] {
     const QueueRow r = row(selectedId());
     if (!r.run_dir.isEmpty()) emit resumeRequested(r.run_dir);
   });
   connect(remove_, &QPushButton::clicked, this, [this] {
-    if (!selectedId().isEmpty()) emit removeRequested(selectedId());
+    for (const QString& id : selectedIds()) {
+      const QString state = row(id).state;
+      if (state != "running" && state != "stopping") emit removeRequested(id);
+    }
   });
+  connect(clear_, &QPushButton::clicked, this, &RunQueueWidget::clearQueuedRequested);
   connect(show_, &QPushButton::clicked, this, [this] {
     const QueueRow r = row(selectedId());
     if (!r.run_dir.isEmpty()) emit showRequested(r.run_dir);
@@ -150,16 +160,34 @@ void RunQueueWidget::select(const QString& id) {
 }
 
 QString RunQueueWidget::selectedId() const {
-  const auto selected = table_->selectionModel()->selectedRows();
-  return selected.isEmpty() ? QString() : rows_.value(selected.first().row()).id;
+  const QStringList ids = selectedIds();
+  return ids.isEmpty() ? QString() : ids.first();
+}
+
+QStringList RunQueueWidget::selectedIds() const {
+  QList<int> rows;
+  for (const QModelIndex& index : table_->selectionModel()->selectedRows()) rows << index.row();
+  std::sort(rows.begin(), rows.end());
+  QStringList ids;
+  for (int r : rows) ids << rows_.value(r).id;
+  return ids;
 }
 
 void RunQueueWidget::updateButtons() {
+  bool stoppable = false, removable = false, queued = false;
+  for (const QString& id : selectedIds()) {
+    const QString state = row(id).state;
+    stoppable = stoppable || state == "running" || state == "queued";
+    removable = removable || (state != "running" && state != "stopping");
+  }
+  for (const QueueRow& r : rows_) queued = queued || r.state == "queued";
   const QueueRow r = row(selectedId());
-  const bool active = r.state == "running" || r.state == "queued";
-  stop_->setEnabled(active);
-  resume_->setEnabled((r.state == "stopped" || r.state == "failed") && !r.run_dir.isEmpty());
-  remove_->setEnabled(!r.id.isEmpty() && r.state != "running" && r.state != "stopping");
+  stop_->setEnabled(stoppable);
+  // Resume continues a run that ended without finishing, never a second trainer on one folder.
+  resume_->setEnabled(selectedIds().size() == 1 && (r.state == "stopped" || r.state == "failed") &&
+                      !r.run_dir.isEmpty());
+  remove_->setEnabled(removable);
+  clear_->setEnabled(queued);
   show_->setEnabled(!r.run_dir.isEmpty());
 }
 

@@ -42,7 +42,9 @@ class RunQueueWidget : public QWidget {
   QueueRow row(const QString& id) const;
   /// Selects `id` (as a click would).
   void select(const QString& id);
+  /// The first selected row's id, and all of them.
   QString selectedId() const;
+  QStringList selectedIds() const;
   /// Shows `runs` in the "at a time" box (without emitting concurrencyChanged).
   void setConcurrency(int runs);
 
@@ -55,6 +57,8 @@ class RunQueueWidget : public QWidget {
   void concurrencyChanged(int runs);
   /// "Submit to cluster..." was clicked.
   void clusterSubmitRequested();
+  /// "Clear queued" was clicked: remove every row that has not started.
+  void clearQueuedRequested();
 
  private:
   int rowOf(const QString& id) const;
@@ -65,6 +69,7 @@ class RunQueueWidget : public QWidget {
   QPushButton* resume_;
   QPushButton* remove_;
   QPushButton* show_;
+  QPushButton* clear_;
   QPushButton* cluster_;
   QSpinBox* concurrency_;
   QList<QueueRow> rows_;

@@ -4,6 +4,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QJsonArray>
@@ -12,11 +13,14 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QSet>
 #include <QTabWidget>
 #include <QTimer>
 #include <QVBoxLayout>
+#include <algorithm>
 
 #include "engine/config/config_keys.h"
 #include "engine/config/presets.h"
@@ -80,9 +84,12 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
   for (const std::string& name : presetNames()) presets_->addItem(QString::fromStdString(name));
   auto* load = new QPushButton(tr("Load…"));
   auto* save = new QPushButton(tr("Save…"));
+  origin_ = new QLabel;  // where the configuration came from, and whether it was edited since
+  origin_->setStyleSheet(QStringLiteral("color: #606060"));
   auto* top = new QHBoxLayout;
   top->addWidget(new QLabel(tr("Preset")));
   top->addWidget(presets_, 1);
+  top->addWidget(origin_);
   top->addWidget(load);
   top->addWidget(save);
 
@@ -122,6 +129,9 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
   params_->setStyleSheet(QStringLiteral("font-weight: bold"));
   status_ = new QLabel;
   status_->setWordWrap(true);
+  // Two lines reserved, so that a message coming or going never moves the form under the pointer.
+  status_->setMinimumHeight(2 * status_->fontMetrics().lineSpacing() + 4);
+  status_->setAlignment(Qt::AlignLeft | Qt::AlignTop);
   start_ = new QPushButton(QIcon(":/icons/start.png"), tr("Start run"));
   start_->setToolTip(tr("Queue this configuration (Run ▸ Start run, Ctrl+Enter)"));
   pair_ = new QPushButton(tr("Run both architectures"));
@@ -155,7 +165,15 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
   debounce_->setInterval(150);
   connect(debounce_, &QTimer::timeout, this, &RunSetupPanel::validate);
   connect(presets_, &QComboBox::activated, this, [this](int i) {
-    if (i > 0) loadPreset(presets_->itemText(i));
+    if (i <= 0) return;
+    if (edited_ && !confirm(tr("Load preset"), tr("Load %1? The edits made to %2 are lost.")
+                                                   .arg(presets_->itemText(i), origin_name_))) {
+      const QSignalBlocker block(presets_);
+      presets_->setCurrentIndex(
+          presets_->findText(origin_name_) > 0 ? presets_->findText(origin_name_) : 0);
+      return;
+    }
+    loadPreset(presets_->itemText(i));
   });
   connect(load, &QPushButton::clicked, this, [this] {
     const QString path =
@@ -167,10 +185,7 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
         QFileDialog::getSaveFileName(this, tr("Save configuration"), {}, tr("JSON (*.json)"));
     if (!path.isEmpty()) saveFile(path);
   });
-  connect(start_, &QPushButton::clicked, this, [this] {
-    validate();
-    if (valid_) emit startRequested(*valid_);
-  });
+  connect(start_, &QPushButton::clicked, this, [this] { requestStart(); });
   connect(pair_, &QPushButton::clicked, this, [this] {
     validate();
     if (!valid_) return;
@@ -195,7 +210,12 @@ void RunSetupPanel::addField(QWidget* page, const QString& key, const QString& l
   f.error->setWordWrap(true);
   f.error->setVisible(false);
   const auto changed = [this] {
-    if (!loading_) debounce_->start();
+    if (loading_) return;
+    if (!edited_) {
+      edited_ = true;
+      updateOrigin();
+    }
+    debounce_->start();
   };
   if (kind == Kind::Bool) {
     auto* box = new QCheckBox;
@@ -367,12 +387,81 @@ void RunSetupPanel::validate() {
     }
   }
   if (!valid_) params_->clear();
+  for (auto it = errors_.begin(); it != errors_.end(); ++it) it.value() = withLabels(it.value());
   showErrors();
   updateArchitecture();
   start_->setEnabled(valid_.has_value());
   pair_->setEnabled(valid_.has_value());
-  status_->setText(valid_ ? QString() : tr("%n field(s) need attention", nullptr, errors_.size()));
+  // Which fields, on which pages; the pages with errors are marked in the tab bar.
+  QStringList where;
+  QSet<QString> pages;
+  for (const Field& f : fields_) {
+    if (!errors_.contains(f.key)) continue;
+    const QString page = pageOf(f.key);
+    where << tr("%1 (%2)").arg(f.label, page);
+    pages.insert(page);
+  }
+  for (int i = 0; i < tabs_->count(); ++i) {
+    QString text = tabs_->tabText(i);
+    text.remove(QStringLiteral("⚠ "));
+    tabs_->setTabText(i, pages.contains(text) ? QStringLiteral("⚠ ") + text : text);
+  }
+  status_->setText(valid_ ? QString()
+                          : tr("%n field(s) need attention: %1", nullptr, errors_.size())
+                                .arg(where.join(QStringLiteral(", "))));
   status_->setStyleSheet(valid_ ? QString() : QStringLiteral("color: #b00020"));
+}
+
+QString RunSetupPanel::withLabels(QString message) const {
+  // "expected a number in [0, train.lr]" reads "expected a number in [0, Learning rate]".
+  QList<const Field*> by_length;
+  for (const Field& f : fields_) by_length << &f;
+  std::sort(by_length.begin(), by_length.end(),
+            [](const Field* a, const Field* b) { return a->key.size() > b->key.size(); });
+  for (const Field* f : by_length) {
+    if (f->key.contains('.')) message.replace(f->key, f->label);
+  }
+  return message;
+}
+
+QString RunSetupPanel::pageOf(const QString& key) const {
+  const ConfigKey* k = findConfigKey(key.toStdString());
+  return k ? tr(k->page.c_str()) : QString();
+}
+
+void RunSetupPanel::requestStart() {
+  validate();
+  if (valid_) {
+    emit startRequested(*valid_);
+    return;
+  }
+  revealErrors();
+}
+
+void RunSetupPanel::revealErrors() {
+  // Nothing is queued: show the first field with a problem, on its page, with the focus in it.
+  for (const Field& f : fields_) {
+    if (!errors_.contains(f.key)) continue;
+    const QString page = pageOf(f.key);
+    for (int i = 0; i < tabs_->count(); ++i) {
+      QString text = tabs_->tabText(i);
+      if (text.remove(QStringLiteral("⚠ ")) == page) tabs_->setCurrentIndex(i);
+    }
+    f.editor->setFocus(Qt::OtherFocusReason);
+    status_->setText(tr("Not queued: ") + status_->text());
+    return;
+  }
+}
+
+bool RunSetupPanel::confirm(const QString& title, const QString& question) {
+  if (confirm_handler_) return confirm_handler_(title, question);
+  return QMessageBox::question(this, title, question) == QMessageBox::Yes;
+}
+
+void RunSetupPanel::updateOrigin() {
+  origin_->setText(origin_name_.isEmpty() ? QString()
+                   : edited_              ? tr("from %1, edited").arg(origin_name_)
+                                          : tr("from %1").arg(origin_name_));
 }
 
 void RunSetupPanel::showErrors() {
@@ -442,16 +531,29 @@ void RunSetupPanel::setDeviceIsCuda(bool on) {
 
 std::optional<RunConfig> RunSetupPanel::config() const { return valid_; }
 
+QString RunSetupPanel::statusText() const { return status_->text(); }
+QString RunSetupPanel::originText() const { return origin_->text(); }
+QString RunSetupPanel::presetShown() const { return presets_->currentText(); }
+
 bool RunSetupPanel::loadPreset(const QString& name) {
   const std::string path = presetPath(name.toStdString());
   if (path.empty()) return false;
-  return loadFile(QString::fromStdString(path));
+  if (!loadFile(QString::fromStdString(path))) return false;
+  origin_name_ = name;  // the box names the preset shown
+  updateOrigin();
+  const QSignalBlocker block(presets_);
+  presets_->setCurrentIndex(std::max(0, presets_->findText(name)));
+  return true;
 }
 
 bool RunSetupPanel::loadFile(const QString& path, QString* error) {
   try {
     setConfig(loadRunConfig(path.toStdString()));
-    status_->setText(tr("Loaded %1").arg(path));
+    edited_ = false;
+    origin_name_ = QFileInfo(path).completeBaseName();
+    updateOrigin();
+    const QSignalBlocker block(presets_);
+    presets_->setCurrentIndex(std::max(0, presets_->findText(origin_name_)));
     return true;
   } catch (const InputError& e) {
     const QString message = QString::fromUtf8(e.what());

@@ -7,6 +7,7 @@
 
 #include <QMap>
 #include <QWidget>
+#include <functional>
 #include <optional>
 
 #include "engine/config/config_keys.h"
@@ -56,6 +57,20 @@ class RunSetupPanel : public QWidget {
   void setDeviceIsCuda(bool on);
   /// The tabs of the pages (Model, Classifier, Data, Recipe, Probes).
   QTabWidget* tabs() const { return tabs_; }
+  /// Start run (the button, Ctrl+Enter): queues a valid configuration, or shows the first field
+  /// with a problem on its page with the focus in it and says nothing was queued.
+  void requestStart();
+  void revealErrors();
+  /// The status line ("2 fields need attention: Learning rate (Recipe), ...").
+  QString statusText() const;
+  /// "from cpu-small-grassmann", "from cpu-small-grassmann, edited".
+  QString originText() const;
+  /// The preset box's current text.
+  QString presetShown() const;
+  /// Yes/no questions (a message box; tests replace the handler).
+  void setConfirmHandler(std::function<bool(const QString&, const QString&)> handler) {
+    confirm_handler_ = std::move(handler);
+  }
 
  signals:
   /// Queue one run / the two architectures of the same size / a preset family's sweep.
@@ -75,6 +90,10 @@ class RunSetupPanel : public QWidget {
   };
   /// The configuration's choice fields as shown (what decides which keys apply).
   RunConfig choicesShown() const;
+  QString withLabels(QString message) const;
+  QString pageOf(const QString& key) const;
+  bool confirm(const QString& title, const QString& question);
+  void updateOrigin();
   void addField(QWidget* page, const QString& key, const QString& label, Kind kind,
                 const QString& tip, const QStringList& choices = {});
   QString fieldText(const Field& f) const;
@@ -86,6 +105,10 @@ class RunSetupPanel : public QWidget {
   QMap<QString, QWidget*> pages_;
   QTabWidget* tabs_;
   QWidget* classifier_tab_ = nullptr;
+  QLabel* origin_;
+  QString origin_name_;
+  bool edited_ = false;
+  std::function<bool(const QString&, const QString&)> confirm_handler_;
   bool device_is_cuda_ = false;
   QComboBox* presets_;
   QComboBox* family_;

@@ -18,6 +18,7 @@
 #include "engine/tokenizers/tokenizer.h"
 #include "engine/train/evaluation.h"
 #include "engine/train/train_step.h"
+#include "engine/train/trainer.h"
 #include "engine/util/error.h"
 #include "engine/util/file_io.h"
 #include "engine/util/paths.h"
@@ -260,39 +261,35 @@ int evalRun(const EvalOptions& o) {
   if (o.split != "valid" && o.split != "test" && o.split != "all") {
     throw InputError({"", 0, "--split"}, expectedGot("valid, test or all", "\"" + o.split + "\""));
   }
-  const std::string dir = absolutePath(o.run_dir);
-  const std::string config_path = dir + "/config.json";
-  if (!fs::is_regular_file(config_path)) {
-    throw InputError({dir}, expectedGot("a run directory with config.json", "none"));
+  std::vector<std::string> splits;
+  for (const char* split : {"valid", "test"}) {
+    if (o.split == "all" || o.split == split) splits.push_back(split);
   }
-  RunConfig config = loadRunConfig(config_path);
-  const std::string weights = dir + "/checkpoints/" + o.checkpoint + ".safetensors";
-  if (!fs::is_regular_file(weights))
-    throw InputError({weights}, expectedGot("a checkpoint", "no such file"));
-  const auto tokenizer = loadTokenizer(parseTokenizerKind(config.data.tokenizer, "data.tokenizer"),
-                                       config.data.vocab_dir);
-  resolveRunConfig(config, tokenizer->vocabSize());
-  const torch::Device device = resolveDevice(config.train.device == "cpu" ? "cpu" : "auto");
-  const bool bf16 = usesBf16(config.train, device.is_cuda());
-  LanguageModel model(config.model);
-  loadModuleWeights(*model, weights);
-  model->to(device);
-  const auto meta = readSafetensors(weights).metadata;
-  TokenCache cache = TokenCache::standard();
-  cache.setWarningHandler(progress);
+  const std::string dir = absolutePath(o.run_dir);
+  const std::vector<EvalEvent> results = evaluateRunCheckpoint(dir, o.checkpoint, splits, progress);
   nlohmann::ordered_json out;
   out["run_dir"] = dir;
   out["checkpoint"] = o.checkpoint;
-  out["step"] = meta.count("step") ? std::stoll(meta.at("step")) : 0;
+  out["step"] = results.empty() ? 0 : results.front().step;
   out["splits"] = nlohmann::ordered_json::object();
-  for (const char* split : {"valid", "test"}) {
-    if (o.split != "all" && o.split != split) continue;
-    const TokenStream stream =
-        loadWikitextSplit(config.data.dir, split, config.data.format, *tokenizer, cache);
-    const EvalResult r = evaluateLm(model, stream, config.data.seq_len, config.train.batch_size,
-                                    config.data.max_eval_tokens, device, bf16);
-    out["splits"][split] = {{"loss", r.loss}, {"ppl", r.ppl}, {"tokens", r.tokens}};
-    progress(std::string(split) + ": ppl " + std::to_string(r.ppl));
+  static const char* const kClasses[3] = {"entailment", "neutral", "contradiction"};
+  for (const EvalEvent& e : results) {
+    nlohmann::ordered_json j;
+    j["loss"] = e.loss;
+    if (e.classification) {
+      j["accuracy"] = e.accuracy;
+      for (int k = 0; k < 3 && k < static_cast<int>(e.per_class_accuracy.size()); ++k)
+        j["per_class_accuracy"][kClasses[k]] = e.per_class_accuracy[static_cast<std::size_t>(k)];
+      j["confusion"] = e.confusion;
+      j["examples"] = e.examples;
+      j["truncated"] = e.truncated;
+      progress(e.split + ": accuracy " + std::to_string(100 * e.accuracy) + "%");
+    } else {
+      j["ppl"] = e.ppl;
+      j["tokens"] = e.eval_tokens;
+      progress(e.split + ": ppl " + std::to_string(e.ppl));
+    }
+    out["splits"][e.split] = j;
   }
   printJson(out);
   return kExitOk;

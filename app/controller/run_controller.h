@@ -69,8 +69,27 @@ class RunController : public QObject {
 
   /// Queues a new run; returns its id. Starts it at once if a slot is free.
   QString enqueue(const RunConfig& config, const QString& source = QStringLiteral("set-up panel"));
-  /// Queues the continuation of a stopped (or failed) run directory.
-  QString enqueueResume(const QString& run_dir);
+  /// Queues the continuation of a stopped, failed or killed run directory. One run directory has
+  /// one entry: an entry of it that ended is queued again (no second row), one that is queued or
+  /// training is returned as it is. Refused (returns "" and says why in `why`) for a finished
+  /// run, a run another process trains (its run.lock is held), or a folder that is not a run.
+  QString enqueueResume(const QString& run_dir, QString* why = nullptr);
+
+  /// What can be done with a run directory now: the one rule the buttons of the queue and of the
+  /// Runs tab follow.
+  enum class DirState { Resumable, Queued, Training, TrainedElsewhere, Finished, NotARun };
+  DirState dirState(const QString& run_dir, QString* detail = nullptr) const;
+  /// The entry of a run directory ("" if none).
+  QString entryOfDir(const QString& run_dir) const;
+  /// Removes every queued (not yet started) entry; returns how many.
+  int clearQueued();
+
+  /// The queue as JSON, to restore at the next start: queued configurations (as edited) and
+  /// queued or ended run directories, in order. Runs that train now are saved as run directories
+  /// to resume (quitting stops them with a checkpoint).
+  QByteArray saveQueue() const;
+  /// Restores saveQueue()'s entries (queued ones are queued again). Returns how many.
+  int restoreQueue(const QByteArray& json);
   /// Running: stop after the current step with a checkpoint; queued: take it out of the line.
   bool stop(const QString& id);
   /// Removes a run that is not active from the queue. Never deletes files.

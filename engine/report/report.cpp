@@ -150,6 +150,7 @@ std::vector<ReportRow> buildReport(const std::vector<RunRecord>& runs,
     for (const RunRecord* r : members) {
       row.seeds.push_back(r->config.seed);
       row.run_dirs.push_back(r->dir);
+      row.in_progress += r->in_progress;
       if (r->summary.params) row.params = r->summary.params;
       valid.push_back(r->summary.best_valid_ppl);
       test.push_back(r->summary.test_ppl);
@@ -186,15 +187,17 @@ std::vector<std::vector<std::string>> table(const std::vector<ReportRow>& rows, 
        "tokens/s", "paper", "gap vs paper", "reproduction", "gap vs reproduction", "Arledge (test)",
        "gap vs Arledge"}};
   for (const ReportRow& r : rows) {
-    std::vector<std::string> line = {r.arch,
-                                     std::to_string(r.n_layers),
-                                     std::to_string(r.seq_len),
-                                     r.tokenizer,
-                                     r.params ? std::to_string(r.params) : "",
-                                     std::to_string(r.seeds.size()),
-                                     meanStd(r.best_valid_ppl, 2, pm),
-                                     meanStd(r.test_ppl, 2, pm),
-                                     meanStd(r.tokens_per_s, 0, pm)};
+    std::vector<std::string> line = {
+        r.arch,
+        std::to_string(r.n_layers),
+        std::to_string(r.seq_len),
+        r.tokenizer,
+        r.params ? std::to_string(r.params) : "",
+        std::to_string(r.seeds.size()) +
+            (r.in_progress ? " (" + std::to_string(r.in_progress) + " in progress)" : ""),
+        meanStd(r.best_valid_ppl, 2, pm),
+        meanStd(r.test_ppl, 2, pm),
+        meanStd(r.tokens_per_s, 0, pm)};
     for (const char* source : kSources) {
       const auto* ref = refOf(r, source);
       line.push_back(ref ? fmt(ref->value) : "");
@@ -264,6 +267,7 @@ std::string reportJson(const std::vector<ReportRow>& rows, int indent) {
     j["parameters"] = r.params;
     j["seeds"] = r.seeds;
     j["run_dirs"] = r.run_dirs;
+    j["in_progress"] = r.in_progress;
     j["best_valid_ppl"] = stat(r.best_valid_ppl);
     j["test_ppl"] = stat(r.test_ppl);
     j["tokens_per_s"] = stat(r.tokens_per_s);

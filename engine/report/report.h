@@ -20,6 +20,7 @@ struct RunRecord {
   RunConfig config;
   RunSummary summary;
   bool has_summary = false;
+  bool in_progress = false;  ///< still training: its numbers are its evaluations so far
 };
 /// Reads config.json and summary.json of `dir`. InputError if it is not a run directory.
 RunRecord readRunRecord(const std::string& dir);
@@ -61,6 +62,7 @@ struct ReportRow {
   std::int64_t params = 0;
   std::vector<std::int64_t> seeds;
   std::vector<std::string> run_dirs;
+  int in_progress = 0;  ///< runs of the row still training (their numbers are so far)
   Stat best_valid_ppl, test_ppl, tokens_per_s;
   struct Reference {
     std::string source, label, metric;

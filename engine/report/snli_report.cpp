@@ -213,7 +213,7 @@ std::vector<SnliReportRow> buildSnliReport(const std::vector<RunRecord>& runs,
     for (const RunRecord* r : members) {
       row.seeds.push_back(r->config.seed);
       row.run_dirs.push_back(r->dir);
-      row.in_progress.push_back(!r->has_summary);
+      row.in_progress.push_back(r->in_progress);
       if (r->summary.params) row.params = r->summary.params;
       row.frozen = std::max(row.frozen, r->summary.frozen_params);
       valid.push_back(percent(r->summary.best_valid_accuracy));
@@ -281,20 +281,58 @@ std::string combinedLatex(const std::vector<ReportRow>& lm,
   return out;
 }
 
+namespace {
+
+// The SNLI table's own CSV columns and a row's cells in them.
+const char* const kSnliCsvHeader =
+    "family,encoding,pooling,frozen_parameters,best_valid_accuracy_mean,best_valid_accuracy_std,"
+    "test_accuracy_mean,test_accuracy_std,test_entailment,test_neutral,test_contradiction,"
+    "paper_val,paper_test,gap_paper_test_points,reproduction_val,reproduction_test,"
+    "gap_reproduction_test_points";
+
+std::string snliCells(const SnliReportRow& r) {
+  std::string line = csvField(r.family) + "," + r.pair_encoding + "," + r.pooling + "," +
+                     std::to_string(r.frozen) + "," + fmt(r.best_valid_accuracy.mean, 4) + "," +
+                     fmt(r.best_valid_accuracy.std, 4) + "," + fmt(r.test_accuracy.mean, 4) + "," +
+                     fmt(r.test_accuracy.std, 4);
+  for (int k = 0; k < 3; ++k) line += "," + fmt(r.test_per_class[k].mean, 4);
+  for (const char* source : kSources) {
+    const auto* ref = refOf(r, source);
+    line += "," + (ref ? fmt(ref->val) : "") + "," + (ref ? fmt(ref->test) : "") + "," +
+            (ref && std::isfinite(ref->gap_test) ? fmt(ref->gap_test, 2) : "");
+  }
+  return line;
+}
+
+std::string seedsText(const std::vector<std::int64_t>& seeds) {
+  std::string out;
+  for (std::size_t i = 0; i < seeds.size(); ++i) out += (i ? " " : "") + std::to_string(seeds[i]);
+  return out;
+}
+
+std::size_t columnsOf(const std::string& header) {
+  return static_cast<std::size_t>(std::count(header.begin(), header.end(), ',')) + 1;
+}
+
+}  // namespace
+
+std::string snliReportCsv(const std::vector<SnliReportRow>& rows) {
+  std::string out =
+      std::string("architecture,tokenizer,parameters,runs,seeds,") + kSnliCsvHeader + "\n";
+  for (const SnliReportRow& r : rows) {
+    out += csvField(r.arch) + "," + csvField(r.tokenizer) + "," + std::to_string(r.params) + "," +
+           std::to_string(r.seeds.size()) + "," + seedsText(r.seeds) + "," + snliCells(r) + "\n";
+  }
+  return out;
+}
+
 std::string combinedCsv(const std::vector<ReportRow>& lm, const std::vector<SnliReportRow>& snli) {
-  // The Wikitext-2 table's columns, then the SNLI table's own; a row fills its task's columns.
+  // The Wikitext-2 table's columns, then the SNLI table's own; a row fills its task's columns
+  // (the leading architecture .. seeds columns are shared).
   const std::string lm_csv = reportCsv(lm);
   const std::string lm_header = lm_csv.substr(0, lm_csv.find('\n'));
-  const std::string snli_header =
-      "family,encoding,pooling,frozen_parameters,best_valid_accuracy_mean,best_valid_accuracy_std,"
-      "test_accuracy_mean,test_accuracy_std,test_entailment,test_neutral,test_contradiction,"
-      "paper_val,paper_test,gap_paper_test_points,reproduction_val,reproduction_test,"
-      "gap_reproduction_test_points";
-  const auto columns = [](const std::string& header) {
-    return static_cast<std::size_t>(std::count(header.begin(), header.end(), ',')) + 1;
-  };
-  const std::string empty_snli(columns(snli_header), ',');
-  std::string out = "task," + lm_header + "," + snli_header + "\n";
+  const std::string empty_snli(columnsOf(kSnliCsvHeader), ',');
+  std::string out = "task," + lm_header + "," + kSnliCsvHeader + "\n";
   std::size_t start = lm_csv.find('\n') + 1;
   while (start < lm_csv.size()) {
     const std::size_t end = lm_csv.find('\n', start);
@@ -302,26 +340,12 @@ std::string combinedCsv(const std::vector<ReportRow>& lm, const std::vector<Snli
     start = end + 1;
   }
   for (const SnliReportRow& r : snli) {
-    std::string seeds;
-    for (std::size_t i = 0; i < r.seeds.size(); ++i)
-      seeds += (i ? " " : "") + std::to_string(r.seeds[i]);
-    // The shared leading columns: architecture, n_layers, seq_len, tokenizer, parameters, runs,
-    // seeds; the rest of the Wikitext-2 columns empty.
+    // architecture, n_layers, seq_len, tokenizer, parameters, runs, seeds; the rest empty.
     std::string line = "snli," + csvField(r.arch) + ",,," + csvField(r.tokenizer) + "," +
                        std::to_string(r.params) + "," + std::to_string(r.seeds.size()) + "," +
-                       seeds;
-    line += std::string(columns(lm_header) - 7, ',');
-    line += "," + csvField(r.family) + "," + r.pair_encoding + "," + r.pooling + "," +
-            std::to_string(r.frozen) + "," + fmt(r.best_valid_accuracy.mean, 4) + "," +
-            fmt(r.best_valid_accuracy.std, 4) + "," + fmt(r.test_accuracy.mean, 4) + "," +
-            fmt(r.test_accuracy.std, 4);
-    for (int k = 0; k < 3; ++k) line += "," + fmt(r.test_per_class[k].mean, 4);
-    for (const char* source : kSources) {
-      const auto* ref = refOf(r, source);
-      line += "," + (ref ? fmt(ref->val) : "") + "," + (ref ? fmt(ref->test) : "") + "," +
-              (ref && std::isfinite(ref->gap_test) ? fmt(ref->gap_test, 2) : "");
-    }
-    out += line + "\n";
+                       seedsText(r.seeds);
+    line += std::string(columnsOf(lm_header) - 7, ',');
+    out += line + "," + snliCells(r) + "\n";
   }
   return out;
 }

@@ -62,6 +62,7 @@ std::vector<SnliReportRow> buildSnliReport(const std::vector<RunRecord>& runs,
                                            const std::vector<ReportedSnli>& numbers);
 
 std::string snliReportMarkdown(const std::vector<SnliReportRow>& rows);
+std::string snliReportCsv(const std::vector<SnliReportRow>& rows);
 std::string snliReportLatex(const std::vector<SnliReportRow>& rows);
 /// The rows as JSON objects (each with "task": "snli").
 std::string snliReportJson(const std::vector<SnliReportRow>& rows, int indent = -1);

@@ -18,4 +18,10 @@ DeviceCapacity deviceCapacity(const std::string& device_name);
 /// estimated (estimateFootprint) on a CPU.
 std::int64_t measureFootprint(const RunConfig& config, int steps = 2);
 
+/// Seconds a run of `config` would take to train on this machine's CPU: its steps
+/// (estimateTotalSteps) x tokens per step x training FLOPs per token, at the CPU's matrix-product
+/// rate (measured once per process, about 0.1 s) times the efficiency small models reach (0.3).
+/// What the workbench says before it queues a sweep on a CPU.
+double estimateTrainingSeconds(const RunConfig& config);
+
 }  // namespace gwb

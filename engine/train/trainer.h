@@ -63,6 +63,15 @@ struct PreparedConfig {
 };
 PreparedConfig prepareConfig(RunConfig config, const std::string& source);
 
+/// Evaluates checkpoint `checkpoint` ("best" or "last") of the run in `run_dir` on `splits`
+/// ("valid", "test"), with the task, data copy and device rules the run trained with (CPU if it
+/// trained on one): what `gwb eval RUN_DIR` prints. The events' base fields carry the checkpoint's
+/// step. InputError for a bad run directory or checkpoint.
+std::vector<EvalEvent> evaluateRunCheckpoint(
+    const std::string& run_dir, const std::string& checkpoint,
+    const std::vector<std::string>& splits,
+    const std::function<void(const std::string&)>& progress = {});
+
 /// The message of an exception as a run's error: LibTorch's without its C++ backtrace, memory
 /// exhaustion named as such.
 std::string errorText(const std::exception& e);
