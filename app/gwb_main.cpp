@@ -50,9 +50,10 @@ int main(int argc, char** argv) {
       return kExitOk;
     }
     if (!action) {
-      std::cerr << "gwb: error: expected a command (train, eval, embed, speedrun, sweep, bench, report, "
-                   "sample, tokenize, data), got none\n"
-                << app.help();
+      std::cerr
+          << "gwb: error: expected a command (train, eval, embed, speedrun, sweep, bench, report, "
+             "sample, tokenize, data), got none\n"
+          << app.help();
       return kExitBadInput;
     }
     return action();

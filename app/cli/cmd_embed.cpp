@@ -45,13 +45,13 @@ torch::Tensor readMatrix(const std::string& path, std::int64_t lo, std::int64_t 
     }
     for (std::int64_t t = 0; t < T; ++t) {
       const auto& v = j[b][t];
-      const bool ok = (v.is_number_integer() && v.get<std::int64_t>() >= lo &&
-                       v.get<std::int64_t>() <= hi) ||
-                      (v.is_boolean() && lo == 0 && hi == 1);
+      const bool ok =
+          (v.is_number_integer() && v.get<std::int64_t>() >= lo && v.get<std::int64_t>() <= hi) ||
+          (v.is_boolean() && lo == 0 && hi == 1);
       if (!ok) {
-        throw InputError({path, 0, "[" + std::to_string(b) + "][" + std::to_string(t) + "]"},
-                         expectedGot(what + " in " + std::to_string(lo) + ".." + std::to_string(hi),
-                                     v.dump()));
+        throw InputError(
+            {path, 0, "[" + std::to_string(b) + "][" + std::to_string(t) + "]"},
+            expectedGot(what + " in " + std::to_string(lo) + ".." + std::to_string(hi), v.dump()));
       }
       p[b * T + t] = v.is_boolean() ? v.get<bool>() : v.get<std::int64_t>();
     }
@@ -78,9 +78,9 @@ int runEmbed(const EmbedOptions& o) {
                                           std::to_string(ids.size(1))));
   }
   const torch::Tensor mask =
-      o.mask.empty() ? torch::ones_like(ids, torch::kBool)
-                     : readMatrix(o.mask, 0, 1, "mask values", ids.size(0), ids.size(1))
-                           .to(torch::kBool);
+      o.mask.empty()
+          ? torch::ones_like(ids, torch::kBool)
+          : readMatrix(o.mask, 0, 1, "mask values", ids.size(0), ids.size(1)).to(torch::kBool);
   DistilBert model = loadDistilBert(folder, torch::kCPU, /*bf16=*/false);
   if (o.precision == "fp64") model->to(torch::kDouble);
   torch::NoGradGuard no_grad;

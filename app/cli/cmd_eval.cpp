@@ -1,17 +1,18 @@
 // `gwb eval --model-config M --weights W.safetensors --ids I.json`: loss and logit checksums of a
 // model on a batch of ids (the golden comparison with the reference reproduction);
 // `gwb eval --model-config M --weights W --features F`: an SNLI head's logits on given backbone
-// outputs (the backbone not run); and `gwb eval RUN_DIR [--checkpoint best|last] [--split valid|test|all]`: perplexity of a run.
+// outputs (the backbone not run); and `gwb eval RUN_DIR [--checkpoint best|last] [--split
+// valid|test|all]`: perplexity of a run.
 #include <cmath>
 #include <filesystem>
 #include <memory>
 
 #include "app/cli/cli_common.h"
+#include "engine/data/backbone_folder.h"
 #include "engine/data/token_cache.h"
 #include "engine/data/wikitext.h"
 #include "engine/io/safetensors.h"
 #include "engine/io/tensor_io.h"
-#include "engine/data/backbone_folder.h"
 #include "engine/model/language_model.h"
 #include "engine/model/snli_head.h"
 #include "engine/runtime/device.h"
@@ -220,10 +221,10 @@ int evalFeatures(const EvalOptions& o) {
     input.mask = featureTensor(tensors, o.features, "mask", 2, "B x T (1 = token)") != 0;
     if (input.mask.size(0) != input.features.size(0) ||
         input.mask.size(1) != input.features.size(1)) {
-      throw InputError({o.features, 0, "mask"},
-                       expectedGot("the features' B x T", std::to_string(input.mask.size(0)) +
-                                                              " x " +
-                                                              std::to_string(input.mask.size(1))));
+      throw InputError(
+          {o.features, 0, "mask"},
+          expectedGot("the features' B x T", std::to_string(input.mask.size(0)) + " x " +
+                                                 std::to_string(input.mask.size(1))));
     }
     if (spec.segment > 0 && input.features.size(1) != 2 * spec.segment) {
       throw InputError({o.features, 0, "features"},

@@ -20,8 +20,7 @@ constexpr const char* kPrefix = "distilbert.";
 
 std::string shapeText(const std::vector<std::int64_t>& shape) {
   std::string out = "[";
-  for (std::size_t i = 0; i < shape.size(); ++i)
-    out += (i ? ", " : "") + std::to_string(shape[i]);
+  for (std::size_t i = 0; i < shape.size(); ++i) out += (i ? ", " : "") + std::to_string(shape[i]);
   return out + "]";
 }
 
@@ -54,12 +53,12 @@ DistilBertShape parseDistilBertConfig(const std::string& json_text, const std::s
   integer("hidden_dim", s.hidden_dim);
   integer("max_position_embeddings", s.max_position_embeddings);
   if (s.dim % s.n_heads != 0) {
-    throw InputError({source, 0, "n_heads"}, expectedGot("a divisor of dim " + std::to_string(s.dim),
-                                                         std::to_string(s.n_heads)));
+    throw InputError(
+        {source, 0, "n_heads"},
+        expectedGot("a divisor of dim " + std::to_string(s.dim), std::to_string(s.n_heads)));
   }
   if (j.contains("activation")) {
-    if (!j["activation"].is_string() ||
-        (j["activation"] != "gelu" && j["activation"] != "relu")) {
+    if (!j["activation"].is_string() || (j["activation"] != "gelu" && j["activation"] != "relu")) {
       throw InputError({source, 0, "activation"},
                        expectedGot("\"gelu\" or \"relu\"", j["activation"].dump()));
     }
@@ -144,9 +143,9 @@ BackboneFolder inspectBackboneFolder(const std::string& dir, bool with_sha256) {
       continue;
     }
     if (found.count(bare)) {
-      throw InputError({f.weights_path, 0, name},
-                       expectedGot("each tensor once", "both " + found[bare].first + " and " +
-                                                           name));
+      throw InputError(
+          {f.weights_path, 0, name},
+          expectedGot("each tensor once", "both " + found[bare].first + " and " + name));
     }
     found[bare] = {name, &info};
   }
@@ -162,9 +161,9 @@ BackboneFolder inspectBackboneFolder(const std::string& dir, bool with_sha256) {
     }
     const StTensorInfo& info = *it->second.second;
     if (info.shape != shape) {
-      throw InputError({f.weights_path, 0, it->second.first},
-                       expectedGot("shape " + shapeText(shape) + " (config.json)",
-                                   shapeText(info.shape)));
+      throw InputError(
+          {f.weights_path, 0, it->second.first},
+          expectedGot("shape " + shapeText(shape) + " (config.json)", shapeText(info.shape)));
     }
     if (info.dtype != StDtype::F32 && info.dtype != StDtype::F16 && info.dtype != StDtype::BF16 &&
         info.dtype != StDtype::F64) {
@@ -201,9 +200,9 @@ std::vector<ConfigProblem> backboneProblems(const RunConfig& config, const Backb
                                                std::to_string(L))});
   }
   if (config.model.backbone_dim > 0 && config.model.backbone_dim != s.dim) {
-    out.push_back({"model.backbone_dim",
-                   expectedGot("0 or the backbone's dim " + std::to_string(s.dim),
-                               std::to_string(config.model.backbone_dim))});
+    out.push_back(
+        {"model.backbone_dim", expectedGot("0 or the backbone's dim " + std::to_string(s.dim),
+                                           std::to_string(config.model.backbone_dim))});
   }
   return out;
 }

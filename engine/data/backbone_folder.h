@@ -1,9 +1,9 @@
-// A DistilBERT folder as Hugging Face writes it (config.json + model.safetensors), inspected without
-// loading its weights: the shape from config.json, every tensor's name and shape checked against
-// DistilBertModel's (names with or without the `distilbert.` prefix; the masked-LM head ignored),
-// the parameter count, and on request the SHA-256 of the weights. What the trainer records, dry
-// runs count, the DistilBERT loader (engine/model/distilbert.h) trusts, and the set-up panel can
-// show. Torch-free.
+// A DistilBERT folder as Hugging Face writes it (config.json + model.safetensors), inspected
+// without loading its weights: the shape from config.json, every tensor's name and shape checked
+// against DistilBertModel's (names with or without the `distilbert.` prefix; the masked-LM head
+// ignored), the parameter count, and on request the SHA-256 of the weights. What the trainer
+// records, dry runs count, the DistilBERT loader (engine/model/distilbert.h) trusts, and the set-up
+// panel can show. Torch-free.
 #pragma once
 
 #include <cstdint>
@@ -19,12 +19,12 @@ namespace gwb {
 /// The keys of Hugging Face's DistilBertConfig that shape the model (its defaults where absent).
 struct DistilBertShape {
   std::int64_t vocab_size = 30522;
-  std::int64_t dim = 768;                     ///< hidden size: the feature width
-  std::int64_t n_layers = 6;                  ///< transformer blocks
-  std::int64_t n_heads = 12;                  ///< attention heads (divide dim)
-  std::int64_t hidden_dim = 3072;             ///< FFN inner size
-  std::int64_t max_position_embeddings = 512; ///< rows of the position embedding
-  std::string activation = "gelu";            ///< "gelu" (the erf form) or "relu"
+  std::int64_t dim = 768;                      ///< hidden size: the feature width
+  std::int64_t n_layers = 6;                   ///< transformer blocks
+  std::int64_t n_heads = 12;                   ///< attention heads (divide dim)
+  std::int64_t hidden_dim = 3072;              ///< FFN inner size
+  std::int64_t max_position_embeddings = 512;  ///< rows of the position embedding
+  std::string activation = "gelu";             ///< "gelu" (the erf form) or "relu"
 };
 
 /// Parses config.json text (`source` names it in errors): integers where integers belong,
@@ -49,8 +49,8 @@ struct BackboneFolder {
   std::string config_path;   ///< dir/config.json
   std::string weights_path;  ///< dir/model.safetensors
   DistilBertShape shape;
-  std::int64_t parameters = 0;   ///< DistilBertModel's (the ignored tensors not counted)
-  std::string weights_sha256;    ///< of model.safetensors; empty unless asked for
+  std::int64_t parameters = 0;  ///< DistilBertModel's (the ignored tensors not counted)
+  std::string weights_sha256;   ///< of model.safetensors; empty unless asked for
   /// DistilBertModel name -> the name in the file (with its prefix, if it had one).
   std::map<std::string, std::string> file_names;
   std::vector<std::string> ignored;  ///< the file's tensors left out, as named there

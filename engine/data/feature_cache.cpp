@@ -99,7 +99,8 @@ std::pair<nlohmann::json, std::size_t> parseHeader(const char* bytes, std::size_
   std::uint32_t format = 0, header_bytes = 0;
   std::memcpy(&format, bytes + 8, 4);
   std::memcpy(&header_bytes, bytes + 12, 4);
-  if (format != kFeatureCacheFormat) throw std::runtime_error("has format " + std::to_string(format));
+  if (format != kFeatureCacheFormat)
+    throw std::runtime_error("has format " + std::to_string(format));
   if (size - 16 < header_bytes) throw std::runtime_error("is truncated in its header");
   try {
     return {nlohmann::json::parse(std::string(bytes + 16, header_bytes)), 16 + header_bytes};
@@ -185,9 +186,9 @@ std::shared_ptr<MappedFeatureCache> MappedFeatureCache::open(
   if (fd < 0) return nullptr;  // none yet
   struct stat st {};
   const bool sized = ::fstat(fd, &st) == 0 && st.st_size > 0;
-  void* map = sized ? ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE,
-                             fd, 0)
-                    : MAP_FAILED;
+  void* map =
+      sized ? ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0)
+            : MAP_FAILED;
   ::close(fd);
   std::shared_ptr<MappedFeatureCache> out(new MappedFeatureCache);
   out->path_ = path;
@@ -205,8 +206,7 @@ std::shared_ptr<MappedFeatureCache> MappedFeatureCache::open(
     const auto data_bytes = static_cast<std::size_t>(key.dataBytes());
     if (out->map_bytes_ != offset + data_bytes + kTrailer) {
       throw std::runtime_error("has " + std::to_string(out->map_bytes_) + " bytes where " +
-                               std::to_string(offset + data_bytes + kTrailer) +
-                               " were expected");
+                               std::to_string(offset + data_bytes + kTrailer) + " were expected");
     }
     std::uint32_t crc = 0;
     std::memcpy(&crc, bytes + offset + data_bytes, 4);

@@ -69,10 +69,10 @@ std::uint64_t headerLength(std::string_view prefix, std::uint64_t file_size,
   for (int i = 7; i >= 0; --i)
     header_len = (header_len << 8) | static_cast<unsigned char>(prefix[i]);
   if (header_len > kMaxHeaderBytes || header_len > file_size - 8) {
-    throw InputError(
-        {source}, expectedGot("a header of at most " + std::to_string(file_size - 8) + " bytes",
-                              "a header length of " + std::to_string(header_len) +
-                                  " (file cut short or not safetensors)"));
+    throw InputError({source},
+                     expectedGot("a header of at most " + std::to_string(file_size - 8) + " bytes",
+                                 "a header length of " + std::to_string(header_len) +
+                                     " (file cut short or not safetensors)"));
   }
   return header_len;
 }
@@ -172,8 +172,8 @@ SafetensorsHeader parseHeader(std::string_view text, std::uint64_t data_size,
 SafetensorsData parseSafetensors(const std::string& bytes, const std::string& source) {
   const std::uint64_t header_len = headerLength(bytes, bytes.size(), source);
   const std::size_t data_begin = 8 + header_len;
-  const SafetensorsHeader header = parseHeader(std::string_view(bytes).substr(8, header_len),
-                                               bytes.size() - data_begin, source);
+  const SafetensorsHeader header =
+      parseHeader(std::string_view(bytes).substr(8, header_len), bytes.size() - data_begin, source);
   SafetensorsData out;
   out.metadata = header.metadata;
   for (const auto& [name, info] : header.tensors) {

@@ -67,11 +67,10 @@ torch::Tensor DistilBertAttentionImpl::forward(const torch::Tensor& x, const tor
   torch::Tensor scores = torch::matmul(q, k.transpose(2, 3));  // (B, heads, T, T)
   if (mask.defined()) {
     // As Hugging Face: padded keys get the dtype's lowest finite value, so exp() makes them 0.
-    const double lowest = scores.scalar_type() == torch::kBFloat16
-                              ? -3.3895313892515355e38
-                              : scores.scalar_type() == torch::kDouble
-                                    ? std::numeric_limits<double>::lowest()
-                                    : static_cast<double>(std::numeric_limits<float>::lowest());
+    const double lowest = scores.scalar_type() == torch::kBFloat16 ? -3.3895313892515355e38
+                          : scores.scalar_type() == torch::kDouble
+                              ? std::numeric_limits<double>::lowest()
+                              : static_cast<double>(std::numeric_limits<float>::lowest());
     scores = scores.masked_fill(mask.logical_not().view({B, 1, 1, T}), lowest);
   }
   const torch::Tensor context = torch::matmul(scores.softmax(-1), v);  // (B, heads, T, dh)
@@ -134,9 +133,11 @@ DistilBert loadDistilBert(const BackboneFolder& folder, const torch::Device& dev
       throw InputError({folder.weights_path, 0, item.key()}, expectedGot("this tensor", "none"));
     }
     const StTensorInfo& info = header.tensors.at(name->second);
-    torch::Tensor raw = torch::empty(info.shape, torch::TensorOptions().dtype(scalarType(info.dtype)));
+    torch::Tensor raw =
+        torch::empty(info.shape, torch::TensorOptions().dtype(scalarType(info.dtype)));
     in.seekg(static_cast<std::streamoff>(header.data_begin + info.begin));
-    in.read(static_cast<char*>(raw.data_ptr()), static_cast<std::streamsize>(info.end - info.begin));
+    in.read(static_cast<char*>(raw.data_ptr()),
+            static_cast<std::streamsize>(info.end - info.begin));
     if (!in) {
       throw InputError({folder.weights_path, 0, name->second},
                        expectedGot("its data", "a read error (file cut short?)"));
@@ -153,8 +154,8 @@ void initDistilBertRandom(DistilBertImpl& model, const at::Generator& generator)
   torch::NoGradGuard no_grad;
   for (auto& item : model.named_parameters(/*recurse=*/true)) {
     const std::string& name = item.key();
-    const bool norm = name.find("LayerNorm") != std::string::npos ||
-                      name.find("layer_norm") != std::string::npos;
+    const bool norm =
+        name.find("LayerNorm") != std::string::npos || name.find("layer_norm") != std::string::npos;
     torch::Tensor& p = item.value();
     if (norm) {
       p.fill_(name.size() >= 6 && name.compare(name.size() - 6, 6, "weight") == 0 ? 1.0 : 0.0);
@@ -167,7 +168,8 @@ void initDistilBertRandom(DistilBertImpl& model, const at::Generator& generator)
 }
 
 torch::Tensor maskedMean(const torch::Tensor& hidden, const torch::Tensor& mask) {
-  const torch::Tensor h = hidden.scalar_type() == torch::kDouble ? hidden : hidden.to(torch::kFloat);
+  const torch::Tensor h =
+      hidden.scalar_type() == torch::kDouble ? hidden : hidden.to(torch::kFloat);
   if (!mask.defined()) return h.mean(1);
   const torch::Tensor m = mask.to(h.scalar_type()).unsqueeze(-1);  // (B, T, 1)
   return (h * m).sum(1) / m.sum(1).clamp_min(1);                   // (B, D)

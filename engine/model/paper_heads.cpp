@@ -16,8 +16,9 @@ torch::nn::LayerNorm layerNorm(std::int64_t d) {
 
 // Geometry in fp32 at least (bf16 autocast on CUDA would otherwise round the norms).
 torch::Tensor geometryPrecision(const torch::Tensor& z) {
-  return z.scalar_type() == torch::kDouble || z.scalar_type() == torch::kFloat ? z
-                                                                               : z.to(torch::kFloat);
+  return z.scalar_type() == torch::kDouble || z.scalar_type() == torch::kFloat
+             ? z
+             : z.to(torch::kFloat);
 }
 
 }  // namespace
@@ -63,7 +64,8 @@ void WindowGrassmannMixImpl::captureProbes(const torch::Tensor& z, const torch::
     const torch::Tensor valid =
         share.view({1, n}) & tokens.narrow(1, 0, n) & tokens.narrow(1, delta, n);  // (B, n)
     if (!valid.any().item<bool>()) continue;
-    const torch::Tensor u = z.narrow(1, 0, n).index({valid}), v = z.narrow(1, delta, n).index({valid});
+    const torch::Tensor u = z.narrow(1, 0, n).index({valid}),
+                        v = z.narrow(1, delta, n).index({valid});
     const torch::Tensor p = pluckerCoordinates(u.view({-1, G, c}), v.view({-1, G, c}), index);
     const torch::Tensor norm = p.reshape({p.size(0), -1}).norm(2, -1);  // (m,)
     const torch::Tensor p_hat =
@@ -83,9 +85,9 @@ WindowBlockImpl::WindowBlockImpl(std::int64_t d, std::int64_t d_ff, std::int64_t
   ln1 = register_module("ln1", layerNorm(d));
   grassmann = register_module("grassmann", WindowGrassmannMix(d, r, options, dropout));
   ln2 = register_module("ln2", layerNorm(d));
-  ffn = register_module("ffn", torch::nn::Sequential(linear(d, d_ff), torch::nn::GELU(),
-                                                     RunDropout(dropout), linear(d_ff, d),
-                                                     RunDropout(dropout)));
+  ffn = register_module(
+      "ffn", torch::nn::Sequential(linear(d, d_ff), torch::nn::GELU(), RunDropout(dropout),
+                                   linear(d_ff, d), RunDropout(dropout)));
 }
 
 torch::Tensor WindowBlockImpl::forward(const torch::Tensor& x, const torch::Tensor& mask,

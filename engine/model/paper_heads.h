@@ -64,7 +64,8 @@ WindowOptions paperWindowOptions(const ModelConfig& config);
 class PaperHeadImpl : public SnliHeadImpl {
  public:
   /// `config.arch` chooses the blocks.
-  PaperHeadImpl(const ModelConfig& config, std::int64_t feature_dim, const at::Generator& generator);
+  PaperHeadImpl(const ModelConfig& config, std::int64_t feature_dim,
+                const at::Generator& generator);
   torch::Tensor forward(const HeadInput& input,
                         std::vector<GrassmannCapture>* captures = nullptr) override;
   bool readsPooled() const override { return false; }

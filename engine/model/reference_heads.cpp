@@ -76,9 +76,9 @@ ReferenceGrassmannLayerImpl::ReferenceGrassmannLayerImpl(std::int64_t d, std::in
   gate = register_module("gate", torch::nn::Sequential(linear(2 * d, d), torch::nn::Sigmoid()));
   ln1 = register_module("ln1", layerNorm(d));
   ln2 = register_module("ln2", layerNorm(d));
-  ffn = register_module("ffn",
-                        torch::nn::Sequential(linear(d, d_ff), torch::nn::GELU(), RunDropout(dropout),
-                                              linear(d_ff, d), RunDropout(dropout)));
+  ffn = register_module(
+      "ffn", torch::nn::Sequential(linear(d, d_ff), torch::nn::GELU(), RunDropout(dropout),
+                                   linear(d_ff, d), RunDropout(dropout)));
 }
 
 torch::Tensor ReferenceGrassmannLayerImpl::forward(const torch::Tensor& x,
@@ -87,9 +87,9 @@ torch::Tensor ReferenceGrassmannLayerImpl::forward(const torch::Tensor& x,
   if (index_.i0.device() != z.device()) index_ = PluckerIndex::make(z.size(2), z.device());
   // The reference pairs z with itself: p_ij = z_i z_j - z_j z_i, zero in exact arithmetic and in
   // floating point (the two products are the same rounded number).
-  const torch::Tensor p = pluckerCoordinates(z, z, index_);                // (B, T, P) zeros
+  const torch::Tensor p = pluckerCoordinates(z, z, index_);  // (B, T, P) zeros
   const torch::Tensor p_hat = p / p.norm(2, -1, true).clamp_min(kPluckerEps);
-  const torch::Tensor g = from_plucker(p_hat);                              // its bias
+  const torch::Tensor g = from_plucker(p_hat);  // its bias
   const torch::Tensor alpha = gate->forward(torch::cat({x, g.to(x.scalar_type())}, -1));
   if (capture) capture->alpha = alpha.detach().reshape({-1, alpha.size(-1)});  // no pairs
   const torch::Tensor h = ln1(x + (alpha * x + (1 - alpha) * g));

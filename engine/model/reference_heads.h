@@ -33,7 +33,8 @@ class ReferenceSelfAttentionImpl : public torch::nn::Module {
 TORCH_MODULE(ReferenceSelfAttention);
 
 /// torch.nn.TransformerEncoderLayer(d, heads, d_ff, dropout, batch_first=True):
-/// x = norm1(x + dropout1(self_attn(x))); x = norm2(x + dropout2(linear2(dropout(relu(linear1 x))))).
+/// x = norm1(x + dropout1(self_attn(x))); x = norm2(x + dropout2(linear2(dropout(relu(linear1
+/// x))))).
 class ReferenceEncoderLayerImpl : public torch::nn::Module {
  public:
   ReferenceEncoderLayerImpl(std::int64_t d, std::int64_t heads, std::int64_t d_ff, double dropout);
@@ -47,8 +48,8 @@ class ReferenceEncoderLayerImpl : public torch::nn::Module {
 TORCH_MODULE(ReferenceEncoderLayer);
 
 /// GrassmannMixingLayer: z = to_reduced(x); p = Plücker(z, z) / max(|p|, 1e-8) (= 0);
-/// g = from_plucker(p); alpha = gate(x; g) (Linear + sigmoid); x = ln1(x + alpha x + (1 - alpha) g);
-/// x = ln2(x + ffn(x)), ffn = Linear, GELU, Dropout, Linear, Dropout.
+/// g = from_plucker(p); alpha = gate(x; g) (Linear + sigmoid); x = ln1(x + alpha x + (1 - alpha)
+/// g); x = ln2(x + ffn(x)), ffn = Linear, GELU, Dropout, Linear, Dropout.
 class ReferenceGrassmannLayerImpl : public torch::nn::Module {
  public:
   ReferenceGrassmannLayerImpl(std::int64_t d, std::int64_t r, std::int64_t d_ff, double dropout);

@@ -35,7 +35,8 @@ std::string partOf(const std::string& name) {
 HeadModelImpl::HeadModelImpl(const ModelConfig& config, std::int64_t feature_dim,
                              const at::Generator& generator) {
   if (config.head_variant == "reference") {
-    head = register_module("head", std::make_shared<ReferenceHeadImpl>(config, feature_dim, generator));
+    head = register_module("head",
+                           std::make_shared<ReferenceHeadImpl>(config, feature_dim, generator));
   } else {
     head = register_module("head", std::make_shared<PaperHeadImpl>(config, feature_dim, generator));
   }

@@ -15,7 +15,8 @@ std::vector<std::pair<std::int64_t, std::int64_t>> windowsOf(std::int64_t T, std
   std::vector<std::pair<std::int64_t, std::int64_t>> out;
   for (std::int64_t s0 = 0; s0 < T; s0 += L) {
     const std::int64_t s1 = std::min(s0 + L, T);
-    for (std::int64_t w0 = s0; w0 < s1; w0 += o.stride) out.emplace_back(w0, std::min(w0 + o.window, s1));
+    for (std::int64_t w0 = s0; w0 < s1; w0 += o.stride)
+      out.emplace_back(w0, std::min(w0 + o.window, s1));
   }
   return out;
 }
@@ -54,20 +55,20 @@ WindowMean windowPluckerMean(const torch::Tensor& z, const torch::Tensor& mask,
                              const PluckerIndex& index) {
   const std::int64_t B = z.size(0), T = z.size(1), r = z.size(2);
   const std::int64_t G = options.groups, c = r / G;
-  const torch::Tensor zg = z.view({B, T, G, c});  // (B, T, G, c)
+  const torch::Tensor zg = z.view({B, T, G, c});                       // (B, T, G, c)
   const torch::Tensor partners = windowPartners(T, segment, options);  // (T, T), on the host
-  const torch::Tensor m = mask.defined() ? mask.to(z.scalar_type())
-                                         : torch::ones({B, T}, z.options());  // (B, T)
-  torch::Tensor y = torch::zeros_like(zg);                 // sum over partners of w * z_s
+  const torch::Tensor m =
+      mask.defined() ? mask.to(z.scalar_type()) : torch::ones({B, T}, z.options());  // (B, T)
+  torch::Tensor y = torch::zeros_like(zg);                  // sum over partners of w * z_s
   torch::Tensor count = torch::zeros({B, T}, z.options());  // partners per token
   for (std::int64_t delta = 1; delta < std::min(options.window, T); ++delta) {
     const std::int64_t n = T - delta;
     const torch::Tensor shares = partners.diagonal(delta);  // (n,): t and t + delta share one
-    if (!shares.any().item<bool>()) continue;                // (host: no device synchronisation)
+    if (!shares.any().item<bool>()) continue;               // (host: no device synchronisation)
     const torch::Tensor share = shares.to(z.device(), z.scalar_type());
     const torch::Tensor valid = share.view({1, n}) * m.narrow(1, 0, n) * m.narrow(1, delta, n);
     const torch::Tensor u = zg.narrow(1, 0, n), v = zg.narrow(1, delta, n);  // (B, n, G, c)
-    torch::Tensor w = valid.unsqueeze(-1).expand({B, n, G});                  // (B, n, G)
+    torch::Tensor w = valid.unsqueeze(-1).expand({B, n, G});                 // (B, n, G)
     if (options.normalize) w = w / pluckerNorms(u, v).clamp_min(options.eps);
     // Pair (t, t + delta) from both ends: t's partner is v, (t + delta)'s is u; |p| is shared.
     y = y + padTime(w.unsqueeze(-1) * v, 0, T) + padTime(w.unsqueeze(-1) * u, delta, T);
@@ -93,7 +94,8 @@ torch::Tensor windowGeometryOracle(const torch::Tensor& z, const torch::Tensor& 
   const std::int64_t G = options.groups, c = r / G;
   const auto windows = windowsOf(T, segment, options);
   const torch::Tensor zc = z.to(torch::kCPU);
-  const torch::Tensor mc = mask.defined() ? mask.to(torch::kCPU) : torch::ones({B, T}, torch::kBool);
+  const torch::Tensor mc =
+      mask.defined() ? mask.to(torch::kCPU) : torch::ones({B, T}, torch::kBool);
   const std::int64_t d = w_plu->weight.size(0);
   torch::Tensor out = torch::zeros({B, T, d}, z.options());
   for (std::int64_t b = 0; b < B; ++b) {

@@ -21,10 +21,10 @@
 namespace gwb {
 
 struct WindowOptions {
-  std::int64_t window = 8;   ///< tokens per window (>= 2)
-  std::int64_t stride = 8;   ///< a window starts every `stride` tokens of a segment
-  std::int64_t groups = 1;   ///< channel groups of z, each with its own Plücker vector
-  bool normalize = true;     ///< p / max(|p|, eps), per group
+  std::int64_t window = 8;  ///< tokens per window (>= 2)
+  std::int64_t stride = 8;  ///< a window starts every `stride` tokens of a segment
+  std::int64_t groups = 1;  ///< channel groups of z, each with its own Plücker vector
+  bool normalize = true;    ///< p / max(|p|, eps), per group
   double eps = 1e-8;
 
   /// Plücker coordinates of `r` channels in `groups` groups: groups x C(r / groups, 2).
@@ -63,7 +63,8 @@ torch::Tensor windowGeometryOracle(const torch::Tensor& z, const torch::Tensor& 
                                    torch::nn::Linear& w_plu);
 
 /// |p(u, v)| per group of u, v (..., groups, c): |u| |v| sin(theta) with sin(theta) =
-/// |u/|u| - v/|v|| |u/|u| + v/|v|| / 2 (no cancellation for nearly parallel vectors). (..., groups).
+/// |u/|u| - v/|v|| |u/|u| + v/|v|| / 2 (no cancellation for nearly parallel vectors). (...,
+/// groups).
 torch::Tensor pluckerNorms(const torch::Tensor& u, const torch::Tensor& v);
 
 }  // namespace gwb

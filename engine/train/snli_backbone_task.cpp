@@ -28,6 +28,8 @@ using Clock = std::chrono::steady_clock;
 
 // Pairs per backbone pass while a cache is built.
 constexpr std::int64_t kBuildBatch = 64;
+// Training batches between two reports of the backbone's time.
+constexpr std::int64_t kBackboneReportEvery = 20;
 
 std::string megabytes(std::int64_t bytes) {
   char text[32];
@@ -59,10 +61,10 @@ class SnliBackboneTask final : public SnliTaskBase {
     pooled_ = model_->readsPooled();
     segment_ = separate_ ? config_.data.seq_len : 0;
     if (ctx_.log) {
-      ctx_.log("backbone: DistilBERT " + folder_.dir + " (dim " + std::to_string(folder_.shape.dim) +
-               ", " + std::to_string(folder_.shape.n_layers) + " layers, " +
-               std::to_string(folder_.parameters) + " parameters, frozen, " + precision() +
-               "; model.safetensors sha256 " + folder_.weights_sha256 + ")");
+      ctx_.log("backbone: DistilBERT " + folder_.dir + " (dim " +
+               std::to_string(folder_.shape.dim) + ", " + std::to_string(folder_.shape.n_layers) +
+               " layers, " + std::to_string(folder_.parameters) + " parameters, frozen, " +
+               precision() + "; model.safetensors sha256 " + folder_.weights_sha256 + ")");
     }
     prepareFeatures();
   }
@@ -123,8 +125,10 @@ class SnliBackboneTask final : public SnliTaskBase {
       b.tokens += split.pairs.pairTokens(order[first + i]);
       cached = cached && order[first + i] < static_cast<std::int64_t>(f.offset.size());
     }
+    const auto start = Clock::now();
     const torch::Tensor rows = cached ? cachedRows(split, f, order, first, count)
                                       : backboneRows(split, order, first, count);
+    if (!cached && &split == &train_ && ctx_.device.is_cpu()) noteBackboneTime(start);
     layOut(split, rows.to(ctx_.device), order, first, count, b);
     b.labels = labels(split, order, first, count);
     return b;
@@ -137,8 +141,9 @@ class SnliBackboneTask final : public SnliTaskBase {
   std::string precision() const { return ctx_.bf16 ? "bf16" : "fp32"; }
 
   const SplitFeatures& featuresOf(const PairSplit& split) const {
-    return &split == &train_ ? train_features_ : &split == &valid_ ? valid_features_
-                                                                   : test_features_;
+    return &split == &train_   ? train_features_
+           : &split == &valid_ ? valid_features_
+                               : test_features_;
   }
 
   // Rows of a pair: its tokens (both sentences: a then b), or 1 (pooled).
@@ -211,7 +216,8 @@ class SnliBackboneTask final : public SnliTaskBase {
       T = 2 * segment_;
     } else {
       for (std::int64_t i = 0; i < count; ++i)
-        T = std::max<std::int64_t>(T, split.pairs.a[static_cast<std::size_t>(order[first + i])].size());
+        T = std::max<std::int64_t>(
+            T, split.pairs.a[static_cast<std::size_t>(order[first + i])].size());
     }
     std::vector<std::int64_t> dest;  // row r of `rows` goes to position dest[r] of (B T)
     dest.reserve(static_cast<std::size_t>(rows.size(0)));
@@ -226,7 +232,8 @@ class SnliBackboneTask final : public SnliTaskBase {
     }
     const torch::Tensor where = torch::tensor(dest, torch::kLong).to(rows.device());
     const std::int64_t D = rows.size(1);
-    b.features = torch::zeros({count * T, D}, rows.options()).index_copy_(0, where, rows)
+    b.features = torch::zeros({count * T, D}, rows.options())
+                     .index_copy_(0, where, rows)
                      .view({count, T, D});
     b.mask = torch::zeros({count * T}, rows.options().dtype(torch::kBool))
                  .index_fill_(0, where, true)
@@ -282,7 +289,8 @@ class SnliBackboneTask final : public SnliTaskBase {
         const auto start = Clock::now();
         build(*split, key, dir);
         f->file = MappedFeatureCache::open(dir, key, ctx_.progress);
-        if (!f->file) throw std::runtime_error("feature cache " + f->path + " unreadable after writing it");
+        if (!f->file)
+          throw std::runtime_error("feature cache " + f->path + " unreadable after writing it");
         const double s = std::chrono::duration<double>(Clock::now() - start).count();
         f->state = "built";
         char text[64];
@@ -291,9 +299,9 @@ class SnliBackboneTask final : public SnliTaskBase {
             megabytes(f->bytes) + text + ")");
       }
       // The rows stay in the mapping; the tensor only borrows them (the cache outlives it).
-      f->rows = torch::from_blob(const_cast<void*>(f->file->data()), {rows, key.dim},
-                                 torch::TensorOptions().dtype(ctx_.bf16 ? torch::kBFloat16
-                                                                        : torch::kFloat));
+      f->rows = torch::from_blob(
+          const_cast<void*>(f->file->data()), {rows, key.dim},
+          torch::TensorOptions().dtype(ctx_.bf16 ? torch::kBFloat16 : torch::kFloat));
     }
   }
 
@@ -316,6 +324,21 @@ class SnliBackboneTask final : public SnliTaskBase {
     writer.commit();
   }
 
+  // The backbone's share of a training step (CPU, where the clock sees the work as it is done):
+  // its mean time per training batch, said every kBackboneReportEvery batches; the step's own
+  // time is the metrics' step_ms.
+  void noteBackboneTime(Clock::time_point start) const {
+    backbone_seconds_ += std::chrono::duration<double>(Clock::now() - start).count();
+    if (++backbone_batches_ % kBackboneReportEvery != 0 || !ctx_.progress) return;
+    char text[160];
+    std::snprintf(text, sizeof text,
+                  "backbone: %.1f ms per training batch (mean of %lld batches, backbone run "
+                  "inside the step)",
+                  1000.0 * backbone_seconds_ / static_cast<double>(backbone_batches_),
+                  static_cast<long long>(backbone_batches_));
+    ctx_.progress(text);
+  }
+
   void log(const std::string& message) const {
     if (ctx_.log) ctx_.log(message);
   }
@@ -326,6 +349,8 @@ class SnliBackboneTask final : public SnliTaskBase {
   bool pooled_ = false;
   std::int64_t segment_ = 0;
   SplitFeatures train_features_, valid_features_, test_features_;
+  mutable double backbone_seconds_ = 0;        // the backbone's time in training batches
+  mutable std::int64_t backbone_batches_ = 0;  // training batches it ran in
 };
 
 }  // namespace

@@ -62,8 +62,7 @@ SnliTaskBase::SnliTaskBase(const RunConfig& config, const TaskContext& ctx)
   if (ctx_.log) {
     ctx_.log("SNLI train split: " + trainSplitName() + " (" + train_.data.file + ", " +
              std::to_string(train_.pairs.size()) + " pairs; " +
-             std::to_string(train_.pairs.truncated) + " cut to " + std::to_string(L) +
-             " tokens)");
+             std::to_string(train_.pairs.truncated) + " cut to " + std::to_string(L) + " tokens)");
   }
 }
 

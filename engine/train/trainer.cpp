@@ -15,10 +15,10 @@
 #include <new>
 #include <nlohmann/json.hpp>
 
+#include "engine/data/backbone_folder.h"
 #include "engine/data/fetch/installed.h"
 #include "engine/io/safetensors.h"
 #include "engine/io/tensor_io.h"
-#include "engine/data/backbone_folder.h"
 #include "engine/model/classifier.h"
 #include "engine/model/snli_head.h"
 #include "engine/runtime/device.h"
@@ -661,12 +661,12 @@ class Run {
   std::int64_t log_every_ = 1;
   at::Generator generator_;
   std::unique_ptr<Tokenizer> tokenizer_;
-  std::string backbone_dir_;     // the frozen backbone's folder ("": none)
-  std::string backbone_source_;  // how it was chosen, for the provenance
+  std::string backbone_dir_;        // the frozen backbone's folder ("": none)
+  std::string backbone_source_;     // how it was chosen, for the provenance
   nlohmann::json stored_backbone_;  // a resumed run's provenance "backbone"
-  std::string task_dir_;        // the data folder the task reads ("": embedded)
-  std::string data_source_;     // how it was chosen, for the provenance
-  nlohmann::json stored_data_;  // a resumed run's provenance "data"
+  std::string task_dir_;            // the data folder the task reads ("": embedded)
+  std::string data_source_;         // how it was chosen, for the provenance
+  nlohmann::json stored_data_;      // a resumed run's provenance "data"
   std::unique_ptr<Task> task_;
   NamedTensors params_;
   std::int64_t steps_per_epoch_ = 0, total_steps_ = 0;
@@ -722,10 +722,11 @@ PreparedConfig prepareConfig(RunConfig config, const std::string& source) {
       out.backbone_source = backbone.provenance;
     } else {
       out.backbone_source = "none";
-      out.backbone_note = "no backbone folder (set model.backbone_dir or run `gwb data fetch "
-                          "distilbert-base-uncased`): frozen parameters unknown, counted 0; the "
-                          "head counted for " +
-                          std::to_string(dim) + "-wide features";
+      out.backbone_note =
+          "no backbone folder (set model.backbone_dir or run `gwb data fetch "
+          "distilbert-base-uncased`): frozen parameters unknown, counted 0; the "
+          "head counted for " +
+          std::to_string(dim) + "-wide features";
     }
     HeadModel model(config.model, dim);
     out.parameter_counts = model->parameterCounts();
