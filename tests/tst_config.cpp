@@ -302,8 +302,8 @@ class TestConfig : public QObject {
         QCOMPARE(c->train.clip, 1.0);
         QCOMPARE(countTrainedParameters(*c), std::string(arch) == "transformer"
                                                  ? std::int64_t(1251843)
-                                                 : c == &paper ? std::int64_t(2054787)
-                                                               : std::int64_t(2053763));
+                                             : c == &paper ? std::int64_t(2054787)
+                                                           : std::int64_t(2053763));
       }
     }
     for (const std::string& name : names) {
