@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   Action action;
   addTrainCommand(app, action);
   addEvalCommand(app, action);
+  addEmbedCommand(app, action);
   addSpeedrunCommand(app, action);
   addBenchCommand(app, action);
   addReportCommand(app, action);
@@ -49,9 +50,10 @@ int main(int argc, char** argv) {
       return kExitOk;
     }
     if (!action) {
-      std::cerr << "gwb: error: expected a command (train, eval, speedrun, sweep, bench, report, "
-                   "sample, tokenize, data), got none\n"
-                << app.help();
+      std::cerr
+          << "gwb: error: expected a command (train, eval, embed, speedrun, sweep, bench, report, "
+             "sample, tokenize, data), got none\n"
+          << app.help();
       return kExitBadInput;
     }
     return action();

@@ -232,6 +232,23 @@ class TestConfig : public QObject {
     QVERIFY(!lm.empty() && lm.front().key == "model.bidirectional");
   }
 
+  void backboneKeysAreValidated() {
+    // A DistilBERT backbone reads BERT ids; the reference heads read one pooled joint pair.
+    RunConfig gpt2 = loadConfigArgument("snli-paper-grassmann", {"data.tokenizer=gpt2"});
+    auto problems = configProblems(gpt2, false);
+    QVERIFY(!problems.empty());
+    QCOMPARE(problems.front().key, std::string("data.tokenizer"));
+    RunConfig separate =
+        loadConfigArgument("snli-reference-grassmann", {"data.pair_encoding=separate"});
+    problems = configProblems(separate, false);
+    QVERIFY(!problems.empty());
+    QCOMPARE(problems.front().key, std::string("data.pair_encoding"));
+    QVERIFY(configProblems(loadConfigArgument("snli-paper-grassmann",
+                                              {"data.pair_encoding=joint", "data.seq_len=96"}),
+                           false)
+                .empty());  // the paper's heads on joint pairs: allowed
+  }
+
   void seqLenZeroMeansTheTasksDefault() {
     RunConfig c = loadConfigArgument("cpu-small-snli-grassmann", {"data.seq_len=0"});
     resolveRunConfig(c, 30522);
@@ -255,11 +272,39 @@ class TestConfig : public QObject {
 
   void everyPresetParsesAndValidates() {
     const std::vector<std::string> names = presetNames();
-    QCOMPARE(names.size(), std::size_t(38));  // 32 Wikitext-2 families, cpu-small x 2, SNLI x 4
-    for (const char* snli : {"snli-scratch-grassmann", "snli-scratch-transformer",
-                             "cpu-small-snli-grassmann", "cpu-small-snli-transformer"}) {
+    QCOMPARE(names.size(), std::size_t(42));  // 32 Wikitext-2 families, cpu-small x 2, SNLI x 8
+    for (const char* snli :
+         {"snli-scratch-grassmann", "snli-scratch-transformer", "cpu-small-snli-grassmann",
+          "cpu-small-snli-transformer", "snli-paper-grassmann", "snli-paper-transformer",
+          "snli-reference-grassmann", "snli-reference-transformer"}) {
       QVERIFY2(std::find(names.begin(), names.end(), snli) != names.end(), snli);
       QCOMPARE(loadConfigArgument(snli, {}).data.task, std::string("snli"));
+    }
+    // SPEC §7.3: the paper's heads read 48 + 48 separate tokens, the reference's a joint 96; the
+    // reference's recipe for all four.
+    for (const char* arch : {"grassmann", "transformer"}) {
+      const RunConfig paper = loadConfigArgument(std::string("snli-paper-") + arch, {});
+      const RunConfig reference = loadConfigArgument(std::string("snli-reference-") + arch, {});
+      QCOMPARE(paper.model.head_variant, std::string("paper"));
+      QCOMPARE(paper.data.pair_encoding, std::string("separate"));
+      QCOMPARE(paper.data.seq_len, std::int64_t(48));
+      QCOMPARE(reference.model.head_variant, std::string("reference"));
+      QCOMPARE(reference.data.pair_encoding, std::string("joint"));
+      QCOMPARE(reference.data.seq_len, std::int64_t(96));
+      for (const RunConfig* c : {&paper, &reference}) {
+        QVERIFY(c->model.hasBackbone());
+        QCOMPARE(c->train.lr, 2e-4);
+        QCOMPARE(c->train.min_lr, 2e-5);
+        QCOMPARE(c->train.batch_size, std::int64_t(32));
+        QCOMPARE(c->train.epochs, std::int64_t(20));
+        QCOMPARE(c->train.warmup_steps, std::int64_t(100));
+        QCOMPARE(c->train.weight_decay, 0.01);
+        QCOMPARE(c->train.clip, 1.0);
+        QCOMPARE(countTrainedParameters(*c), std::string(arch) == "transformer"
+                                                 ? std::int64_t(1251843)
+                                             : c == &paper ? std::int64_t(2054787)
+                                                           : std::int64_t(2053763));
+      }
     }
     for (const std::string& name : names) {
       std::string source;

@@ -2,18 +2,22 @@
 // items with what is installed; Fetch runs on a worker thread with a moving progress bar while the
 // GUI keeps answering; Cancel stops it and leaves a partial download and no installation; the next
 // Fetch resumes from that partial file with Range and installs; Verify reports an edited file;
-// Reveal opens the item's folder.
+// Reveal opens the item's folder. Below, the frozen backbone's feature caches are listed and
+// removed.
 #include <QProgressBar>
 #include <QPushButton>
 #include <QTableWidget>
+#include <QTemporaryDir>
 #include <QTimer>
 #include <QtTest>
 #include <filesystem>
 
 #include "data_fixtures.h"
+#include "engine/data/feature_cache.h"
 #include "engine/data/fetch/download.h"
 #include "engine/data/fetch/extract.h"
 #include "engine/util/file_io.h"
+#include "engine/util/paths.h"
 #include "test_support.h"
 #include "ui/data_downloads.h"
 #include "ui/data_page.h"
@@ -52,6 +56,42 @@ class TestDataPage : public QObject {
   }
   void init() { fx_->reset(); }
   void cleanupTestCase() { fx_.reset(); }
+
+  void listsAndRemovesFeatureCaches() {
+    QTemporaryDir cache;
+    const QByteArray was = qgetenv("GWB_CACHE_DIR");
+    qputenv("GWB_CACHE_DIR", cache.path().toUtf8());
+    const std::string dir = gwb::cacheDir();
+    QCOMPARE(dir, cache.path().toStdString());
+    gwb::FeatureCacheKey key;
+    key.backbone_sha256 = std::string(64, 'c');
+    key.data_sha256 = std::string(64, 'd');
+    key.tokenizer = "bert";
+    key.split = "test";
+    key.kind = "pooled";
+    key.encoding = "joint";
+    key.seq_len = 96;
+    key.precision = "fp32";
+    key.pairs = 2;
+    key.rows = 2;
+    key.dim = 3;
+    const float rows[6] = {1, 2, 3, 4, 5, 6};
+    gwb::FeatureCacheWriter writer(dir, key);
+    writer.append(rows, sizeof rows);
+    writer.commit();
+    gwb::ui::DataPage page;
+    QTableWidget* t = page.featureCaches();
+    QCOMPARE(t->rowCount(), 1);
+    QCOMPARE(t->item(0, 0)->text(), QString("test"));
+    QVERIFY(t->item(0, 1)->text().contains("pooled"));
+    QCOMPARE(t->item(0, 2)->text(), QString("joint 96"));
+    QCOMPARE(t->item(0, 7)->text().toStdString(), key.fileName());
+    t->selectRow(0);
+    page.removeSelectedFeatureCaches();
+    QCOMPARE(t->rowCount(), 0);
+    QVERIFY(gwb::listFeatureCaches(dir).empty());
+    qputenv("GWB_CACHE_DIR", was);
+  }
 
   void listsTheCatalogueOnTheDataPage() {
     const std::string blob = gwb::test::randomBytes(300000, 1);

@@ -9,7 +9,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLabel>
 #include <QProcess>
+#include <QPushButton>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -17,6 +19,7 @@
 
 #include "chart_texts.h"
 #include "engine/config/presets.h"
+#include "engine/util/file_io.h"
 #include "plotting/bar_chart.h"
 #include "plotting/confusion_chart.h"
 #include "plotting/time_series_chart.h"
@@ -123,6 +126,32 @@ class TestSnliViews : public QObject {
     panel.setDeviceIsCuda(true);
     QVERIFY2(panel.errorShown("train.precision").isEmpty(),
              qPrintable(panel.errorShown("train.precision")));
+  }
+
+  void setupPanelSaysWhatTheBackboneFolderHolds() {
+    RunSetupPanel panel;
+    QVERIFY(panel.loadPreset("snli-paper-grassmann"));
+    auto* info = panel.findChild<QLabel*>("backbone_info");
+    QVERIFY(info);
+    // Nothing configured, nothing installed: both ways named.
+    QVERIFY2(info->text().contains("gwb data fetch distilbert-base-uncased") &&
+                 info->text().contains("model.backbone_dir"),
+             qPrintable(info->text()));
+    QVERIFY(panel.findChild<QPushButton*>("model.backbone_dir.browse"));
+    // The golden DistilBERT: its shape and digest shown, and why it does not fit (120 ids).
+    const std::string golden = gwb::test::goldenPath("distilbert");
+    panel.setFieldText("model.backbone_dir", QString::fromStdString(golden));
+    panel.validate();
+    const std::string sha = gwb::sha256Hex(gwb::readFileBytes(golden + "/model.safetensors"));
+    QVERIFY2(info->text().contains("dim 64") && info->text().contains("2 layers") &&
+                 info->text().contains(QString::fromStdString(sha)),
+             qPrintable(info->text()));
+    QVERIFY(!panel.errorShown("model.backbone_dir").isEmpty());  // BERT's 30,522 ids > 120
+    panel.setFieldText("model.backbone_dir", QString::fromStdString(golden + "-missing"));
+    panel.validate();
+    QVERIFY(!panel.errorShown("model.backbone_dir").isEmpty());
+    QVERIFY(panel.loadPreset("snli-reference-grassmann"));
+    QVERIFY2(panel.parameterText().contains("degenerate"), qPrintable(panel.parameterText()));
   }
 
   void monitorDrawsAccuracyAndTheConfusionMatrix() {

@@ -107,6 +107,12 @@ class TestSweeps : public QObject {
                                   << ""
                                   << QStringList{"snli-scratch-transformer",
                                                  "snli-scratch-grassmann"};
+    QTest::newRow("snli paper") << "snli"
+                                << "paper"
+                                << QStringList{"snli-paper-transformer", "snli-paper-grassmann"};
+    QTest::newRow("snli reference")
+        << "snli"
+        << "reference" << QStringList{"snli-reference-transformer", "snli-reference-grassmann"};
     QTest::newRow("snli cpu-small")
         << "snli"
         << "cpu-small" << QStringList{"cpu-small-snli-transformer", "cpu-small-snli-grassmann"};

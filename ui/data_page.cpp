@@ -17,7 +17,9 @@
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include "engine/data/feature_cache.h"
 #include "engine/util/error.h"
+#include "engine/util/paths.h"
 #include "plotting/bar_chart.h"
 #include "plotting/plot_style.h"
 #include "ui/data_downloads.h"
@@ -106,16 +108,43 @@ DataPage::DataPage(QWidget* parent) : QWidget(parent) {
   auto* downloads_box = new QGroupBox(tr("Data sets and weights to download"));
   auto* downloads_layout = new QVBoxLayout(downloads_box);
   downloads_layout->addWidget(downloads_);
+  feature_caches_ = new QTableWidget;
+  feature_caches_->setObjectName(QStringLiteral("feature_caches"));
+  feature_caches_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  feature_caches_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  feature_caches_->verticalHeader()->setVisible(false);
+  feature_caches_->horizontalHeader()->setStretchLastSection(true);
+  feature_status_ = new QLabel;
+  feature_status_->setWordWrap(true);
+  auto* refresh = new QPushButton(tr("Refresh"));
+  auto* remove = new QPushButton(tr("Remove selected"));
+  auto* cache_buttons = new QHBoxLayout;
+  cache_buttons->addWidget(feature_status_, 1);
+  cache_buttons->addWidget(refresh);
+  cache_buttons->addWidget(remove);
+  auto* caches_box = new QGroupBox(tr("Feature caches of a frozen backbone"));
+  caches_box->setToolTip(
+      tr("A frozen DistilBERT computes the same outputs every epoch: a split's are kept on disk "
+         "when they fit data.feature_cache_gb, keyed by the backbone's and the data's SHA-256, "
+         "the encoding, seq_len and precision, and shared by runs with the same encoding"));
+  auto* caches_layout = new QVBoxLayout(caches_box);
+  caches_layout->addWidget(feature_caches_);
+  caches_layout->addLayout(cache_buttons);
+
   auto* page = new QSplitter(Qt::Vertical);
   page->addWidget(downloads_box);
   page->addWidget(stats);
-  page->setSizes({260, 640});
+  page->addWidget(caches_box);
+  page->setSizes({260, 640, 160});
   auto* layout = new QVBoxLayout(this);
   layout->addWidget(page);
 
   connect(compute_, &QPushButton::clicked, this, &DataPage::computeStats);
   connect(cancel_, &QPushButton::clicked, this, &DataPage::cancel);
   connect(browse, &QPushButton::clicked, this, &DataPage::browse);
+  connect(refresh, &QPushButton::clicked, this, &DataPage::refreshFeatureCaches);
+  connect(remove, &QPushButton::clicked, this, &DataPage::removeSelectedFeatureCaches);
+  refreshFeatureCaches();
   connect(task_, &QComboBox::currentIndexChanged, this,
           [this] { seq_len_->setEnabled(task_->currentData() == "wikitext2"); });
   connect(&watcher_, &QFutureWatcher<Outcome>::finished, this, &DataPage::onFinished);
@@ -135,6 +164,62 @@ void DataPage::setRequest(const QString& task, const QString& tokenizer, const Q
 }
 
 QString DataPage::errorText() const { return error_; }
+
+void DataPage::refreshFeatureCaches() {
+  const std::string dir = cacheDir();
+  const std::vector<FeatureCacheInfo> caches = listFeatureCaches(dir);
+  const QStringList headers = {tr("Split"), tr("Holds"),     tr("Encoding"), tr("Precision"),
+                               tr("Pairs"), tr("Size (MB)"), tr("Created"),  tr("File")};
+  feature_caches_->clear();
+  feature_caches_->setColumnCount(static_cast<int>(headers.size()));
+  feature_caches_->setHorizontalHeaderLabels(headers);
+  feature_caches_->setRowCount(static_cast<int>(caches.size()));
+  std::int64_t total = 0;
+  for (int row = 0; row < static_cast<int>(caches.size()); ++row) {
+    const FeatureCacheInfo& f = caches[static_cast<std::size_t>(row)];
+    const auto text = [](const std::string& s) {
+      return new QTableWidgetItem(QString::fromStdString(s));
+    };
+    if (f.readable) {
+      feature_caches_->setItem(row, 0, text(f.key.split));
+      feature_caches_->setItem(row, 1,
+                               text(f.key.kind == "pooled" ? "pooled vectors (reference heads)"
+                                                           : "token features (paper heads)"));
+      feature_caches_->setItem(row, 2, text(f.key.encoding + " " + std::to_string(f.key.seq_len)));
+      feature_caches_->setItem(row, 3, text(f.key.precision));
+      feature_caches_->setItem(row, 4, number(f.key.pairs));
+      feature_caches_->setItem(row, 6, text(f.created_at));
+    } else {
+      feature_caches_->setItem(row, 0, text("(unreadable)"));
+    }
+    auto* size = new QTableWidgetItem(QString::number(static_cast<double>(f.bytes) / 1e6, 'f', 1));
+    size->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    feature_caches_->setItem(row, 5, size);
+    feature_caches_->setItem(row, 7, text(f.file));
+    total += f.bytes;
+  }
+  feature_status_->setText(caches.empty()
+                               ? tr("No feature caches in %1").arg(QString::fromStdString(dir))
+                               : tr("%n cache(s), %1 MB in %2", "", static_cast<int>(caches.size()))
+                                     .arg(static_cast<double>(total) / 1e6, 0, 'f', 1)
+                                     .arg(QString::fromStdString(dir)));
+}
+
+void DataPage::removeSelectedFeatureCaches() {
+  std::vector<std::string> names;
+  for (const QModelIndex& index : feature_caches_->selectionModel()->selectedRows()) {
+    if (const QTableWidgetItem* file = feature_caches_->item(index.row(), 7))
+      names.push_back(file->text().toStdString());
+  }
+  if (names.empty()) return;
+  try {
+    removeFeatureCaches(cacheDir(), names);
+  } catch (const InputError& e) {
+    feature_status_->setText(QString::fromStdString(e.what()));
+    return;
+  }
+  refreshFeatureCaches();
+}
 
 void DataPage::browse() {
   const QString dir = QFileDialog::getExistingDirectory(this, tr("Data folder"), dir_->text());

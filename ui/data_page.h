@@ -3,7 +3,8 @@
 // a task, tokenizer, folder and chunk length, and the page counts every split (lines, tokens,
 // chunks / pairs and labels) on a worker thread through the token cache, of the copy a run would
 // use (an empty folder: the installed one, else the embedded one), shows a table and a
-// tokens-per-split chart, and reports bad input in place. Uses only torch-free engine headers.
+// tokens-per-split chart, and reports bad input in place. At the bottom, the frozen backbone's
+// feature caches (what they hold, their size) with Remove. Uses only torch-free engine headers.
 #pragma once
 
 #include <QFutureWatcher>
@@ -49,6 +50,12 @@ class DataPage : public QWidget {
   QTableWidget* table() const { return table_; }
   plot::BarChart* chart() const { return chart_; }
   DataDownloads* downloads() const { return downloads_; }
+  /// The frozen backbone's feature caches beside the token cache, one row per file.
+  QTableWidget* featureCaches() const { return feature_caches_; }
+  /// Lists the feature caches again.
+  void refreshFeatureCaches();
+  /// Removes the feature caches of the selected rows (tests select them first).
+  void removeSelectedFeatureCaches();
 
   /// Sets the controls (task "wikitext2" / "snli", tokenizer "gpt2" / "bert", folder "" =
   /// embedded, chunk length).
@@ -78,6 +85,8 @@ class DataPage : public QWidget {
   QLabel* status_;
   QTableWidget* table_;
   plot::BarChart* chart_;
+  QTableWidget* feature_caches_;
+  QLabel* feature_status_;
   DataDownloads* downloads_;
 
   QFutureWatcher<Outcome> watcher_;

@@ -3,6 +3,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDateTime>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -24,6 +25,8 @@
 
 #include "engine/config/config_keys.h"
 #include "engine/config/presets.h"
+#include "engine/data/backbone_folder.h"
+#include "engine/data/fetch/installed.h"
 #include "engine/util/error.h"
 #include "engine/util/file_io.h"
 
@@ -125,6 +128,14 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
   leak_->setVisible(false);
   static_cast<QFormLayout*>(pages_[QStringLiteral("Model")]->layout())->addRow(leak_);
 
+  if (QWidget* page = pages_.value(pageOf(QStringLiteral("model.backbone_dir")))) {
+    backbone_ = new QLabel;
+    backbone_->setObjectName(QStringLiteral("backbone_info"));
+    backbone_->setWordWrap(true);
+    backbone_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    static_cast<QFormLayout*>(page->layout())->addRow(tr("Backbone found"), backbone_);
+  }
+
   params_ = new QLabel;
   params_->setStyleSheet(QStringLiteral("font-weight: bold"));
   status_ = new QLabel;
@@ -138,8 +149,8 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
   pair_->setToolTip(
       tr("Queue this configuration as Grassmann and as the size-matched Transformer"));
   family_ = new QComboBox;
-  family_->addItems(
-      {"reference", "paper", "paper-perlayer", "arledge", "snli scratch", "snli cpu-small"});
+  family_->addItems({"reference", "paper", "paper-perlayer", "arledge", "snli scratch",
+                     "snli paper", "snli reference", "snli cpu-small"});
   family_->setToolTip(
       tr("Wikitext-2: the family's 8 configurations (N 6/12 x L 128/256 x both "
          "architectures); snli: the family's preset for each architecture"));
@@ -367,6 +378,7 @@ void RunSetupPanel::validate() {
         const QString key = baseKey(p.key);
         if (!errors_.contains(key)) errors_[key] = QString::fromStdString(p.message);
       }
+      describeBackbone(resolved);
       if (errors_.isEmpty()) {
         valid_ = config;
         const std::int64_t n = countTrainedParameters(resolved);
@@ -376,8 +388,12 @@ void RunSetupPanel::validate() {
                 .arg(QLocale().toString(static_cast<qlonglong>(n)),
                      QString::fromStdString(resolved.model.arch),
                      resolved.data.isSnli()
-                         ? (resolved.model.hasBackbone() ? tr(" head on a frozen DistilBERT")
-                                                         : tr(" classifier"))
+                         ? (resolved.model.hasBackbone()
+                                ? (resolved.model.head_variant == "reference"
+                                       ? tr(" reference head (degenerate: Plücker(z, z) = 0) on "
+                                            "a frozen DistilBERT")
+                                       : tr(" paper head on a frozen DistilBERT"))
+                                : tr(" classifier"))
                          : QString(),
                      other,
                      QLocale().toString(static_cast<qlonglong>(countTwinParameters(resolved)))));
@@ -410,6 +426,59 @@ void RunSetupPanel::validate() {
                           : tr("%n field(s) need attention: %1", nullptr, errors_.size())
                                 .arg(where.join(QStringLiteral(", "))));
   status_->setStyleSheet(valid_ ? QString() : QStringLiteral("color: #b00020"));
+}
+
+void RunSetupPanel::describeBackbone(const RunConfig& resolved) {
+  if (!backbone_) return;
+  if (!resolved.model.hasBackbone()) {
+    backbone_->setText(tr("(no backbone: the model trains from scratch)"));
+    return;
+  }
+  QString dir;
+  try {
+    const DataResolution r = resolveBackboneDir(resolved.model.backbone_dir);
+    if (r.source == DataSource::None) {
+      // Not an error of the form (a cluster may hold the folder), but a run here stops on it.
+      backbone_->setText(QStringLiteral("⚠ ") + QString::fromStdString(r.error));
+      backbone_->setStyleSheet(QStringLiteral("color: #a05a00"));
+      return;
+    }
+    dir = QString::fromStdString(r.dir);
+  } catch (const InputError& e) {
+    errors_[QStringLiteral("model.backbone_dir")] = QString::fromStdString(e.what());
+    backbone_->clear();
+    return;
+  }
+  const QFileInfo weights(dir + QStringLiteral("/model.safetensors"));
+  const QString key = dir + '|' + QString::number(weights.size()) + '|' +
+                      QString::number(weights.lastModified().toMSecsSinceEpoch());
+  if (key != backbone_key_) {
+    backbone_key_ = key;
+    backbone_text_.clear();
+    backbone_error_.clear();
+    try {
+      const BackboneFolder f = inspectBackboneFolder(dir.toStdString(), /*with_sha256=*/true);
+      backbone_text_ = tr("%1: DistilBERT, dim %2, %3 layers, %4 heads, %5 parameters (frozen), "
+                          "model.safetensors sha256 %6")
+                           .arg(QString::fromStdString(f.dir))
+                           .arg(f.shape.dim)
+                           .arg(f.shape.n_layers)
+                           .arg(f.shape.n_heads)
+                           .arg(QLocale().toString(static_cast<qlonglong>(f.parameters)))
+                           .arg(QString::fromStdString(f.weights_sha256));
+      for (const ConfigProblem& p :
+           backboneProblems(resolved, f, knownVocabSize(resolved.data.tokenizer))) {
+        backbone_error_ = QString::fromStdString(p.message);
+        break;
+      }
+    } catch (const InputError& e) {
+      backbone_error_ = QString::fromStdString(e.what());
+    }
+  }
+  if (!backbone_error_.isEmpty() && !errors_.contains(QStringLiteral("model.backbone_dir")))
+    errors_[QStringLiteral("model.backbone_dir")] = backbone_error_;
+  backbone_->setStyleSheet(QString());
+  backbone_->setText(backbone_text_.isEmpty() ? tr("(nothing usable there)") : backbone_text_);
 }
 
 QString RunSetupPanel::withLabels(QString message) const {

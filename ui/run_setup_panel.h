@@ -99,6 +99,10 @@ class RunSetupPanel : public QWidget {
   QString fieldText(const Field& f) const;
   void showErrors();
   void updateArchitecture();
+  /// Describes the backbone folder `resolved` would read (model.backbone_dir, else the installed
+  /// copy): dim, layers, parameters, sha256 in backbone_; a folder that is wrong is an error of
+  /// model.backbone_dir. Hashes the weights once per (folder, size, modification time).
+  void describeBackbone(const RunConfig& resolved);
 
   QList<Field> fields_;
   QMap<QString, QString> errors_;
@@ -115,6 +119,10 @@ class RunSetupPanel : public QWidget {
   QLabel* params_;
   QLabel* status_;
   QLabel* leak_;
+  QLabel* backbone_ = nullptr;  // what the backbone folder holds, or what is wrong with it
+  QString backbone_key_;        // the folder, size and time of the weights described
+  QString backbone_text_;       // its description ("" when it could not be read)
+  QString backbone_error_;      // why not
   QPushButton* start_;
   QPushButton* pair_;
   QPushButton* speedrun_;

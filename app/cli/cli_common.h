@@ -29,6 +29,7 @@ void addTokenizeCommand(CLI::App& app, Action& action);
 void addDataCommand(CLI::App& app, Action& action);
 void addTrainCommand(CLI::App& app, Action& action);
 void addEvalCommand(CLI::App& app, Action& action);
+void addEmbedCommand(CLI::App& app, Action& action);
 void addSpeedrunCommand(CLI::App& app, Action& action);
 void addBenchCommand(CLI::App& app, Action& action);
 void addReportCommand(CLI::App& app, Action& action);

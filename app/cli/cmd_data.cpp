@@ -13,6 +13,7 @@
 #include "app/cli/cli_common.h"
 #include "app/cli/train_support.h"
 #include "engine/data/data_stats.h"
+#include "engine/data/feature_cache.h"
 #include "engine/data/fetch/fetcher.h"
 #include "engine/data/fetch/installed.h"
 #include "engine/data/fetch/verify.h"
@@ -236,20 +237,80 @@ int runFetch(const ManagerRequest& request) {
 
 }  // namespace
 
+// What --feature-caches / --remove-feature-cache ask for.
+struct FeatureCacheRequest {
+  bool list = false;
+  std::vector<std::string> remove;  // file names as listed, or "all"
+};
+
+// `gwb data stats --feature-caches`: the frozen backbone's feature caches beside the token cache
+// (one object per file: its key, size, creation time); `--remove-feature-cache NAME|all` removes
+// some first and lists what is left.
+int runFeatureCaches(const FeatureCacheRequest& request) {
+  const std::string dir = cacheDir();
+  Json out;
+  out["dir"] = dir;
+  out["removed"] = Json::array();
+  if (!request.remove.empty()) {
+    for (const std::string& p : removeFeatureCaches(dir, request.remove))
+      out["removed"].push_back(p);
+  }
+  out["feature_caches"] = Json::array();
+  std::int64_t total = 0;
+  for (const FeatureCacheInfo& f : listFeatureCaches(dir)) {
+    Json j;
+    j["file"] = f.file;
+    j["bytes"] = f.bytes;
+    j["readable"] = f.readable;
+    if (f.readable) {
+      j["split"] = f.key.split;
+      j["kind"] = f.key.kind;
+      j["encoding"] = f.key.encoding;
+      j["seq_len"] = f.key.seq_len;
+      j["precision"] = f.key.precision;
+      j["pairs"] = f.key.pairs;
+      j["rows"] = f.key.rows;
+      j["dim"] = f.key.dim;
+      j["backbone_sha256"] = f.key.backbone_sha256;
+      j["data_sha256"] = f.key.data_sha256;
+      j["created_at"] = f.created_at;
+    }
+    total += f.bytes;
+    out["feature_caches"].push_back(j);
+  }
+  out["total_bytes"] = total;
+  printJson(out);
+  return kExitOk;
+}
+
 void addDataCommand(CLI::App& app, Action& action) {
   CLI::App* data = app.add_subcommand("data", "Inspect, fetch and verify data sets");
   data->require_subcommand(1);
   auto request = std::make_shared<DataStatsRequest>();
   CLI::App* stats = data->add_subcommand("stats", "Line, token and chunk counts of every split");
-  stats->add_option("--task", request->task, "wikitext2 (alias wikitext) or snli")->required();
-  stats->add_option("--tokenizer", request->tokenizer, "gpt2 or bert")->required();
+  auto caches = std::make_shared<FeatureCacheRequest>();
+  stats->add_option("--task", request->task, "wikitext2 (alias wikitext) or snli");
+  stats->add_option("--tokenizer", request->tokenizer, "gpt2 or bert");
+  stats->add_flag("--feature-caches", caches->list,
+                  "List the frozen backbone's feature caches (instead of the counts)");
+  stats->add_option("--remove-feature-cache", caches->remove,
+                    "Remove a feature cache (its file name as listed, or all); repeatable");
   stats->add_option("--dir", request->dir,
                     "Data folder (default: the installed copy, else the embedded one)");
   stats->add_option("--seq-len", request->seq_len, "Chunk length L for the chunk count (256)");
   stats->add_option("--format", request->format,
                     "auto, tokens, raw (wikitext2) or jsonl, txt, tsv (snli)");
   stats->add_option("--vocab-dir", request->vocab_dir, "Vocabulary folder (default: embedded)");
-  stats->callback([request, &action] { action = [request] { return runStats(*request); }; });
+  stats->callback([request, caches, &action] {
+    action = [request, caches] {
+      if (caches->list || !caches->remove.empty()) return runFeatureCaches(*caches);
+      if (request->task.empty() || request->tokenizer.empty()) {
+        throw InputError({"", 0, request->task.empty() ? "--task" : "--tokenizer"},
+                         expectedGot("--task and --tokenizer (or --feature-caches)", "none"));
+      }
+      return runStats(*request);
+    };
+  });
 
   auto manager = std::make_shared<ManagerRequest>();
   const std::string dir_help =

@@ -1,16 +1,20 @@
 // `gwb eval --model-config M --weights W.safetensors --ids I.json`: loss and logit checksums of a
-// model on a batch of ids (the golden comparison with the reference reproduction), and
-// `gwb eval RUN_DIR [--checkpoint best|last] [--split valid|test|all]`: perplexity of a run.
+// model on a batch of ids (the golden comparison with the reference reproduction);
+// `gwb eval --model-config M --weights W --features F`: an SNLI head's logits on given backbone
+// outputs (the backbone not run); and `gwb eval RUN_DIR [--checkpoint best|last] [--split
+// valid|test|all]`: perplexity of a run.
 #include <cmath>
 #include <filesystem>
 #include <memory>
 
 #include "app/cli/cli_common.h"
+#include "engine/data/backbone_folder.h"
 #include "engine/data/token_cache.h"
 #include "engine/data/wikitext.h"
 #include "engine/io/safetensors.h"
 #include "engine/io/tensor_io.h"
 #include "engine/model/language_model.h"
+#include "engine/model/snli_head.h"
 #include "engine/runtime/device.h"
 #include "engine/tokenizers/tokenizer.h"
 #include "engine/train/evaluation.h"
@@ -29,7 +33,7 @@ struct EvalOptions {
   std::string run_dir;
   std::string checkpoint = "best";
   std::string split = "all";
-  std::string model_config, weights, ids;
+  std::string model_config, weights, ids, features;
   std::string precision = "fp32";
 };
 
@@ -134,6 +138,122 @@ int evalIds(const EvalOptions& o) {
   return kExitOk;
 }
 
+// The head section of M for --features: backbone distilbert, the head keys, the feature width
+// (backbone_dim, else the config.json of a backbone_dir), and the layout's segment (a whole
+// configuration with data.pair_encoding separate: each sentence's seq_len).
+struct HeadSpec {
+  ModelConfig model;
+  std::int64_t feature_dim = 0;
+  std::int64_t segment = 0;
+};
+
+HeadSpec readHeadSpec(const std::string& path) {
+  const std::string text = readFileBytes(path);
+  checkUtf8(text, path);
+  HeadSpec spec;
+  RunConfig check;
+  if (nlohmann::json::parse(text, nullptr, false).contains("model")) {
+    check = parseRunConfig(text, path);
+    check.data.task = "snli";
+    resolveRunConfig(check, knownVocabSize(check.data.tokenizer));
+    if (check.data.separatePairs()) spec.segment = check.data.seq_len;
+  } else {
+    check.model = parseModelConfig(text, path);
+    check.data.task = "snli";
+    check.data.tokenizer = "bert";
+  }
+  spec.model = check.model;
+  if (!spec.model.hasBackbone()) {
+    throw InputError({path, 0, "model.backbone"},
+                     expectedGot("distilbert (an SNLI head on backbone outputs)",
+                                 "\"" + spec.model.backbone + "\""));
+  }
+  for (const ConfigProblem& p : configProblems(check, false)) {
+    if (p.key.rfind("model.", 0) == 0) throw InputError({path, 0, p.key}, p.message);
+  }
+  spec.feature_dim = spec.model.backbone_dim;
+  if (spec.feature_dim <= 0 && !spec.model.backbone_dir.empty())
+    spec.feature_dim = inspectBackboneFolder(spec.model.backbone_dir).shape.dim;
+  if (spec.feature_dim <= 0) {
+    throw InputError({path, 0, "model.backbone_dim"},
+                     expectedGot("the width of the features (or a model.backbone_dir)", "0"));
+  }
+  return spec;
+}
+
+// The tensor `name` of a features file, with `dims` dimensions; InputError naming it otherwise.
+torch::Tensor featureTensor(const std::map<std::string, torch::Tensor>& tensors,
+                            const std::string& path, const std::string& name, std::int64_t dims,
+                            const std::string& shape) {
+  const auto it = tensors.find(name);
+  if (it == tensors.end()) throw InputError({path, 0, name}, expectedGot(shape, "none"));
+  if (it->second.dim() != dims) {
+    throw InputError({path, 0, name},
+                     expectedGot(shape, std::to_string(it->second.dim()) + " dimensions"));
+  }
+  return it->second;
+}
+
+int evalFeatures(const EvalOptions& o) {
+  if (o.weights.empty()) {
+    throw InputError({"", 0, "gwb eval"},
+                     expectedGot("--model-config, --weights and --features together", "only some"));
+  }
+  if (o.precision != "fp32" && o.precision != "fp64") {
+    throw InputError({"", 0, "--precision"},
+                     expectedGot("fp32 or fp64", "\"" + o.precision + "\""));
+  }
+  HeadSpec spec = readHeadSpec(o.model_config);
+  spec.model.dropout = 0;  // evaluation: dropout off
+  HeadModel model(spec.model, spec.feature_dim);
+  loadModuleWeights(*model, o.weights);
+  const auto dtype = o.precision == "fp64" ? torch::kDouble : torch::kFloat;
+  model->to(dtype);
+  model->eval();
+  const std::map<std::string, torch::Tensor> tensors = loadTensors(o.features);
+  const std::string D = std::to_string(spec.feature_dim);
+  HeadInput input;
+  input.segment = spec.segment;
+  if (model->readsPooled()) {
+    input.features = featureTensor(tensors, o.features, "pooled", 2, "B x " + D + " (pooled)");
+  } else {
+    input.features = featureTensor(tensors, o.features, "features", 3, "B x T x " + D);
+    input.mask = featureTensor(tensors, o.features, "mask", 2, "B x T (1 = token)") != 0;
+    if (input.mask.size(0) != input.features.size(0) ||
+        input.mask.size(1) != input.features.size(1)) {
+      throw InputError(
+          {o.features, 0, "mask"},
+          expectedGot("the features' B x T", std::to_string(input.mask.size(0)) + " x " +
+                                                 std::to_string(input.mask.size(1))));
+    }
+    if (spec.segment > 0 && input.features.size(1) != 2 * spec.segment) {
+      throw InputError({o.features, 0, "features"},
+                       expectedGot("T = 2 x seq_len " + std::to_string(spec.segment) +
+                                       " (two sentences, separate encoding)",
+                                   std::to_string(input.features.size(1))));
+    }
+  }
+  if (input.features.size(-1) != spec.feature_dim) {
+    throw InputError({o.features, 0, model->readsPooled() ? "pooled" : "features"},
+                     expectedGot("width " + D + " (model.backbone_dim)",
+                                 std::to_string(input.features.size(-1))));
+  }
+  input.features = input.features.to(dtype);
+  torch::NoGradGuard no_grad;
+  const torch::Tensor logits = model->logits(input).to(torch::kDouble).contiguous();  // (B, 3)
+  nlohmann::ordered_json out;
+  out["logits"] = nlohmann::ordered_json::array();
+  out["predictions"] = nlohmann::ordered_json::array();
+  const torch::Tensor predicted = logits.argmax(-1);
+  for (std::int64_t b = 0; b < logits.size(0); ++b) {
+    const double* row = logits[b].data_ptr<double>();
+    out["logits"].push_back({row[0], row[1], row[2]});
+    out["predictions"].push_back(predicted[b].item<std::int64_t>());
+  }
+  printJson(out);
+  return kExitOk;
+}
+
 int evalRun(const EvalOptions& o) {
   if (o.checkpoint != "best" && o.checkpoint != "last") {
     throw InputError({"", 0, "--checkpoint"},
@@ -188,9 +308,13 @@ void addEvalCommand(CLI::App& app, Action& action) {
   cmd->add_option("--model-config", o->model_config, "Model section or whole configuration (JSON)");
   cmd->add_option("--weights", o->weights, "Weights (safetensors, reference names)");
   cmd->add_option("--ids", o->ids, "B x T array of token ids (JSON)");
-  cmd->add_option("--precision", o->precision, "fp32 (default) or fp64 arithmetic for --ids");
+  cmd->add_option("--features", o->features,
+                  "Backbone outputs for an SNLI head (safetensors: features + mask, or pooled)");
+  cmd->add_option("--precision", o->precision,
+                  "fp32 (default) or fp64 arithmetic for --ids and --features");
   cmd->callback([o, &action] {
     action = [o] {
+      if (!o->model_config.empty() && !o->features.empty()) return evalFeatures(*o);
       if (!o->model_config.empty()) return evalIds(*o);
       if (o->run_dir.empty()) {
         throw InputError({"", 0, "gwb eval"},

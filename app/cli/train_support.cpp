@@ -40,6 +40,10 @@ nlohmann::ordered_json dryRunJson(const PreparedConfig& prepared) {
     out["parameters"]["frozen"] = prepared.frozen;
   }
   out["parameters"]["twin"] = prepared.twin;
+  if (prepared.config.model.hasBackbone()) {
+    out["backbone"] = {{"dir", prepared.backbone_dir}, {"source", prepared.backbone_source}};
+    if (!prepared.backbone_note.empty()) out["backbone"]["note"] = prepared.backbone_note;
+  }
   out["device"] = prepared.device;
   out["data_source"] = prepared.data_source;
   return out;

@@ -252,10 +252,7 @@ void resolveRunConfig(RunConfig& config, std::int64_t tokenizer_vocab_size) {
   if (config.data.task == "wikitext") config.data.task = "wikitext2";
   if (config.data.seq_len == 0) config.data.seq_len = defaultSeqLen(config.data);
   if (config.model.vocab_size == 0) config.model.vocab_size = tokenizer_vocab_size;
-  if (config.model.max_len == 0) {
-    // Separate encoding under a backbone concatenates the two sentences' features.
-    config.model.max_len = config.data.seq_len;
-  }
+  if (config.model.max_len == 0) config.model.max_len = config.data.seq_len;
 }
 
 std::vector<ConfigProblem> configProblems(const RunConfig& c, bool device_is_cuda) {
@@ -330,6 +327,15 @@ std::vector<ConfigProblem> configProblems(const RunConfig& c, bool device_is_cud
          str(m.head_variant));
     need(m.backbone_dim >= 0, "model.backbone_dim", "an integer >= 0 (0: the backbone's)",
          num(m.backbone_dim));
+    need(c.data.tokenizer.empty() || c.data.tokenizer == "bert", "data.tokenizer",
+         "bert under model.backbone distilbert (the backbone's WordPiece ids)",
+         str(c.data.tokenizer));
+    if (m.head_variant == "reference") {
+      need(c.data.pair_encoding != "separate", "data.pair_encoding",
+           "joint with model.head_variant reference (its heads read one pooled vector of the "
+           "joint pair)",
+           str(c.data.pair_encoding));
+    }
     const std::initializer_list<std::pair<const char*, std::int64_t>> head = {
         {"model.head_d_model", m.head_d_model}, {"model.head_layers", m.head_layers},
         {"model.head_d_ff", m.head_d_ff},       {"model.head_heads", m.head_heads},

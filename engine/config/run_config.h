@@ -130,8 +130,9 @@ std::string applyOverrides(const std::string& json_text, const std::vector<std::
                            const std::string& source);
 
 /// Fills derived values: the canonical task name, data.seq_len (the task's default) when 0,
-/// model.vocab_size (tokenizer size) and model.max_len (seq_len) when 0, BERT tokens under a
-/// DistilBERT backbone. `tokenizer_vocab_size` is the tokenizer's vocabulary size.
+/// model.vocab_size (tokenizer size) and model.max_len (seq_len) when 0. (A DistilBERT backbone
+/// needs BERT tokens: validation says so rather than switching them silently.)
+/// `tokenizer_vocab_size` is the tokenizer's vocabulary size.
 void resolveRunConfig(RunConfig& config, std::int64_t tokenizer_vocab_size);
 
 /// Whether training `train` runs under bf16 autocast on a device that is CUDA (`on_cuda`) or not:

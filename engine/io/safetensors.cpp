@@ -2,7 +2,10 @@
 #include "engine/io/safetensors.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "engine/util/error.h"
@@ -53,32 +56,41 @@ std::int64_t StTensor::numel() const {
   return n;
 }
 
-SafetensorsData parseSafetensors(const std::string& bytes, const std::string& source) {
-  if (bytes.size() < 8) {
+namespace {
+
+// The 8-byte length of the header of a file of `file_size` bytes whose first bytes are `prefix`.
+std::uint64_t headerLength(std::string_view prefix, std::uint64_t file_size,
+                           const std::string& source) {
+  if (file_size < 8 || prefix.size() < 8) {
     throw InputError({source}, expectedGot("a safetensors file (8-byte header length)",
-                                           std::to_string(bytes.size()) + " bytes"));
+                                           std::to_string(file_size) + " bytes"));
   }
   std::uint64_t header_len = 0;
   for (int i = 7; i >= 0; --i)
-    header_len = (header_len << 8) | static_cast<unsigned char>(bytes[i]);
-  if (header_len > kMaxHeaderBytes || header_len > bytes.size() - 8) {
-    throw InputError(
-        {source}, expectedGot("a header of at most " + std::to_string(bytes.size() - 8) + " bytes",
-                              "a header length of " + std::to_string(header_len) +
-                                  " (file cut short or not safetensors)"));
+    header_len = (header_len << 8) | static_cast<unsigned char>(prefix[i]);
+  if (header_len > kMaxHeaderBytes || header_len > file_size - 8) {
+    throw InputError({source},
+                     expectedGot("a header of at most " + std::to_string(file_size - 8) + " bytes",
+                                 "a header length of " + std::to_string(header_len) +
+                                     " (file cut short or not safetensors)"));
   }
+  return header_len;
+}
+
+// Validates the header text against `data_size` bytes of tensor data: every entry's dtype,
+// shape and offsets, then no holes or overlaps. Fills `metadata` when given.
+SafetensorsHeader parseHeader(std::string_view text, std::uint64_t data_size,
+                              const std::string& source) {
   nlohmann::json header;
   try {
-    header = nlohmann::json::parse(bytes.substr(8, header_len));
+    header = nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {  // also a number that overflows
     throw InputError({source, 0, "header"}, expectedGot("a JSON object", e.what()));
   }
   if (!header.is_object())
     throw InputError({source, 0, "header"}, expectedGot("a JSON object", header.type_name()));
-  const std::size_t data_begin = 8 + header_len;
-  const std::size_t data_size = bytes.size() - data_begin;
-  SafetensorsData out;
-  std::vector<std::pair<std::size_t, std::size_t>> ranges;
+  SafetensorsHeader out;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;
   for (const auto& [name, entry] : header.items()) {
     if (name == "__metadata__") {
       if (!entry.is_object())
@@ -99,7 +111,7 @@ SafetensorsData parseSafetensors(const std::string& bytes, const std::string& so
         !entry.contains("data_offsets")) {
       bad("{dtype, shape, data_offsets}", entry.dump().substr(0, 80));
     }
-    StTensor tensor;
+    StTensorInfo tensor;
     if (!entry["dtype"].is_string() ||
         !parseStDtype(entry["dtype"].get<std::string>(), tensor.dtype)) {
       bad("a dtype (F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL)", entry["dtype"].dump());
@@ -121,23 +133,23 @@ SafetensorsData parseSafetensors(const std::string& bytes, const std::string& so
         !offsets[1].is_number_unsigned()) {
       bad("data_offsets [begin, end]", offsets.dump());
     }
-    const std::uint64_t begin = offsets[0].get<std::uint64_t>(),
-                        end = offsets[1].get<std::uint64_t>();
-    if (begin > end || end > data_size) {
+    tensor.begin = offsets[0].get<std::uint64_t>();
+    tensor.end = offsets[1].get<std::uint64_t>();
+    if (tensor.begin > tensor.end || tensor.end > data_size) {
       bad("offsets within the " + std::to_string(data_size) + " data bytes",
-          "[" + std::to_string(begin) + ", " + std::to_string(end) + "] (file cut short?)");
+          "[" + std::to_string(tensor.begin) + ", " + std::to_string(tensor.end) +
+              "] (file cut short?)");
     }
-    const std::uint64_t expected =
-        static_cast<std::uint64_t>(tensor.numel()) * stDtypeSize(tensor.dtype);
-    if (end - begin != expected) {
-      bad(std::to_string(expected) + " bytes for its shape and dtype", std::to_string(end - begin));
+    const std::uint64_t expected = elements * stDtypeSize(tensor.dtype);
+    if (tensor.end - tensor.begin != expected) {
+      bad(std::to_string(expected) + " bytes for its shape and dtype",
+          std::to_string(tensor.end - tensor.begin));
     }
-    tensor.bytes = bytes.substr(data_begin + begin, end - begin);
-    ranges.emplace_back(begin, end);
+    ranges.emplace_back(tensor.begin, tensor.end);
     out.tensors.emplace(name, std::move(tensor));
   }
   std::sort(ranges.begin(), ranges.end());
-  std::size_t covered = 0;
+  std::uint64_t covered = 0;
   for (const auto& [begin, end] : ranges) {
     if (begin != covered) {
       throw InputError(
@@ -153,6 +165,47 @@ SafetensorsData parseSafetensors(const std::string& bytes, const std::string& so
                                            std::to_string(data_size) + " (trailing bytes)"));
   }
   return out;
+}
+
+}  // namespace
+
+SafetensorsData parseSafetensors(const std::string& bytes, const std::string& source) {
+  const std::uint64_t header_len = headerLength(bytes, bytes.size(), source);
+  const std::size_t data_begin = 8 + header_len;
+  const SafetensorsHeader header =
+      parseHeader(std::string_view(bytes).substr(8, header_len), bytes.size() - data_begin, source);
+  SafetensorsData out;
+  out.metadata = header.metadata;
+  for (const auto& [name, info] : header.tensors) {
+    StTensor tensor;
+    tensor.dtype = info.dtype;
+    tensor.shape = info.shape;
+    tensor.bytes = bytes.substr(data_begin + info.begin, info.end - info.begin);
+    out.tensors.emplace(name, std::move(tensor));
+  }
+  return out;
+}
+
+SafetensorsHeader readSafetensorsHeader(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw InputError({path}, expectedGot("a file", "a directory"));
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError({path}, expectedGot("a readable file", std::strerror(errno)));
+  in.seekg(0, std::ios::end);
+  const auto size = static_cast<std::uint64_t>(std::max<std::streamoff>(0, in.tellg()));
+  in.seekg(0, std::ios::beg);
+  std::string prefix(8, '\0');
+  in.read(prefix.data(), 8);
+  prefix.resize(static_cast<std::size_t>(std::max<std::streamsize>(0, in.gcount())));
+  const std::uint64_t header_len = headerLength(prefix, size, path);
+  std::string text(header_len, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(header_len));
+  if (static_cast<std::uint64_t>(in.gcount()) != header_len)
+    throw InputError({path}, expectedGot("a readable header", "a read error"));
+  SafetensorsHeader header = parseHeader(text, size - 8 - header_len, path);
+  header.data_begin = 8 + header_len;
+  return header;
 }
 
 SafetensorsData readSafetensors(const std::string& path) {

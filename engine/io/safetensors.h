@@ -33,6 +33,24 @@ struct SafetensorsData {
   std::map<std::string, std::string> metadata;
 };
 
+/// A tensor's entry in the header: type, shape and byte range within the data.
+struct StTensorInfo {
+  StDtype dtype = StDtype::F32;
+  std::vector<std::int64_t> shape;
+  std::uint64_t begin = 0, end = 0;  ///< data_offsets, relative to the data's first byte
+};
+
+/// The header of a file: what readSafetensors validates, without reading the tensors' data.
+struct SafetensorsHeader {
+  std::map<std::string, StTensorInfo> tensors;
+  std::map<std::string, std::string> metadata;
+  std::uint64_t data_begin = 0;  ///< file offset of the data (8 + header length)
+};
+
+/// Reads and validates the header of `path` only (names, dtypes, shapes, offsets against the
+/// file's size, no holes or overlaps): cheap on a file of hundreds of MB.
+SafetensorsHeader readSafetensorsHeader(const std::string& path);
+
 /// Reads and validates `path`. Any defect is an InputError naming the file and the tensor.
 SafetensorsData readSafetensors(const std::string& path);
 /// Parses bytes already in memory (`source` names them in errors).

@@ -47,7 +47,12 @@ ProbeResult runProbes(LanguageModelImpl& model, const torch::Tensor& ids, const 
   std::vector<GrassmannCapture> captures;
   model.hidden(ids, &captures, mask);
   if (was_training) model.train();
+  return probeEvents(captures, mc.plucker_eps, config);
+}
 
+ProbeResult probeEvents(const std::vector<GrassmannCapture>& captures, double plucker_eps,
+                        const ProbesConfig& config) {
+  ProbeResult result;
   for (std::size_t layer = 0; layer < captures.size(); ++layer) {
     const GrassmannCapture& c = captures[layer];
     AlphaEvent alpha;
@@ -72,7 +77,7 @@ ProbeResult runProbes(LanguageModelImpl& model, const torch::Tensor& ids, const 
           c.cosines[k].to(torch::kCPU, torch::kDouble).clamp(0, 1).acos() * (180.0 / M_PI);
       p.angle_edges = edges(0, 90, config.plucker_bins);
       p.angle_counts = histogram(degrees, 0, 90, config.plucker_bins);
-      p.degenerate_share = (norms < mc.plucker_eps).to(torch::kDouble).mean().item<double>();
+      p.degenerate_share = (norms < plucker_eps).to(torch::kDouble).mean().item<double>();
       p.effective_rank = effectiveRank(c.p_hat[k]);
       result.plucker.push_back(std::move(p));
     }

@@ -29,6 +29,12 @@ struct ProbeResult {
 ProbeResult runProbes(LanguageModelImpl& model, const torch::Tensor& ids, const torch::Tensor& mask,
                       const ProbesConfig& config);
 
+/// The events of captured layers (what runProbes makes of a model's captures; the SNLI heads call
+/// it with theirs): per layer alpha, per layer and offset the Plücker statistics, `plucker_eps`
+/// the degeneracy threshold.
+ProbeResult probeEvents(const std::vector<GrassmannCapture>& captures, double plucker_eps,
+                        const ProbesConfig& config);
+
 /// exp(entropy of s / sum s) of the singular values of `rows` (n, P); 0 for an empty matrix.
 double effectiveRank(const torch::Tensor& rows);
 

@@ -1,5 +1,6 @@
 // What differs between the tasks the one training loop (trainer.cpp) trains: language modelling
-// on Wikitext-2 (lm_task.cpp) and SNLI classification (snli_task.cpp). A task owns its data and
+// on Wikitext-2 (lm_task.cpp), SNLI classification from scratch (snli_task.cpp) and SNLI heads on a
+// frozen DistilBERT (snli_backbone_task.cpp). A task owns its data and
 // its model; it makes the batches, the loss, an evaluation and what it measures, says what "best"
 // means and fills the summary's fields. The loop, checkpoints, resume, stop handling, probes'
 // scheduling and the metrics stream know nothing of either task. Engine-internal (torch).
@@ -45,6 +46,10 @@ class Task {
   virtual std::vector<std::pair<std::string, std::int64_t>> parameterCounts() const = 0;
   /// Parameters a frozen part holds (not trained, not checkpointed); 0 without one.
   virtual std::int64_t frozenParameters() const { return 0; }
+  /// What the frozen part was loaded from, for config.json's provenance ("backbone": its folder,
+  /// `weights_sha256`, its shape, the feature caches); null without one. A resumed run refuses a
+  /// frozen part whose `weights_sha256` differs from the one it started with.
+  virtual nlohmann::ordered_json frozenProvenance() const { return nullptr; }
   /// The language model, where the training step may be captured in a CUDA graph; else null.
   virtual LanguageModel graphModel() { return nullptr; }
 

@@ -15,10 +15,12 @@
 #include <new>
 #include <nlohmann/json.hpp>
 
+#include "engine/data/backbone_folder.h"
 #include "engine/data/fetch/installed.h"
 #include "engine/io/safetensors.h"
 #include "engine/io/tensor_io.h"
 #include "engine/model/classifier.h"
+#include "engine/model/snli_head.h"
 #include "engine/runtime/device.h"
 #include "engine/runtime/torch_runtime.h"
 #include "engine/tokenizers/tokenizer.h"
@@ -69,6 +71,14 @@ void resolveAndValidate(RunConfig& config, const std::string& source, std::int64
       device.is_cuda() ? totalDeviceMemory(device) : hostMemoryAvailable();
   if (auto problem = memoryProblem(config, bf16, available, device.is_cuda() ? "CUDA" : "CPU"))
     throw InputError({source, 0, problem->key}, problem->message);
+}
+
+// The tokenizer's vocabulary folder: data.vocab_dir, else a backbone folder's own vocab.txt (a
+// DistilBERT folder carries the vocabulary it was trained with), else "" (the embedded one).
+std::string vocabDir(const RunConfig& config, const std::string& backbone_dir) {
+  if (!config.data.vocab_dir.empty() || backbone_dir.empty()) return config.data.vocab_dir;
+  std::error_code ec;
+  return fs::is_regular_file(fs::path(backbone_dir) / "vocab.txt", ec) ? backbone_dir : "";
 }
 
 // The step named by the fault-injection variable GWB_FAULT_NAN_GRAD_STEP (tests; 0: none).
@@ -123,8 +133,9 @@ class Run {
         existing = fs::is_regular_file(paths_.config());
       }
     }
+    if (config_.model.hasBackbone()) resolveBackbone(existing);
     tokenizer_ = loadTokenizer(parseTokenizerKind(config_.data.tokenizer, "data.tokenizer"),
-                               config_.data.vocab_dir);
+                               vocabDir(config_, backbone_dir_));
     resolveAndValidate(config_, source_, tokenizer_->vocabSize());
     if (existing && request_.resume_dir.empty()) {
       // gwb train CONFIG --run-dir DIR on a folder that holds a run.
@@ -149,6 +160,7 @@ class Run {
 
     RunConfig task_config = config_;
     resolveDataFolder(existing, task_config);
+    task_config.model.backbone_dir = backbone_dir_;
     generator_ = makeRunGenerator(static_cast<std::uint64_t>(config_.seed));
     TaskContext ctx;
     ctx.device = device_;
@@ -158,7 +170,10 @@ class Run {
     ctx.progress = request_.progress;
     ctx.log = [this](const std::string& m) { early_logs_.push_back(m); };
     task_ = makeTask(task_config, ctx);
-    if (existing) checkSameData();
+    if (existing) {
+      checkSameData();
+      checkSameBackbone();
+    }
     Task* task = task_.get();
     params_ = namedTensors(task_->module());
     step_ = std::make_unique<TrainStep>(
@@ -238,6 +253,42 @@ class Run {
     if (!data.note.empty()) early_logs_.push_back(data.note);
   }
 
+  // Which DistilBERT folder the run reads (model.backbone_dir > an installed copy; neither: an
+  // InputError naming both ways): a new run resolves it now and records it in its provenance; a
+  // resumed run reads the folder it started with (checkSameBackbone then compares its weights).
+  void resolveBackbone(bool existing) {
+    if (existing) {
+      const nlohmann::json stored = nlohmann::json::parse(readFileBytes(paths_.config()));
+      const nlohmann::json p = stored.value("provenance", nlohmann::json::object());
+      const nlohmann::json b = p.is_object() ? p.value("backbone", nlohmann::json()) : nullptr;
+      if (b.is_object() && b.value("dir", nlohmann::json()).is_string()) {
+        stored_backbone_ = b;
+        backbone_dir_ = b["dir"].get<std::string>();
+        backbone_source_ = b.value("source", std::string());
+        return;
+      }
+    }
+    const DataResolution r = resolveBackboneDir(config_.model.backbone_dir);
+    if (r.source == DataSource::None) throw InputError({}, r.error);
+    backbone_dir_ = r.dir;
+    backbone_source_ = r.provenance;
+    if (!r.note.empty()) early_logs_.push_back(r.note);
+  }
+
+  // A resumed run must run the backbone it started with (the SHA-256 of its weights).
+  void checkSameBackbone() const {
+    if (!stored_backbone_.is_object()) return;
+    const nlohmann::json now = nlohmann::json::parse(task_->frozenProvenance().dump());
+    const std::string was = stored_backbone_.value("weights_sha256", "");
+    const std::string is = now.is_object() ? now.value("weights_sha256", "") : "";
+    if (!was.empty() && was != is) {
+      throw InputError({backbone_dir_ + "/model.safetensors", 0, "sha256"},
+                       expectedGot(was + " (the backbone this run started with, as config.json "
+                                         "records)",
+                                   is));
+    }
+  }
+
   // A resumed run must read the files it started with (their SHA-256 in its provenance).
   void checkSameData() const {
     if (!stored_data_.is_object()) return;
@@ -298,6 +349,11 @@ class Run {
     p["data_dir"] = task_dir_;        // the folder read ("": the embedded data)
     p["data_source"] = data_source_;  // configured, installed (which) or embedded
     p["parameters"] = trainedParameters() + task_->frozenParameters();
+    nlohmann::ordered_json frozen = task_->frozenProvenance();
+    if (!frozen.is_null()) {
+      frozen["source"] = backbone_source_;  // model.backbone_dir or the installed copy (which)
+      p["backbone"] = frozen;
+    }
     p["leaks_future"] = config_.model.leaksFuture();  // pairing future_leaky sees later tokens
     j["provenance"] = p;
     return j.dump(2) + "\n";
@@ -605,9 +661,12 @@ class Run {
   std::int64_t log_every_ = 1;
   at::Generator generator_;
   std::unique_ptr<Tokenizer> tokenizer_;
-  std::string task_dir_;        // the data folder the task reads ("": embedded)
-  std::string data_source_;     // how it was chosen, for the provenance
-  nlohmann::json stored_data_;  // a resumed run's provenance "data"
+  std::string backbone_dir_;        // the frozen backbone's folder ("": none)
+  std::string backbone_source_;     // how it was chosen, for the provenance
+  nlohmann::json stored_backbone_;  // a resumed run's provenance "backbone"
+  std::string task_dir_;            // the data folder the task reads ("": embedded)
+  std::string data_source_;         // how it was chosen, for the provenance
+  nlohmann::json stored_data_;      // a resumed run's provenance "data"
   std::unique_ptr<Task> task_;
   NamedTensors params_;
   std::int64_t steps_per_epoch_ = 0, total_steps_ = 0;
@@ -631,10 +690,18 @@ TrainOutcome runTraining(const TrainRequest& request, RunObserver& observer) {
 }
 
 PreparedConfig prepareConfig(RunConfig config, const std::string& source) {
+  // A backbone's folder, if one is configured or installed: its shape counts the frozen
+  // parameters and gives the feature width; without one the frozen count is 0 (and says why).
+  std::optional<BackboneFolder> folder;
+  DataResolution backbone;
+  if (config.model.hasBackbone()) {
+    backbone = resolveBackboneDir(config.model.backbone_dir);
+    if (backbone.source != DataSource::None) folder = inspectBackboneFolder(backbone.dir);
+  }
   std::int64_t vocab = knownVocabSize(config.data.tokenizer);
-  if (!config.data.vocab_dir.empty()) {
-    vocab = loadTokenizer(parseTokenizerKind(config.data.tokenizer, "data.tokenizer"),
-                          config.data.vocab_dir)
+  const std::string vocab_dir = vocabDir(config, folder ? folder->dir : "");
+  if (!vocab_dir.empty()) {
+    vocab = loadTokenizer(parseTokenizerKind(config.data.tokenizer, "data.tokenizer"), vocab_dir)
                 ->vocabSize();
   }
   resolveAndValidate(config, source, vocab);  // the memory check comes before any allocation
@@ -643,7 +710,27 @@ PreparedConfig prepareConfig(RunConfig config, const std::string& source) {
   out.data_source =
       resolveTaskData(config.data.task, config.data.dir, config.data.format).provenance;
   torch::NoGradGuard no_grad;
-  if (config.data.isSnli()) {
+  if (config.model.hasBackbone()) {
+    std::int64_t dim = config.model.backbone_dim > 0 ? config.model.backbone_dim : 768;
+    if (folder) {
+      const auto problems = backboneProblems(config, *folder, vocab);
+      if (!problems.empty())
+        throw InputError({source, 0, problems.front().key}, problems.front().message);
+      dim = folder->shape.dim;
+      out.frozen = folder->parameters;
+      out.backbone_dir = folder->dir;
+      out.backbone_source = backbone.provenance;
+    } else {
+      out.backbone_source = "none";
+      out.backbone_note =
+          "no backbone folder (set model.backbone_dir or run `gwb data fetch "
+          "distilbert-base-uncased`): frozen parameters unknown, counted 0; the "
+          "head counted for " +
+          std::to_string(dim) + "-wide features";
+    }
+    HeadModel model(config.model, dim);
+    out.parameter_counts = model->parameterCounts();
+  } else if (config.data.isSnli()) {
     SequenceClassifier model(config.model, config.data.separatePairs());
     out.parameter_counts = model->parameterCounts();
   } else {
@@ -652,7 +739,9 @@ PreparedConfig prepareConfig(RunConfig config, const std::string& source) {
   }
   for (const auto& [name, count] : out.parameter_counts) out.trained += count;
   out.parameters = out.trained + out.frozen;
-  out.twin = countTwinParameters(config);
+  RunConfig counted = config;  // the twin's head reads features as wide as this one's
+  if (folder) counted.model.backbone_dim = folder->shape.dim;
+  out.twin = countTwinParameters(counted);
   out.device = deviceName(resolveDevice(config.train.device));
   return out;
 }

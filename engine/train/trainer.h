@@ -56,6 +56,10 @@ struct PreparedConfig {
   std::string device;       ///< the device it would use
   std::string
       data_source;  ///< the copy of the data it would read (configured, installed, embedded)
+  // A frozen backbone (model.backbone distilbert):
+  std::string backbone_dir;     ///< the folder it would load ("" if none was found)
+  std::string backbone_source;  ///< model.backbone_dir, the installed copy (which), or "none"
+  std::string backbone_note;    ///< why `frozen` is 0 when no folder was found
 };
 PreparedConfig prepareConfig(RunConfig config, const std::string& source);
 
