@@ -24,15 +24,18 @@ for mode in "${modes[@]}"; do
         # under ASan doubles that; the heavy arithmetic runs in LibTorch itself, uninstrumented.
         cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O0 -g1" \
           "-DCMAKE_CXX_FLAGS=-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
-          "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined" >&2
+          "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined" -DGWB_TEST_TIMEOUT=3600 >&2
       fi
       # The engine's tests and the gwb they run.
       targets=$(cd "$build" && ctest -N -L engine | sed -n 's/^ *Test *#[0-9]*: //p' | grep -v '^cuda_glue\|^tst_gpu')
       cmake --build "$build" -j "$jobs" --target gwb $targets >&2
       set +e
-      (cd "$build" && ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+      # Training tests at -O0 under ASan outlast Qt Test's 5-minute watchdog and the 10-minute
+      # ctest limit (GWB_TEST_TIMEOUT): both are raised to an hour here.
+      (cd "$build" && ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 QTEST_FUNCTION_TIMEOUT=3600000 \
          UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 QT_QPA_PLATFORM=offscreen \
-         ctest -L engine -E '^cuda_glue|^tst_gpu' -j "$jobs" --output-on-failure) >"$build/sanitize.log" 2>&1
+         ctest -L engine -E '^cuda_glue|^tst_gpu' -j "$jobs" --output-on-failure) \
+        >"$build/sanitize.log" 2>&1
       rc=$?
       set -e
       ;;
