@@ -326,10 +326,15 @@ class TestRunState : public QObject {
   void moveToTrashSaysWhereTheFolderWent() {
     const QString dir = test::writeFakeRun(
         path("trash"), "r", {loadConfigArgument("cpu-small-grassmann", {}), 5, 5, 6.0, 100, false});
+    // A fresh account has no data folder yet: Qt then made no trash and moved the run into
+    // ./files of the working directory (seen in CI).
+    const QString data = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation);
+    QDir(data).removeRecursively();
     QString error, where;
     QVERIFY2(ui::RunBrowser::moveToTrash(dir, &error, &where), qPrintable(error));
     QVERIFY(!QFileInfo::exists(dir));
     QVERIFY2(QFileInfo::exists(where + "/config.json"), qPrintable(where));
+    QVERIFY2(where.startsWith(data + "/Trash/files/"), qPrintable(where));
   }
 
   void setupPanelNamesItsPresetAndKeepsStillWhileEdited() {

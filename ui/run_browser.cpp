@@ -20,6 +20,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QStandardPaths>
 #include <QTableWidget>
 #include <QTimeZone>
 #include <QTimer>
@@ -461,6 +462,10 @@ void RunBrowser::editNotes() {
 }
 
 bool RunBrowser::moveToTrash(const QString& dir, QString* error, QString* where) {
+  // Qt 6.4 makes the home trash with mkdir, not mkpath: where the data folder itself is missing
+  // (a fresh account without ~/.local/share) it then "trashes" into ./files of the working
+  // directory. Make sure the folder the trash lives in exists.
+  QDir().mkpath(QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation));
   QString in_trash;
   if (QFile::moveToTrash(dir, &in_trash)) {
     if (where) *where = in_trash;
