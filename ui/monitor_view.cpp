@@ -107,6 +107,9 @@ MonitorView::MonitorView(MetricsStore* store, QWidget* parent) : QWidget(parent)
   accuracy_->setSmoothing(0);
   confusion_ = new plot::ConfusionChart;
   confusion_->setObjectName(QStringLiteral("confusion"));
+  // Room for the three class names under the matrix and its two-line title (a narrower panel
+  // overlapped the names and cut the title).
+  confusion_->setMinimumWidth(420);
   confusion_->setTitle(tr("Confusion matrix of the latest evaluation"));
   confusion_->setMatrix({}, {}, tr("no data yet"));
   probes_ = new ProbeCharts(store_);
@@ -475,7 +478,8 @@ void MonitorView::drawConfusion() {
     if (!latest || latest->confusion.size() != 3) continue;
     QVector<QVector<qint64>> counts;
     for (const auto& row : latest->confusion) counts << QVector<qint64>(row.begin(), row.end());
-    confusion_->setTitle(tr("Confusion matrix: %1, %2 at step %3 (%4 pairs)")
+    // Two lines: the panel is narrow, and one line was cut at both ends.
+    confusion_->setTitle(tr("Confusion matrix of %1\n%2 at step %3 (%4 pairs)")
                              .arg(r->name, QString::fromStdString(latest->split))
                              .arg(latest->step)
                              .arg(latest->examples));
