@@ -31,13 +31,7 @@ HeatmapChart::HeatmapChart(QWidget* parent) : QCustomPlot(parent) {
   auto* margins = new QCPMarginGroup(this);
   axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
   scale_->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
-  empty_text_ = new QCPItemText(this);
-  empty_text_->position->setType(QCPItemPosition::ptAxisRectRatio);
-  empty_text_->position->setCoords(0.5, 0.5);
-  empty_text_->setPositionAlignment(Qt::AlignCenter);
-  empty_text_->setColor(QColor(110, 110, 110));
-  empty_text_->setFont(QFont(font().family(), 9));
-  empty_text_->setText(tr("no data yet"));
+  empty_text_ = addEmptyText(*this);
 }
 
 void HeatmapChart::setEmptyText(const QString& text) {

@@ -8,6 +8,17 @@
 
 namespace gwb::plot {
 
+QCPItemText* addEmptyText(QCustomPlot& plot) {
+  auto* text = new QCPItemText(&plot);
+  text->position->setType(QCPItemPosition::ptAxisRectRatio);
+  text->position->setCoords(0.5, 0.5);
+  text->setPositionAlignment(Qt::AlignCenter);
+  text->setColor(QColor(110, 110, 110));
+  text->setFont(QFont(plot.font().family(), 9));
+  text->setText(QObject::tr("no data yet"));
+  return text;
+}
+
 void applyLiveStyle(QCustomPlot& plot) {
   plot.setNotAntialiasedElements(QCP::aeAll);
   plot.setPlottingHint(QCP::phFastPolylines, true);

@@ -16,6 +16,10 @@ void applyLiveStyle(QCustomPlot& plot);
 /// For exported images: antialiasing on everything.
 void applyExportStyle(QCustomPlot& plot);
 
+/// The grey line centred in the axis rect that says why a chart is empty ("no data yet" until
+/// the chart sets another text or hides it).
+QCPItemText* addEmptyText(QCustomPlot& plot);
+
 /// Ticks for log axes at 1, 2 and 5 x 10^k (or every integer multiple, or linear steps, when the
 /// range is too narrow for those): QCPAxisTickerLog labels decades only, so a perplexity axis
 /// from 200 to 7000 showed a single "1000".

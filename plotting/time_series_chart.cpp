@@ -48,13 +48,7 @@ TimeSeriesChart::TimeSeriesChart(QWidget* parent) : QCustomPlot(parent) {
   cross_text_->setPadding(QMargins(4, 2, 4, 2));
   cross_text_->setFont(QFont(font().family(), 8));
   cross_text_->setVisible(false);
-  empty_text_ = new QCPItemText(this);
-  empty_text_->position->setType(QCPItemPosition::ptAxisRectRatio);
-  empty_text_->position->setCoords(0.5, 0.5);
-  empty_text_->setPositionAlignment(Qt::AlignCenter);
-  empty_text_->setColor(QColor(110, 110, 110));
-  empty_text_->setFont(QFont(font().family(), 9));
-  empty_text_->setText(tr("no data yet"));
+  empty_text_ = addEmptyText(*this);
   updateEmptyState();
   setMouseTracking(true);
 }

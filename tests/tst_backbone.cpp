@@ -28,6 +28,7 @@
 #include "engine/train/adamw.h"
 #include "engine/train/trainer.h"
 #include "engine/util/file_io.h"
+#include "run_recorder.h"
 #include "test_support.h"
 
 using namespace gwb;
@@ -114,17 +115,7 @@ DistilBertShape tinyShape() {
   return s;
 }
 
-struct Recorder : RunObserver {
-  std::vector<StepEvent> steps;
-  std::vector<EvalEvent> evals;
-  std::atomic<bool> stop{false};
-  std::int64_t stop_after = -1;
-  void onStep(const StepEvent& e) override {
-    steps.push_back(e);
-    if (e.step == stop_after) stop = true;
-  }
-  void onEval(const EvalEvent& e) override { evals.push_back(e); }
-};
+using test::Recorder;
 
 RunConfig tinyHeadRun(const std::string& preset, const std::string& backbone_dir) {
   RunConfig c = loadConfigArgument(preset, {});

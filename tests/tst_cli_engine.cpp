@@ -229,14 +229,15 @@ class TestCliEngine : public QObject {
     for (auto it = model.begin(); it != model.end(); ++it) m[it.key()] = it.value();
     config["model"] = m;
     writeFile(dir + "/config.json", QJsonDocument(config).toJson());
-    writeFile(dir + "/summary.json", QJsonDocument(QJsonObject{{"status", "finished"},
-                                                               {"task", "snli"},
-                                                               {"params", 1251843},
-                                                               {"best_valid_accuracy", valid},
-                                                               {"test_accuracy", test},
-                                                               {"test_per_class_accuracy", per_class},
-                                                               {"tokens_per_s", 1000.0}})
-                                         .toJson());
+    writeFile(dir + "/summary.json",
+              QJsonDocument(QJsonObject{{"status", "finished"},
+                                        {"task", "snli"},
+                                        {"params", 1251843},
+                                        {"best_valid_accuracy", valid},
+                                        {"test_accuracy", test},
+                                        {"test_per_class_accuracy", per_class},
+                                        {"tokens_per_s", 1000.0}})
+                  .toJson());
     return dir;
   }
 
@@ -257,8 +258,10 @@ class TestCliEngine : public QObject {
     std::map<QString, QJsonObject> by_family;
     for (const auto& row : rows) {
       const QJsonObject o = row.toObject();
-      if (o["task"].toString() == "snli") by_family[o["family"].toString()] = o;
-      else QCOMPARE(o["task"].toString(), QString("wikitext2"));
+      if (o["task"].toString() == "snli")
+        by_family[o["family"].toString()] = o;
+      else
+        QCOMPARE(o["task"].toString(), QString("wikitext2"));
     }
     QCOMPARE(by_family.size(), std::size_t(2));
     const QJsonObject ref = by_family["reference heads (degenerate: Plücker(z, z) = 0)"];

@@ -12,7 +12,6 @@
 
 #include <QTemporaryDir>
 #include <QtTest>
-#include <atomic>
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
@@ -29,6 +28,7 @@
 #include "engine/util/durable.h"
 #include "engine/util/error.h"
 #include "engine/util/file_io.h"
+#include "run_recorder.h"
 #include "test_support.h"
 
 using namespace gwb;
@@ -37,15 +37,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Recorder : RunObserver {
-  std::vector<StepEvent> steps;
-  std::vector<EvalEvent> evals;
-  std::vector<std::string> logs;
-  std::atomic<bool> stop{false};
-  void onStep(const StepEvent& e) override { steps.push_back(e); }
-  void onEval(const EvalEvent& e) override { evals.push_back(e); }
-  void onLog(const LogEvent& e) override { logs.push_back(e.message); }
-};
+using test::Recorder;
 
 // Eight steps, a checkpoint every two, validation every four (dropout on: the generator state
 // must be restored).

@@ -129,7 +129,8 @@ void scheduler() {
 }  // namespace
 
 int main() {
-  const fs::path dir = fs::temp_directory_path() / ("gwb-shared-state-" + std::to_string(::getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("gwb-shared-state-" + std::to_string(::getpid()));
   fs::create_directories(dir / "run");
   writerAndFollower((dir / "run").string());
   lockContention((dir / "run").string());

@@ -6,7 +6,6 @@
 #include <torch/torch.h>
 
 #include <QtTest>
-#include <atomic>
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -20,6 +19,7 @@
 #include "engine/tokenizers/tokenizer.h"
 #include "engine/train/classification_metrics.h"
 #include "engine/train/trainer.h"
+#include "run_recorder.h"
 #include "test_support.h"
 
 using namespace gwb;
@@ -95,17 +95,7 @@ std::vector<std::int64_t> randomRow(std::int64_t n, std::int64_t vocab) {
   return r;
 }
 
-struct Recorder : RunObserver {
-  std::vector<StepEvent> steps;
-  std::vector<EvalEvent> evals;
-  std::atomic<bool> stop{false};
-  std::int64_t stop_after = -1;
-  void onStep(const StepEvent& e) override {
-    steps.push_back(e);
-    if (e.step == stop_after) stop = true;
-  }
-  void onEval(const EvalEvent& e) override { evals.push_back(e); }
-};
+using test::Recorder;
 
 RunConfig tinySnli() {
   RunConfig c = loadConfigArgument("cpu-small-snli-grassmann", {});

@@ -7,7 +7,6 @@
 
 #include <QTemporaryDir>
 #include <QtTest>
-#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -22,6 +21,7 @@
 #include "engine/train/trainer.h"
 #include "engine/util/error.h"
 #include "engine/util/file_io.h"
+#include "run_recorder.h"
 #include "test_support.h"
 
 using namespace gwb;
@@ -30,26 +30,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Collects events; can ask the run to stop after a given step.
-struct Recorder : RunObserver {
-  std::vector<StepEvent> steps;
-  std::vector<EvalEvent> evals;
-  std::vector<AlphaEvent> alphas;
-  std::vector<PluckerEvent> pluckers;
-  std::vector<std::string> logs;
-  std::vector<FailedEvent> failures;
-  std::atomic<bool> stop{false};
-  std::int64_t stop_after = -1;
-  void onStep(const StepEvent& e) override {
-    steps.push_back(e);
-    if (e.step == stop_after) stop = true;
-  }
-  void onEval(const EvalEvent& e) override { evals.push_back(e); }
-  void onAlpha(const AlphaEvent& e) override { alphas.push_back(e); }
-  void onPlucker(const PluckerEvent& e) override { pluckers.push_back(e); }
-  void onLog(const LogEvent& e) override { logs.push_back(e.message); }
-  void onFailed(const FailedEvent& e) override { failures.push_back(e); }
-};
+using test::Recorder;
 
 // The tiny configuration, two epochs.
 RunConfig tinyConfig() {

@@ -176,8 +176,8 @@ int run(const SpeedrunOptions& o) {
       const std::string measured =
           s.task == "snli" ? ", best valid accuracy " + number(s.best_valid_accuracy, 100, "%") +
                                  ", test accuracy " + number(s.test_accuracy, 100, "%")
-                           : ", best valid ppl " + number(s.best_valid_ppl, 1, "") +
-                                 ", test ppl " + number(s.test_ppl, 1, "");
+                           : ", best valid ppl " + number(s.best_valid_ppl, 1, "") + ", test ppl " +
+                                 number(s.test_ppl, 1, "");
       const std::string line = prefix + s.status + " in " + duration(seconds) + measured + "; " +
                                std::to_string(done) + "/" + std::to_string(runs.size()) + " done" +
                                (stopFlag().load() ? "" : ", ETA " + duration(eta));
