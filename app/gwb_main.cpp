@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   addReportCommand(app, action);
   addSampleCommand(app, action);
   addSweepCommand(app, action);
+  addStudyCommand(app, action);
   addTokenizeCommand(app, action);
   addDataCommand(app, action);
 

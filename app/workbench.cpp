@@ -6,7 +6,7 @@
 #include <QStatusBar>
 
 #include "app/controller/run_controller.h"
-#include "engine/config/sweep_plan.h"
+#include "engine/cluster/sweep_plan.h"
 #include "engine/runtime/torch_runtime.h"
 #include "engine/train/footprint.h"
 #include "ui/main_window.h"
@@ -15,6 +15,7 @@
 #include "ui/run_browser.h"
 #include "ui/run_queue_widget.h"
 #include "ui/run_setup_panel.h"
+#include "ui/study_page.h"
 
 namespace gwb {
 
@@ -139,6 +140,17 @@ void connectWorkbench(ui::MainWindow& window, RunController& controller) {
   QObject::connect(queue, &ui::RunQueueWidget::showRequested, &window,
                    [&window](const QString& dir) { window.openRuns({dir}); });
   QObject::connect(window.browser(), &ui::RunBrowser::resumeRequested, &controller, resume);
+  QObject::connect(window.studyPage(), &ui::StudyPage::runsRequested, &controller,
+                   [&controller, &window](const QString& study_dir, const QList<RunConfig>& configs,
+                                          const QStringList& dirs) {
+                     for (int i = 0; i < configs.size(); ++i)
+                       controller.enqueue(configs[i], study_dir + QStringLiteral("/study.json"),
+                                          dirs[i]);
+                     window.statusBar()->showMessage(
+                         QObject::tr("Queued %n run(s) of the study", nullptr, configs.size()),
+                         8000);
+                   });
+  window.studyPage()->setDeviceIsCuda(runtimeInfo().cuda);
   QObject::connect(window.browser(), &ui::RunBrowser::runsDirChanged, &controller,
                    [&controller](const QString& dir) { controller.setRunsDir(dir); });
   QObject::connect(queue, &ui::RunQueueWidget::concurrencyChanged, &controller,

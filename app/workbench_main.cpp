@@ -1,6 +1,6 @@
 // grassmann-workbench: the desktop application, and its headless exporter:
 //   grassmann-workbench                      open the workbench
-//   grassmann-workbench --export RUN_DIR... --out DIR [--width 1200] [--height 800] [--scale 1]
+//   grassmann-workbench --export RUN_DIR...|STUDY_DIR --out DIR [--width 1200] [--height 800] [--scale 1]
 // The exporter chooses the offscreen platform itself, prints the written paths as a JSON array,
 // and exits 2 on a bad run directory.
 #include "engine/runtime/torch_runtime.h"
@@ -9,6 +9,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <cstdio>
@@ -18,7 +19,9 @@
 #include "app/workbench.h"
 #include "engine/util/paths.h"
 #include "ui/main_window.h"
+#include "ui/study_page.h"
 #include "ui/run_export.h"
+#include "ui/study_export.h"
 #include "ui/sweep_monitor.h"
 
 namespace {
@@ -43,7 +46,11 @@ int runExport(const QCommandLineParser& parser) {
     return 2;
   }
   try {
-    const QStringList files = gwb::ui::exportRunDirectories(dirs, parser.value("out"), options);
+    // A study folder exports the Study page's charts and tables; run directories their own.
+    const bool study = dirs.size() == 1 && QFileInfo::exists(dirs.front() + "/study.json");
+    const QStringList files =
+        study ? gwb::ui::exportStudyDirectory(dirs.front(), parser.value("out"), options)
+              : gwb::ui::exportRunDirectories(dirs, parser.value("out"), options);
     std::printf("%s\n", QJsonDocument(QJsonArray::fromStringList(files))
                             .toJson(QJsonDocument::Compact)
                             .constData());
@@ -80,7 +87,9 @@ int main(int argc, char** argv) {
   parser.addOption({"width", "Image width for --export (default 1200).", "PIXELS", "1200"});
   parser.addOption({"height", "Image height for --export (default 800).", "PIXELS", "800"});
   parser.addOption({"scale", "PNG scale for --export, 1 to 3 (default 1).", "SCALE", "1"});
-  parser.addPositionalArgument("RUN_DIR", "More run directories for --export.", "[RUN_DIR...]");
+  parser.addPositionalArgument(
+      "RUN_DIR", "Run directories to open (or to export), or a study folder for the Study page.",
+      "[RUN_DIR...|STUDY_DIR]");
   if (!parser.parse(QApplication::arguments())) {
     std::fprintf(stderr, "grassmann-workbench: error: %s\n", qPrintable(parser.errorText()));
     return 2;
@@ -100,6 +109,21 @@ int main(int argc, char** argv) {
   gwb::connectWorkbench(window, controller);
   gwb::ui::SweepMonitor sweeps;
   gwb::connectCluster(window, sweeps);
+  // grassmann-workbench RUN_DIR... opens runs in the Monitor; a study folder opens on the Study page.
+  QStringList runs;
+  for (const QString& arg : parser.positionalArguments()) {
+    if (QFileInfo::exists(arg + "/study.json")) {
+      QString error;
+      if (window.studyPage()->openStudy(arg, &error)) {
+        window.showTab(window.studyPage());
+      } else {
+        std::fprintf(stderr, "grassmann-workbench: error: %s\n", qPrintable(error));
+      }
+    } else {
+      runs << arg;
+    }
+  }
+  if (!runs.isEmpty()) window.openRuns(runs);
   window.show();
   return QApplication::exec();
 }

@@ -84,6 +84,11 @@ class TimeSeriesChart : public QCustomPlot {
   void setBand(const QString& id, const QString& label, const QColor& color,
                const QVector<double>& x, const QVector<double>& mean, const QVector<double>& std);
   void clearBands();
+  /// The bands drawn: x with the lower, mean and upper lines.
+  struct BandData {
+    QVector<double> x, lower, mean, upper;
+  };
+  QVector<BandData> bandData() const;
 
   /// A labelled dashed horizontal line at `y`.
   void addReferenceLine(const QString& label, double y, const QColor& color);

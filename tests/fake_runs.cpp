@@ -4,7 +4,7 @@
 #include <QDir>
 #include <cmath>
 
-#include "engine/train/metrics_json.h"
+#include "engine/runs/metrics_json.h"
 #include "engine/util/file_io.h"
 
 namespace gwb::test {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/train/events.h"
+#include "engine/runs/events.h"
 
 namespace gwb::test {
 

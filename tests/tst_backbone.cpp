@@ -14,15 +14,16 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "engine/catalog/installed.h"
 #include "engine/config/presets.h"
 #include "engine/data/backbone_folder.h"
+#include "engine/data/data_source.h"
 #include "engine/data/feature_cache.h"
-#include "engine/data/fetch/installed.h"
 #include "engine/io/safetensors.h"
-#include "engine/io/tensor_io.h"
 #include "engine/model/distilbert.h"
 #include "engine/model/paper_heads.h"
 #include "engine/model/snli_head.h"
+#include "engine/model/tensor_io.h"
 #include "engine/model/window_pairing.h"
 #include "engine/runtime/device.h"
 #include "engine/train/adamw.h"

@@ -215,8 +215,8 @@ class TestCliEngine : public QObject {
     r = gwb({"speedrun", "wikitext2", "--dry-run", "--preset-family", "mine"});
     QCOMPARE(r.exit_code, 2);
     QVERIFY(
-        r.err.contains("--preset-family: expected reference, paper, paper-perlayer, arledge or "
-                       "cpu-small (wikitext2), got \"mine\""));
+        r.err.contains("--preset-family: expected reference, paper, paper-perlayer, arledge, "
+                       "recipes or cpu-small (wikitext2), got \"mine\""));
   }
 
   // An SNLI run directory: the configuration of `preset` with `model` keys set, and a summary.

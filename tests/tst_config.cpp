@@ -272,7 +272,8 @@ class TestConfig : public QObject {
 
   void everyPresetParsesAndValidates() {
     const std::vector<std::string> names = presetNames();
-    QCOMPARE(names.size(), std::size_t(42));  // 32 Wikitext-2 families, cpu-small x 2, SNLI x 8
+    // 32 Wikitext-2 families, 21 recipes (SPEC §8), cpu-small x 2, SNLI x 8
+    QCOMPARE(names.size(), std::size_t(63));
     for (const char* snli :
          {"snli-scratch-grassmann", "snli-scratch-transformer", "cpu-small-snli-grassmann",
           "cpu-small-snli-transformer", "snli-paper-grassmann", "snli-paper-transformer",

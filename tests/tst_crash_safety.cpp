@@ -18,12 +18,12 @@
 #include <thread>
 
 #include "engine/config/presets.h"
-#include "engine/io/tensor_io.h"
-#include "engine/train/checkpoint_store.h"
-#include "engine/train/metrics_json.h"
-#include "engine/train/metrics_reader.h"
-#include "engine/train/run_dir.h"
-#include "engine/train/run_lock.h"
+#include "engine/model/tensor_io.h"
+#include "engine/runs/checkpoint_store.h"
+#include "engine/runs/metrics_json.h"
+#include "engine/runs/metrics_reader.h"
+#include "engine/runs/run_dir.h"
+#include "engine/runs/run_lock.h"
 #include "engine/train/trainer.h"
 #include "engine/util/durable.h"
 #include "engine/util/error.h"
@@ -152,12 +152,12 @@ class TestCrashSafety : public QObject {
         QFAIL(qPrintable(QString("write %1: resuming threw %2").arg(n).arg(e.what())));
       }
       QCOMPARE(resumed.summary.status, std::string("finished"));
-      QVERIFY2(std::abs(resumed.summary.test_ppl - reference.summary.test_ppl) <
-                   1e-6 * reference.summary.test_ppl,
+      QVERIFY2(std::abs(resumed.summary.test_ppl.value() - reference.summary.test_ppl.value()) <
+                   1e-6 * reference.summary.test_ppl.value(),
                qPrintable(QString("write %1: test ppl %2 vs %3")
                               .arg(n)
-                              .arg(resumed.summary.test_ppl, 0, 'g', 12)
-                              .arg(reference.summary.test_ppl, 0, 'g', 12)));
+                              .arg(resumed.summary.test_ppl.value(), 0, 'g', 12)
+                              .arg(reference.summary.test_ppl.value(), 0, 'g', 12)));
       for (const StepEvent& e : second.steps) {
         const double want = whole.steps[static_cast<std::size_t>(e.step - 1)].loss;
         QVERIFY2(std::abs(e.loss - want) < 1e-6,
@@ -191,8 +191,8 @@ class TestCrashSafety : public QObject {
     QCOMPARE(second.steps.front().step, std::int64_t{1});
     QVERIFY(std::find(second.logs.begin(), second.logs.end(),
                       "no checkpoint yet: training from the start") != second.logs.end());
-    QVERIFY(std::abs(resumed.summary.test_ppl - reference.summary.test_ppl) <
-            1e-6 * reference.summary.test_ppl);
+    QVERIFY(std::abs(resumed.summary.test_ppl.value() - reference.summary.test_ppl.value()) <
+            1e-6 * reference.summary.test_ppl.value());
   }
 
   void tornAndMalformedMetricsLinesCostNothingElse() {

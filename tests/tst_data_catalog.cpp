@@ -12,11 +12,12 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "engine/data/fetch/catalog.h"
-#include "engine/data/fetch/file_lock.h"
-#include "engine/data/fetch/installed.h"
-#include "engine/data/fetch/manifest.h"
-#include "engine/data/fetch/verify.h"
+#include "engine/catalog/catalog.h"
+#include "engine/catalog/file_lock.h"
+#include "engine/catalog/installed.h"
+#include "engine/catalog/manifest.h"
+#include "engine/catalog/verify.h"
+#include "engine/data/data_source.h"
 #include "engine/util/error.h"
 #include "engine/util/file_io.h"
 #include "test_support.h"

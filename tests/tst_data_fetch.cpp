@@ -18,9 +18,9 @@
 #include <filesystem>
 
 #include "data_fixtures.h"
-#include "engine/data/fetch/download.h"
-#include "engine/data/fetch/extract.h"
-#include "engine/data/fetch/file_lock.h"
+#include "engine/catalog/file_lock.h"
+#include "engine/fetch/download.h"
+#include "engine/fetch/extract.h"
 #include "engine/util/file_io.h"
 #include "test_support.h"
 

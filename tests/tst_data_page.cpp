@@ -14,8 +14,8 @@
 
 #include "data_fixtures.h"
 #include "engine/data/feature_cache.h"
-#include "engine/data/fetch/download.h"
-#include "engine/data/fetch/extract.h"
+#include "engine/fetch/download.h"
+#include "engine/fetch/extract.h"
 #include "engine/util/file_io.h"
 #include "engine/util/paths.h"
 #include "test_support.h"

@@ -7,9 +7,9 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "engine/io/tensor_io.h"
 #include "engine/model/language_model.h"
 #include "engine/model/plucker.h"
+#include "engine/model/tensor_io.h"
 #include "engine/train/adamw.h"
 #include "test_support.h"
 

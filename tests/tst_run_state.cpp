@@ -24,8 +24,8 @@
 #include "app/controller/run_controller.h"
 #include "app/workbench.h"
 #include "engine/config/presets.h"
-#include "engine/train/metrics_json.h"
-#include "engine/train/run_lock.h"
+#include "engine/runs/metrics_json.h"
+#include "engine/runs/run_lock.h"
 #include "engine/util/file_io.h"
 #include "fake_runs.h"
 #include "test_support.h"
@@ -206,6 +206,7 @@ class TestRunState : public QObject {
     const QString dir = staleRun(runs, "20261202-101010-resumed");
     ui::RunBrowser browser;
     browser.setRunsDir(runs);
+    browser.refresh();  // the listing is read on the watcher's thread: wait for it
     QCOMPARE(browser.listing(dir)->status, QString("stopped"));  // nobody trains it
     {
       const RunLock lock(dir.toStdString());  // a trainer holds it
@@ -237,6 +238,7 @@ class TestRunState : public QObject {
                        {loadConfigArgument("cpu-small-transformer", {}), 10, 5, 6.0, 200, false});
     ui::RunBrowser browser;
     browser.setRunsDir(runs);
+    browser.refresh();  // the listing is read on the watcher's thread: wait for it
     const QString later = runs + "/20261202-000000-cpu-small-grassmann";
     QVERIFY2(browser.listing(later)->differs.contains("seed=7") &&
                  browser.listing(later)->differs.contains("train.lr=0.001"),
@@ -258,6 +260,7 @@ class TestRunState : public QObject {
     QCOMPARE(compare.rows().front().in_progress, 0);
     QCOMPARE(compare.rows().front().best_valid_ppl.mean, 900.0);  // a stopped run: its summary
     const RunLock lock(dir.toStdString());
+    store.pollFollowed();  // the watcher's thread reads the run: wait for it
     compare.setRuns({key});
     QCOMPARE(compare.rows().front().in_progress, 1);
     QVERIFY(compare.rows().front().best_valid_ppl.mean < 900);  // its evaluations so far
@@ -273,6 +276,7 @@ class TestRunState : public QObject {
     ui::MonitorView monitor(&store);
     ui::RunBrowser browser;
     browser.setRunsDir(runs);
+    browser.refresh();  // the listing is read on the watcher's thread: wait for it
     QCOMPARE(browser.runCount(), 1);
     QVERIFY(QDir(dir).removeRecursively());
     store.pollFollowed();

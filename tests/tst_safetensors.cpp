@@ -9,8 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/io/safetensors.h"
-#include "engine/io/tensor_io.h"
 #include "engine/model/language_model.h"
+#include "engine/model/tensor_io.h"
 #include "engine/util/error.h"
 #include "engine/util/file_io.h"
 #include "test_support.h"

@@ -2,8 +2,8 @@
 // decisions for CPUs and GPUs of given free memory, and the footprint estimate's shape.
 #include <QtTest>
 
+#include "engine/cluster/scheduler.h"
 #include "engine/config/presets.h"
-#include "engine/train/scheduler.h"
 
 using namespace gwb;
 

@@ -12,10 +12,10 @@
 #include <thread>
 #include <vector>
 
-#include "engine/train/metrics_json.h"
-#include "engine/train/metrics_reader.h"
-#include "engine/train/run_lock.h"
-#include "engine/train/scheduler.h"
+#include "engine/cluster/scheduler.h"
+#include "engine/runs/metrics_json.h"
+#include "engine/runs/metrics_reader.h"
+#include "engine/runs/run_lock.h"
 #include "engine/util/durable.h"
 #include "engine/util/error.h"
 

@@ -15,9 +15,9 @@
 #include "engine/data/snli_pairs.h"
 #include "engine/io/safetensors.h"
 #include "engine/model/classifier.h"
+#include "engine/runs/classification_metrics.h"
 #include "engine/runtime/device.h"
 #include "engine/tokenizers/tokenizer.h"
-#include "engine/train/classification_metrics.h"
 #include "engine/train/trainer.h"
 #include "run_recorder.h"
 #include "test_support.h"
@@ -382,8 +382,8 @@ class TestSnli : public QObject {
     }
     QCOMPARE(tests, 1);
     QCOMPARE(out.summary.best_step, best_step);
-    QCOMPARE(out.summary.best_valid_accuracy, best);
-    QCOMPARE(out.summary.test_accuracy, r.evals.back().accuracy);
+    QCOMPARE(out.summary.best_valid_accuracy.value(), best);
+    QCOMPARE(out.summary.test_accuracy.value(), r.evals.back().accuracy);
     QCOMPARE(out.summary.test_per_class_accuracy.size(), std::size_t{3});
     const auto meta = readSafetensors(out.run_dir + "/checkpoints/best.safetensors").metadata;
     QCOMPARE(meta.at("step"), std::to_string(best_step));

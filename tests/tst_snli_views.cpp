@@ -142,6 +142,9 @@ class TestSnliViews : public QObject {
     const std::string golden = gwb::test::goldenPath("distilbert");
     panel.setFieldText("model.backbone_dir", QString::fromStdString(golden));
     panel.validate();
+    // The weights are hashed on a worker: "reading ..." first, then the description.
+    QTRY_VERIFY_WITH_TIMEOUT(!panel.backboneReading() && !info->text().startsWith("reading"),
+                             10000);
     const std::string sha = gwb::sha256Hex(gwb::readFileBytes(golden + "/model.safetensors"));
     QVERIFY2(info->text().contains("dim 64") && info->text().contains("2 layers") &&
                  info->text().contains(QString::fromStdString(sha)),
@@ -206,6 +209,7 @@ class TestSnliViews : public QObject {
     }
     RunBrowser browser;
     browser.setRunsDir(runs_);
+    browser.refresh();  // the listing is read on the watcher's thread: wait for it
     QCOMPARE(browser.runCount(), 2);
     QTableWidget* table = browser.table();
     int test_column = -1;

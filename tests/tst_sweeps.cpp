@@ -17,9 +17,9 @@
 
 #include "engine/cluster/slurm.h"
 #include "engine/cluster/sweep.h"
+#include "engine/cluster/sweep_plan.h"
 #include "engine/config/presets.h"
-#include "engine/config/sweep_plan.h"
-#include "engine/train/run_progress.h"
+#include "engine/runs/run_progress.h"
 #include "engine/util/child_process.h"
 #include "engine/util/file_io.h"
 #include "test_support.h"
@@ -148,8 +148,8 @@ class TestSweeps : public QObject {
     QVERIFY(test::inputErrorOf([] {
               planSweep({"wikitext2", "nope", 1, {}});
             })
-                .contains("--preset-family: expected reference, paper, paper-perlayer, arledge "
-                          "or cpu-small (wikitext2), got \"nope\""));
+                .contains("--preset-family: expected reference, paper, paper-perlayer, arledge, "
+                          "recipes or cpu-small (wikitext2), got \"nope\""));
     QVERIFY(test::inputErrorOf([] {
               planSweep({"wikitext2", "cpu-small", 0, {}});
             }).contains("--seeds: expected a positive count, got 0"));

@@ -4,7 +4,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QRegularExpression>
 #include <cmath>
 #include <map>
 
@@ -45,9 +44,7 @@ QString reportedPplNote(const QList<RunConfig>& configs,
                         const std::vector<ReportedNumber>& numbers) {
   QStringList without;
   for (const RunConfig& c : configs) {
-    bool any = false;
-    for (const char* source : {"paper", "reproduction", "arledge"})
-      any = any || matchReported(numbers, source, c).has_value();
+    const bool any = !matchReported(numbers, c).empty();
     const QString label = shortConfig(c.model.n_layers, c.data.seq_len, c.data.tokenizer);
     if (!any && !without.contains(label)) without << label;
   }
@@ -89,17 +86,14 @@ QString reportedSnliNote(const QList<RunConfig>& configs,
 }
 
 std::vector<SpikeMark> spikeMarks(const StoredRun& run) {
-  static const QRegularExpression pattern(QStringLiteral("spike at step (\\d+)"));
   std::vector<SpikeMark> out;
-  for (const LogEvent& log : run.events.logs) {
-    const auto match = pattern.match(QString::fromStdString(log.message));
-    if (!match.hasMatch()) continue;
+  for (const SpikeEvent& spike : run.events.spikes) {
     SpikeMark mark;
-    mark.step = match.captured(1).toDouble();
-    mark.tokens = static_cast<double>(log.tokens);
-    mark.time = log.time;
-    for (const StepEvent& s : run.events.steps) {
-      if (static_cast<double>(s.step) >= mark.step) {
+    mark.step = static_cast<double>(spike.step);
+    mark.tokens = static_cast<double>(spike.tokens);
+    mark.time = spike.time;
+    for (const StepEvent& s : run.events.steps) {  // where the curves put that step
+      if (s.step >= spike.step) {
         mark.tokens = static_cast<double>(s.tokens);
         mark.time = s.time;
         break;

@@ -10,6 +10,7 @@
 
 #include "engine/report/report.h"
 #include "engine/report/snli_report.h"
+#include "engine/runs/reported.h"
 #include "ui/metrics_store.h"
 
 namespace gwb::plot {
@@ -18,7 +19,8 @@ class TimeSeriesChart;
 
 namespace gwb::ui {
 
-/// Where the trainer's spike detector fired (its "... spike at step N ..." log events).
+/// Where the trainer's spike detector fired (its spike events; older runs' spike sentences are
+/// read as such by the run store).
 struct SpikeMark {
   double step = 0, tokens = 0, time = 0;
 };

@@ -18,8 +18,10 @@
 #include <cmath>
 #include <map>
 
-#include "engine/util/paths.h"
+#include "engine/config/config_diff.h"
+#include "engine/runs/sources.h"
 #include "plotting/bar_chart.h"
+#include "ui/reference_lines.h"
 
 namespace gwb::ui {
 namespace {
@@ -35,21 +37,10 @@ QString valueText(const QJsonValue& v) {
   return v.toString();
 }
 
-// "section.key" -> value text of a configuration, without what never defines an experiment.
-std::map<QString, QString> flatten(const RunConfig& config) {
-  std::map<QString, QString> out;
-  const QJsonObject root =
-      QJsonDocument::fromJson(QByteArray::fromStdString(runConfigToJson(config))).object();
-  for (auto it = root.begin(); it != root.end(); ++it) {
-    if (it.value().isObject()) {
-      const QJsonObject section = it.value().toObject();
-      for (auto k = section.begin(); k != section.end(); ++k) {
-        out[it.key() + '.' + k.key()] = valueText(k.value());
-      }
-    }
-  }
-  for (const char* skip : {"train.device", "train.threads"}) out.erase(skip);
-  return out;
+QString gapText(double percent) {
+  return std::isfinite(percent)
+             ? QStringLiteral("%1%2%").arg(percent >= 0 ? "+" : "").arg(percent, 0, 'f', 1)
+             : QString();
 }
 
 QString meanStd(const Stat& s, int decimals = 2) {
@@ -62,11 +53,6 @@ QString meanStd(const Stat& s, int decimals = 2) {
 }  // namespace
 
 CompareView::CompareView(MetricsStore* store, QWidget* parent) : QWidget(parent), store_(store) {
-  try {
-    reported_ = loadReportedNumbers(reportedNumbersPath());
-    reported_snli_ = loadReportedSnli(reportedNumbersPath());
-  } catch (const std::exception&) {
-  }
   table_ = new QTableWidget;
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table_->verticalHeader()->setVisible(false);
@@ -76,9 +62,9 @@ CompareView::CompareView(MetricsStore* store, QWidget* parent) : QWidget(parent)
   pairs_->setWordWrap(true);
   pairs_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   auto* hint = new QLabel(
-      tr("Select runs in the Runs tab and press Compare. Gap = (ours − reported) / reported; "
-         "the paper's and the reference reproduction's numbers are validation perplexities with "
-         "BERT tokens, Arledge's are test perplexities with GPT-2 tokens."));
+      tr("Select runs in the Runs tab and press Compare. Gap = (ours − reported) / reported; a "
+         "run's own recipe's number comes first, the others' for the same size and tokens beside "
+         "it. A run not finished is compared by its latest evaluations and marked *."));
   hint->setWordWrap(true);
   auto* export_button = new QPushButton(tr("Export comparison…"));
   auto* bar = new QHBoxLayout;
@@ -132,87 +118,97 @@ void CompareView::setRuns(const QStringList& keys) {
 }
 
 void CompareView::rebuild() {
-  std::vector<RunRecord> records;
+  records_.clear();
   for (const QString& key : keys_) {
     const StoredRun* run = store_->run(key);
-    if (run && run->has_config) records.push_back(recordOf(*run));
+    if (run && run->has_config) records_.push_back(run->current());
   }
-  rows_ = buildReport(records, reported_);
-  rebuildSnli(records);
+  rows_ = buildReport(records_, reportedNumbers().wikitext2);
+  rebuildSnli(records_);
   // Keys that differ between the rows' configurations.
-  differing_.clear();
-  std::vector<std::map<QString, QString>> flat;
+  std::vector<const RunConfig*> configs;
   for (const ReportRow& row : rows_) {
-    for (const RunRecord& r : records) {
-      if (r.dir == row.run_dirs.front()) flat.push_back(flatten(r.config));
+    for (const RunRecord& r : records_) {
+      if (r.dir == row.run_dirs.front()) configs.push_back(&*r.config);
     }
   }
-  if (flat.size() > 1) {
-    for (const auto& [key, value] : flat.front()) {
-      for (const auto& other : flat) {
-        if (other.at(key) != value) {
-          differing_ << key;
-          break;
-        }
-      }
+  differing_.clear();
+  for (std::size_t i = 1; i < configs.size(); ++i) {
+    for (const std::string& key :
+         gwb::differingKeys(*configs.front(), *configs[i], DiffScope::Runs)) {
+      if (key != "seed" && !differing_.contains(QString::fromStdString(key)))
+        differing_ << QString::fromStdString(key);
     }
   }
   QStringList headers = {tr("Configuration")};
   headers << differing_;
-  headers << QStringList{tr("Runs"),           tr("Parameters"),    tr("Best valid PPL"),
-                         tr("Test PPL"),       tr("tokens/s"),      tr("Paper"),
-                         tr("Gap vs paper"),   tr("Reproduction"),  tr("Gap vs reproduction"),
-                         tr("Arledge (test)"), tr("Gap vs Arledge")};
+  headers << QStringList{tr("Runs"),
+                         tr("Status"),
+                         tr("Recipe"),
+                         tr("Corpus"),
+                         tr("Parameters"),
+                         tr("Best valid PPL"),
+                         tr("Test PPL"),
+                         tr("tokens/s (recent)"),
+                         tr("Reported (its recipe)"),
+                         tr("Gap"),
+                         tr("Other reported (gap)")};
   table_->clear();
   table_->setColumnCount(headers.size());
   table_->setHorizontalHeaderLabels(headers);
   table_->setRowCount(static_cast<int>(rows_.size()));
-  QStringList categories;
-  QVector<double> ours, paper, repro, arledge;
   for (int i = 0; i < static_cast<int>(rows_.size()); ++i) {
     const ReportRow& row = rows_[i];
-    const QString label =
-        QString::fromStdString(configLabel(row.arch, row.n_layers, row.seq_len, row.tokenizer));
-    categories << label;
-    QStringList cells = {label};
-    for (const QString& key : differing_) cells << flat[i].at(key);
+    const auto flat = flattenConfig(*configs[static_cast<std::size_t>(i)]);
+    const QString mark = row.not_finished ? QStringLiteral(" *") : QString();
+    QStringList cells = {
+        QString::fromStdString(configLabel(row.arch, row.n_layers, row.seq_len, row.tokenizer))};
+    for (const QString& key : differing_)
+      cells << QString::fromStdString(flat.at(key.toStdString()));
+    const ReportRow::Reference* own = nullptr;
+    QStringList others;
+    for (const auto& ref : row.references) {
+      if (ref.own_recipe && !own) {
+        own = &ref;
+        continue;
+      }
+      others << QStringLiteral("%1 %2 (%3)")
+                    .arg(QString::fromStdString(ref.label))
+                    .arg(ref.value, 0, 'f', 2)
+                    .arg(gapText(ref.gap_percent));
+    }
     cells << QString::number(row.seeds.size()) +
                  (row.in_progress ? tr(" (%1 in progress: numbers so far)").arg(row.in_progress)
                                   : QString())
-          << QLocale().toString(static_cast<qlonglong>(row.params)) << meanStd(row.best_valid_ppl)
-          << meanStd(row.test_ppl) << meanStd(row.tokens_per_s, 0);
-    double values[3] = {NAN, NAN, NAN};
-    const char* sources[3] = {"paper", "reproduction", "arledge"};
-    for (int s = 0; s < 3; ++s) {
-      QString value, gap;
-      for (const auto& ref : row.references) {
-        if (ref.source != sources[s]) continue;
-        values[s] = ref.value;
-        value = QString::number(ref.value, 'f', 2);
-        gap = std::isfinite(ref.gap_percent) ? QStringLiteral("%1%2%")
-                                                   .arg(ref.gap_percent >= 0 ? "+" : "")
-                                                   .arg(ref.gap_percent, 0, 'f', 1)
-                                             : QString();
-      }
-      cells << value << gap;
-    }
+          << QString::fromStdString(row.statusText()) << QString::fromStdString(row.recipe)
+          << (row.corpus == "v1" ? tr("v1, not the recipe's corpus")
+                                 : QString::fromStdString(row.corpus))
+          << QLocale().toString(static_cast<qlonglong>(row.params))
+          << meanStd(row.best_valid_ppl) + mark << meanStd(row.test_ppl)
+          << meanStd(row.tokens_per_s, 0)
+          << (own ? QStringLiteral("%1 %2")
+                        .arg(QString::fromStdString(own->label))
+                        .arg(own->value, 0, 'f', 2)
+                  : QString())
+          << (own ? gapText(own->gap_percent) : QString()) << others.join(QStringLiteral("; "));
     for (int c = 0; c < cells.size(); ++c) table_->setItem(i, c, new QTableWidgetItem(cells[c]));
-    ours << (row.best_valid_ppl.n ? row.best_valid_ppl.mean : NAN);
-    paper << values[0];
-    repro << values[1];
-    arledge << values[2];
   }
   table_->resizeColumnsToContents();
   pairs_->setText(architectureGaps());
+  const ComparisonBars data = comparisonBars(rows_);
+  QStringList categories;
+  for (const std::string& c : data.categories) categories << QString::fromStdString(c);
   bars_->setCategories(categories);
-  bars_->addSeries(tr("ours (best valid)"), ours, QColor(0x4e, 0x79, 0xa7));
-  bars_->addSeries(tr("paper"), paper, QColor(0xb0, 0x30, 0x30));
-  bars_->addSeries(tr("reproduction"), repro, QColor(0x30, 0x50, 0xa0).lighter(150));
-  bars_->addSeries(tr("Arledge (test)"), arledge, QColor(0x90, 0x90, 0x90));
+  for (std::size_t k = 0; k < data.sources.size(); ++k) {
+    const SourceStyle style = sourceStyle(data.sources[k]);
+    bars_->addSeries(
+        style.source == "ours" ? tr("ours (best valid)") : QString::fromStdString(style.label),
+        QVector<double>(data.values[k].begin(), data.values[k].end()), sourceColor(style.source));
+  }
 }
 
 void CompareView::rebuildSnli(const std::vector<RunRecord>& records) {
-  snli_rows_ = buildSnliReport(records, reported_snli_);
+  snli_rows_ = buildSnliReport(records, reportedNumbers().snli);
   const QStringList headers = {tr("Family"),
                                tr("Architecture"),
                                tr("Encoding"),
@@ -234,17 +230,15 @@ void CompareView::rebuildSnli(const std::vector<RunRecord>& records) {
     return std::isfinite(p) ? QStringLiteral("%1%2").arg(p >= 0 ? "+" : "").arg(p, 0, 'f', 2)
                             : QString();
   };
-  QStringList categories;
-  QVector<double> ours, paper, repro;
   for (int i = 0; i < static_cast<int>(snli_rows_.size()); ++i) {
     const SnliReportRow& row = snli_rows_[i];
-    bool running = false;
-    for (bool b : row.in_progress) running = running || b;
     QStringList cells = {
         QString::fromStdString(row.family),
         QString::fromStdString(row.arch),
         QString::fromStdString(row.pair_encoding),
-        QString::number(row.seeds.size()) + (running ? tr(" (in progress)") : QString()),
+        QString::number(row.seeds.size()) +
+            (row.not_finished ? tr(" (%1 not finished: numbers so far)").arg(row.not_finished)
+                              : QString()),
         QLocale().toString(static_cast<qlonglong>(row.params)),
         pct(row.best_valid_accuracy),
         pct(row.test_accuracy),
@@ -253,39 +247,29 @@ void CompareView::rebuildSnli(const std::vector<RunRecord>& records) {
                                       .arg(row.test_per_class[1].mean, 0, 'f', 1)
                                       .arg(row.test_per_class[2].mean, 0, 'f', 1)
                                 : QString()};
-    double per_source[2][4];
-    for (auto& r : per_source)
-      for (double& v : r) v = NAN;
-    const char* sources[2] = {"paper", "reproduction"};
-    for (int s = 0; s < 2; ++s) {
+    for (const char* source : {"paper", "reproduction"}) {
       QString value, gap;
       for (const auto& ref : row.references) {
-        if (ref.source != sources[s]) continue;
+        if (ref.source != source) continue;
         value = QStringLiteral("%1 / %2").arg(ref.val, 0, 'f', 2).arg(ref.test, 0, 'f', 2);
         gap = points(ref.gap_test);
-        per_source[s][0] = ref.test;
-        for (int k = 0; k < 3 && ref.test_per_class.size() == 3; ++k)
-          per_source[s][k + 1] = ref.test_per_class[k];
       }
       cells << value << gap;
     }
     for (int c = 0; c < cells.size(); ++c)
       snli_table_->setItem(i, c, new QTableWidgetItem(cells[c]));
-    const QString label = QString::fromStdString(row.arch) + QStringLiteral(" ") +
-                          QString::fromStdString(row.family.substr(0, row.family.find(" (")));
-    for (int part = 0; part < 4; ++part) {
-      categories << (part == 0 ? label : QStringList{"E", "N", "C"}[part - 1]);
-      const Stat& mine = part == 0 ? row.test_accuracy : row.test_per_class[part - 1];
-      ours << (mine.n ? mine.mean : NAN);
-      paper << per_source[0][part];
-      repro << per_source[1][part];
-    }
   }
   snli_table_->resizeColumnsToContents();
+  const SnliComparisonBars data = snliComparisonBars(snli_rows_);
+  QStringList categories;
+  for (const std::string& c : data.categories) categories << QString::fromStdString(c);
   snli_bars_->setCategories(categories);
-  snli_bars_->addSeries(tr("ours (test)"), ours, QColor(0x4e, 0x79, 0xa7));
-  snli_bars_->addSeries(tr("paper"), paper, QColor(0xb0, 0x30, 0x30));
-  snli_bars_->addSeries(tr("reproduction"), repro, QColor(0x30, 0x50, 0xa0).lighter(150));
+  for (std::size_t k = 0; k < data.sources.size(); ++k) {
+    const SourceStyle style = sourceStyle(data.sources[k]);
+    snli_bars_->addSeries(
+        style.source == "ours" ? tr("ours (test)") : QString::fromStdString(style.label),
+        QVector<double>(data.values[k].begin(), data.values[k].end()), sourceColor(style.source));
+  }
   // Show the task the compared runs are about.
   if (!snli_rows_.empty() && rows_.empty()) tasks_->setCurrentIndex(1);
   if (snli_rows_.empty() && !rows_.empty()) tasks_->setCurrentIndex(0);
@@ -294,37 +278,23 @@ void CompareView::rebuildSnli(const std::vector<RunRecord>& records) {
 QString CompareView::architectureGaps() const {
   // Rows that differ only in the architecture: the gap the paper is about.
   QStringList lines;
-  for (const ReportRow& g : rows_) {
-    if (g.arch != "grassmann" || !g.best_valid_ppl.n) continue;
-    for (const ReportRow& t : rows_) {
-      if (t.arch != "transformer" || !t.best_valid_ppl.n || t.n_layers != g.n_layers ||
-          t.seq_len != g.seq_len || t.tokenizer != g.tokenizer) {
-        continue;
-      }
-      QString line = tr("Grassmann vs Transformer, N%1 L%2 %3: %4 validation perplexity")
-                         .arg(g.n_layers)
-                         .arg(g.seq_len)
-                         .arg(QString::fromStdString(g.tokenizer))
-                         .arg(QStringLiteral("%1%2%")
-                                  .arg(g.best_valid_ppl.mean >= t.best_valid_ppl.mean ? "+" : "")
-                                  .arg(100.0 * (g.best_valid_ppl.mean - t.best_valid_ppl.mean) /
-                                           t.best_valid_ppl.mean,
-                                       0, 'f', 1));
-      QStringList reported;
-      for (const auto& gr : g.references) {
-        for (const auto& tr_ : t.references) {
-          if (gr.source == tr_.source && tr_.value > 0) {
-            reported << QStringLiteral("%1 %2%3%")
-                            .arg(QString::fromStdString(gr.label))
-                            .arg(gr.value >= tr_.value ? "+" : "")
-                            .arg(100.0 * (gr.value - tr_.value) / tr_.value, 0, 'f', 1);
-          }
-        }
-      }
-      if (!reported.isEmpty())
-        line += QStringLiteral(" (") + reported.join(QStringLiteral(", ")) + QStringLiteral(")");
-      lines << line;
-    }
+  for (const PairGap& pair : pairGaps(rows_, records_)) {
+    const ReportRow& g = rows_[pair.grassmann];
+    QString line =
+        tr("Grassmann vs Transformer, N%1 L%2 %3%4: %5 validation perplexity (%6)")
+            .arg(g.n_layers)
+            .arg(g.seq_len)
+            .arg(QString::fromStdString(g.tokenizer))
+            .arg(g.recipe.empty() ? QString()
+                                  : tr(", recipe %1").arg(QString::fromStdString(g.recipe)))
+            .arg(gapText(pair.gap_percent))
+            .arg(QString::fromStdString(pair.note));
+    QStringList reported;
+    for (const auto& r : pair.reported)
+      reported << QStringLiteral("%1 %2").arg(QString::fromStdString(r.label),
+                                              gapText(r.gap_percent));
+    if (!reported.isEmpty()) line += tr("; reported: ") + reported.join(QStringLiteral(", "));
+    lines << line;
   }
   return lines.join('\n');
 }

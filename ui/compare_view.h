@@ -1,8 +1,10 @@
 // The comparison view: the selected runs grouped by configuration (seeds as mean ± std) in a
-// table that shows only the configuration keys that differ, beside best validation and test
-// perplexity, parameters, throughput and the paper's and the reproductions' numbers with the gap
-// in %; a bar chart of ours vs paper vs reproduction per configuration; exports of the figure and
-// the tables. GUI thread only.
+// table that shows only the configuration keys that differ, beside each row's status and step,
+// best validation and test perplexity, parameters, recent throughput and the reported numbers
+// (its own recipe's first) with the gap in %; the Grassmann–Transformer gaps (at a common step
+// while a run trains); a bar chart of ours beside every source per configuration; exports of the
+// figure and the tables. The numbers are the engine's report (engine/report); this only draws.
+// GUI thread only.
 #pragma once
 
 #include <QStringList>
@@ -58,10 +60,9 @@ class CompareView : public QWidget {
   MetricsStore* store_;
   QStringList keys_;
   QStringList differing_;
+  std::vector<RunRecord> records_;  // the compared runs as reports read them
   std::vector<ReportRow> rows_;
-  std::vector<ReportedNumber> reported_;
   std::vector<SnliReportRow> snli_rows_;
-  std::vector<ReportedSnli> reported_snli_;
   QTabWidget* tasks_;
   QTableWidget* table_;
   QLabel* pairs_;

@@ -15,9 +15,9 @@
 #include <QtConcurrent/QtConcurrentRun>
 #include <cmath>
 
-#include "engine/data/fetch/fetcher.h"
-#include "engine/data/fetch/installed.h"
-#include "engine/data/fetch/verify.h"
+#include "engine/catalog/installed.h"
+#include "engine/catalog/verify.h"
+#include "engine/fetch/fetcher.h"
 
 namespace gwb::ui {
 namespace {

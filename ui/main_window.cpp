@@ -15,6 +15,7 @@
 
 #include "engine/util/paths.h"
 #include "ui/compare_view.h"
+#include "ui/study_page.h"
 #include "ui/data_page.h"
 #include "ui/metrics_store.h"
 #include "ui/monitor_view.h"
@@ -39,6 +40,7 @@ MainWindow::MainWindow(AboutInfo about, QWidget* parent)
   monitor_ = new MonitorView(store_);
   browser_ = new RunBrowser;
   compare_ = new CompareView(store_);
+  study_ = new StudyPage;
   data_page_ = new DataPage;
   tabs_ = new QTabWidget;
   tabs_->setDocumentMode(true);
@@ -46,6 +48,7 @@ MainWindow::MainWindow(AboutInfo about, QWidget* parent)
   tabs_->addTab(monitor_, QIcon(":/icons/monitor.png"), tr("Monitor"));
   tabs_->addTab(browser_, QIcon(":/icons/runs.png"), tr("Runs"));
   tabs_->addTab(compare_, QIcon(":/icons/compare.png"), tr("Compare"));
+  tabs_->addTab(study_, QIcon(":/icons/compare.png"), tr("Study"));
   tabs_->addTab(data_page_, QIcon(":/icons/data.png"), tr("Data"));
   setCentralWidget(tabs_);
   createMenus();
@@ -56,6 +59,11 @@ MainWindow::MainWindow(AboutInfo about, QWidget* parent)
   connect(browser_, &RunBrowser::openRequested, this,
           [this](const QStringList& dirs) { openRuns(dirs); });
   connect(browser_, &RunBrowser::compareRequested, this, &MainWindow::compareRuns);
+  connect(browser_, &RunBrowser::runsDirChanged, study_, &StudyPage::setRunsDir);
+  connect(study_, &StudyPage::openRunsRequested, this,
+          [this](const QStringList& dirs) { openRuns(dirs); });
+  connect(study_, &StudyPage::messageShown, this,
+          [this](const QString& text) { statusBar()->showMessage(text, 10000); });
   resize(1280, 820);
   QSettings settings;
   restoreGeometry(settings.value("mainWindow/geometry").toByteArray());

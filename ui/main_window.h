@@ -13,6 +13,7 @@ class QAction;
 namespace gwb::ui {
 
 class CompareView;
+class StudyPage;
 class DataPage;
 class MetricsStore;
 class MonitorView;
@@ -41,6 +42,7 @@ class MainWindow : public QMainWindow {
   MonitorView* monitor() const { return monitor_; }
   RunBrowser* browser() const { return browser_; }
   CompareView* compare() const { return compare_; }
+  StudyPage* studyPage() const { return study_; }
   DataPage* dataPage() const { return data_page_; }
   QTabWidget* tabs() const { return tabs_; }
 
@@ -79,6 +81,7 @@ class MainWindow : public QMainWindow {
   MonitorView* monitor_;
   RunBrowser* browser_;
   CompareView* compare_;
+  StudyPage* study_;
   DataPage* data_page_;
 };
 

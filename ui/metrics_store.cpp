@@ -6,22 +6,17 @@
 #include <filesystem>
 
 #include "engine/report/report.h"
-#include "engine/train/metrics_json.h"
-#include "engine/train/run_lock.h"
 #include "engine/util/error.h"
-#include "engine/util/file_io.h"
 #include "plotting/plot_style.h"
+#include "ui/run_watcher.h"
 
 namespace gwb::ui {
 
 QString StoredRun::status() const {
   if (missing) return QStringLiteral("deleted");
-  if (RunLock::isHeld(key.toStdString())) return QStringLiteral("running");
-  if (last_growth.isValid() && last_growth.secsTo(QDateTime::currentDateTime()) < 60)
-    return QStringLiteral("running");
+  if (live) return QStringLiteral("running");
+  if (!record.dir.empty()) return QString::fromLatin1(statusName(record.status));
   if (has_summary) return QString::fromStdString(summary.status);
-  if (events.finished) return QString::fromStdString(events.finished->summary.status);
-  if (events.failed) return QStringLiteral("failed");
   return QStringLiteral("killed");
 }
 
@@ -35,10 +30,26 @@ QString StoredRun::configLabel() const {
                                                  config.data.seq_len, config.data.tokenizer));
 }
 
-MetricsStore::MetricsStore(QObject* parent) : QObject(parent) {
-  poll_timer_.setInterval(1000);
-  connect(&poll_timer_, &QTimer::timeout, this, &MetricsStore::pollFollowed);
-  poll_timer_.start();
+RunRecord StoredRun::current() const {
+  RunRecord r = record;
+  if (r.dir.empty()) {  // not read yet (a live run whose history is on its way)
+    r.dir = key.toStdString();
+    r.folder = QDir(key).dirName().toStdString();
+  }
+  if (has_config) r.config = config;
+  if (live || r.numbers.empty()) {
+    r.numbers = RunNumbers{};
+    r.numbers.add(events);
+    r.light = false;
+  }
+  if (live) r.status = RunStatus::Running;
+  if (has_summary && !r.summary) r.summary = summary;
+  return r;
+}
+
+MetricsStore::MetricsStore(QObject* parent) : QObject(parent), watcher_(new RunWatcher(this)) {
+  connect(watcher_, &RunWatcher::historyRead, this, &MetricsStore::onHistoryRead);
+  connect(watcher_, &RunWatcher::historyAppended, this, &MetricsStore::onHistoryAppended);
 }
 
 MetricsStore::~MetricsStore() = default;
@@ -56,30 +67,22 @@ StoredRun& MetricsStore::ensure(const QString& key) {
   run.color = plot::runColor(key, taken);
   order_ << key;
   StoredRun& stored = runs_.emplace(key, std::move(run)).first->second;
-  loadFiles(stored);
   emit runAdded(key);
   return stored;
 }
 
-void MetricsStore::loadFiles(StoredRun& run) {
-  const std::string dir = run.key.toStdString();
-  std::error_code ec;
-  if (std::filesystem::is_regular_file(dir + "/config.json", ec)) {
-    try {
-      run.config = loadRunConfig(dir + "/config.json");
-      run.has_config = true;
-      run.name = QString::fromStdString(run.config.name);
-      run.arch = QString::fromStdString(run.config.model.arch);
-    } catch (const InputError&) {
-      // An unreadable configuration still leaves the curves to look at.
-    }
+void MetricsStore::applyRecord(StoredRun& run, const RunRecord& record) {
+  run.record = record;
+  run.missing = record.status == RunStatus::Deleted;
+  if (record.config) {
+    run.config = *record.config;
+    run.has_config = true;
+    run.name = QString::fromStdString(record.config->name);
+    run.arch = QString::fromStdString(record.config->model.arch);
   }
-  if (std::filesystem::is_regular_file(dir + "/summary.json", ec)) {
-    try {
-      run.summary = summaryFromJson(readFileBytes(dir + "/summary.json"), dir + "/summary.json");
-      run.has_summary = true;
-    } catch (const InputError&) {
-    }
+  if (record.summary) {
+    run.summary = *record.summary;
+    run.has_summary = true;
   }
 }
 
@@ -91,37 +94,60 @@ QString MetricsStore::open(const QString& dir) {
   }
   const bool known = runs_.count(key) > 0;
   StoredRun& run = ensure(key);
-  if (!known && !run.live) {
-    auto follower = std::make_unique<MetricsFollower>((key + "/metrics.jsonl").toStdString());
-    MetricsEvents events = follower->poll();
-    events.dedupe();
-    append(run, std::move(events));
-    followers_[key] = std::move(follower);
+  if (!known || !run.loaded) {
+    auto reader = std::make_shared<RunReader>(key.toStdString(), /*keep_events=*/true);
+    reader->poll();
+    applyRecord(run, reader->record());
+    append(run, reader->takeNew());
+    run.loaded = true;
+    watcher_->adopt(key, reader);
   }
+  run.missing = false;
+  emit runUpdated(key);
+  return key;
+}
+
+QString MetricsStore::openAsync(const QString& dir) {
+  const QString key = QFileInfo(dir).absoluteFilePath();
+  const bool known = runs_.count(key) > 0;
+  StoredRun& run = ensure(key);
+  if (!known) watcher_->follow(key);
   run.missing = false;
   return key;
 }
 
+void MetricsStore::onHistoryRead(const QString& dir, const MetricsEvents& events,
+                                 const RunRecord& record) {
+  auto it = runs_.find(dir);
+  if (it == runs_.end()) return;  // removed meanwhile
+  StoredRun& run = it->second;
+  applyRecord(run, record);
+  // Live events may have come first: the history and they overlap, the later records win.
+  MetricsEvents merged = events;
+  merged.append(run.events);
+  merged.dedupe();
+  run.events = std::move(merged);
+  run.loaded = true;
+  emit runUpdated(dir);
+}
+
+void MetricsStore::onHistoryAppended(const QString& dir, const MetricsEvents& events,
+                                     const RunRecord& record) {
+  auto it = runs_.find(dir);
+  if (it == runs_.end()) return;
+  StoredRun& run = it->second;
+  applyRecord(run, record);
+  if (!run.live && run.loaded) append(run, events);  // a live run's events come from the bridge
+  emit runUpdated(dir);
+}
+
 void MetricsStore::appendLive(const QString& run_dir, const MetricsEvents& events) {
   const QString key = QFileInfo(run_dir).absoluteFilePath();
+  const bool known = runs_.count(key) > 0;
   StoredRun& run = ensure(key);
-  if (!run.live) {
-    // The controller feeds it now; the file has what was written before (a resumed run).
-    auto it = followers_.find(key);
-    if (it != followers_.end()) {
-      MetricsEvents earlier = it->second->poll();
-      if (!earlier.empty()) append(run, std::move(earlier));
-      followers_.erase(it);
-    }
-    run.live = true;
-  }
+  if (!known) watcher_->follow(key);  // its history (after a restart, or a re-added run)
+  run.live = !(events.finished || events.failed);
   append(run, events);
-  if (events.finished || events.failed) {
-    loadFiles(run);
-    run.live = false;  // ended: followed from its file again (a later resume appends to it)
-    followers_[key] = std::make_unique<MetricsFollower>((key + "/metrics.jsonl").toStdString());
-    followers_[key]->poll();  // skip what the controller already delivered
-  }
 }
 
 void MetricsStore::append(StoredRun& run, MetricsEvents events) {
@@ -135,36 +161,14 @@ void MetricsStore::append(StoredRun& run, MetricsEvents events) {
     run.summary = events.finished->summary;
     run.has_summary = true;
   }
-  if (!run.has_config) loadFiles(run);
   emit runUpdated(run.key);
 }
 
-void MetricsStore::pollFollowed() {
-  for (auto& [key, run] : runs_) {
-    const bool gone = !QFileInfo::exists(key);
-    if (gone != run.missing) {
-      run.missing = gone;
-      emit runUpdated(key);
-    }
-  }
-  for (auto& [key, follower] : followers_) {
-    StoredRun& run = runs_.at(key);
-    if (run.missing || run.live) continue;
-    MetricsEvents events = follower->poll();
-    if (events.empty()) continue;
-    run.last_growth = QDateTime::currentDateTime();
-    const bool ended = events.finished || events.failed;
-    append(run, std::move(events));
-    if (ended) {
-      loadFiles(run);  // its summary.json is the new one
-      emit runUpdated(key);
-    }
-  }
-}
+void MetricsStore::pollFollowed() { watcher_->pollNow(); }
 
 void MetricsStore::remove(const QString& key) {
   if (!runs_.erase(key)) return;
-  followers_.erase(key);
+  watcher_->unfollow(key);
   order_.removeAll(key);
   emit runRemoved(key);
 }

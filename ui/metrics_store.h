@@ -1,22 +1,25 @@
-// The GUI's store of runs and their events: fed by the controller's batches (live runs) and by
-// opening run directories (replaying metrics.jsonl, then following it while it grows). Append-only
-// per run; views redraw from it on their own timers. GUI thread only. Uses torch-free engine types.
+// The GUI's store of runs and their events: fed by the controller's batches (live runs) and by the
+// run watcher (run_watcher.h), which reads run directories on its own thread (a run's history when
+// it is opened, then what its files append) and hands values here. Append-only per run; views
+// redraw from it on their own timers. A run's view always holds its whole history: a run followed
+// live after a restart, or opened while it trains, gets its file's events first. GUI thread only;
+// no file is read here except by open() (tests and the headless export, which wait anyway).
 #pragma once
 
 #include <QColor>
-#include <QDateTime>
 #include <QObject>
 #include <QString>
 #include <QStringList>
 #include <QTimer>
 #include <map>
-#include <memory>
 
 #include "engine/config/run_config.h"
-#include "engine/train/events.h"
-#include "engine/train/metrics_reader.h"
+#include "engine/runs/metrics_reader.h"
+#include "engine/runs/run_reader.h"
 
 namespace gwb::ui {
+
+class RunWatcher;
 
 struct StoredRun {
   QString key;  ///< the absolute run directory
@@ -27,21 +30,26 @@ struct StoredRun {
   MetricsEvents events;
   RunSummary summary;  ///< from summary.json or the finished event
   bool has_summary = false;
-  QColor color;           ///< kept while open; distinct among open runs (plot::runColor)
-  bool live = false;      ///< fed by the controller
-  bool missing = false;   ///< its folder was deleted or moved (to the trash) since it was opened
-  QDateTime last_growth;  ///< when metrics.jsonl last grew (followed runs)
+  /// The run store's latest record of it (status, numbers, provenance), from the watcher.
+  RunRecord record;
+  QColor color;          ///< kept while open; distinct among open runs (plot::runColor)
+  bool live = false;     ///< fed by the controller
+  bool loaded = false;   ///< its history (the file's events) is in `events`
+  bool missing = false;  ///< its folder was deleted or moved (to the trash) since it was opened
 
-  /// The one answer every view gives: "running" (its run.lock is held, or its metrics grew in the
-  /// last minute: a trainer on another machine), else its summary's finished / stopped / failed,
-  /// else "killed" (events but no summary and nobody training it); "deleted" when its folder is
-  /// gone.
+  /// The one answer every view gives: "running" (fed live, its run.lock held, or its metrics grew
+  /// in the last minute: a trainer on another machine), else its files' finished / stopped /
+  /// failed, else "killed" (events but no end and nobody training it); "deleted" when its folder
+  /// is gone. As the watcher last read it (at most a second ago).
   QString status() const;
   bool running() const { return status() == QLatin1String("running"); }
   /// Runs that differ only in name and seed share this key (seed groups).
   QString groupKey() const;
   /// "grassmann N6 L256 bert" style label of the configuration.
   QString configLabel() const;
+  /// The run as reports read it now: the watcher's record, with the configuration and, for a run
+  /// fed live, the status and numbers of the events delivered so far (newer than the file's).
+  RunRecord current() const;
 };
 
 class MetricsStore : public QObject {
@@ -51,20 +59,25 @@ class MetricsStore : public QObject {
   explicit MetricsStore(QObject* parent = nullptr);
   ~MetricsStore() override;
 
-  /// Opens a run directory (config.json, summary.json, metrics.jsonl) and follows it until it
-  /// ends. Returns its key. Throws gwb::InputError if `dir` is not a run directory.
+  /// Opens a run directory now: reads its history on this thread (tests, the headless export),
+  /// then follows it on the watcher's. Returns its key. Throws gwb::InputError if `dir` is not a
+  /// run directory.
   QString open(const QString& dir);
-  /// Registers a live run (the controller's) and appends its events.
+  /// Opens a run directory without waiting: the run is listed at once and its history arrives
+  /// from the watcher (runUpdated). What the window does.
+  QString openAsync(const QString& dir);
+  /// Registers a live run (the controller's) and appends its events; a run new to the store
+  /// gets its file's history too.
   void appendLive(const QString& run_dir, const MetricsEvents& events);
   void remove(const QString& key);
   void clear();
 
   const StoredRun* run(const QString& key) const;
   QStringList keys() const { return order_; }
-  /// Reads new lines of every followed run and notices folders that are gone (called every second
-  /// by a timer; public for tests). Runs stay followed after they end: a resume (here or by gwb
-  /// elsewhere) appends to the same file.
+  /// Polls every followed run now and applies what changed before returning (tests; the watcher
+  /// polls every second on its own).
   void pollFollowed();
+  RunWatcher* watcher() const { return watcher_; }
 
  signals:
   void runAdded(const QString& key);
@@ -73,13 +86,14 @@ class MetricsStore : public QObject {
 
  private:
   StoredRun& ensure(const QString& key);
-  void loadFiles(StoredRun& run);
   void append(StoredRun& run, MetricsEvents events);
+  void applyRecord(StoredRun& run, const RunRecord& record);
+  void onHistoryRead(const QString& dir, const MetricsEvents& events, const RunRecord& record);
+  void onHistoryAppended(const QString& dir, const MetricsEvents& events, const RunRecord& record);
 
   QStringList order_;
   std::map<QString, StoredRun> runs_;
-  std::map<QString, std::unique_ptr<MetricsFollower>> followers_;
-  QTimer poll_timer_;
+  RunWatcher* watcher_;
 };
 
 }  // namespace gwb::ui

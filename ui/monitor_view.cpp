@@ -18,12 +18,14 @@
 #include <QVBoxLayout>
 #include <cmath>
 
-#include "engine/util/paths.h"
 #include "plotting/confusion_chart.h"
 #include "plotting/time_series_chart.h"
+#include "ui/accuracy_panel.h"
 #include "ui/chart_data.h"
 #include "ui/export_dialog.h"
+#include "ui/monitor_run_list.h"
 #include "ui/probe_charts.h"
+#include "ui/reference_lines.h"
 
 namespace gwb::ui {
 namespace {
@@ -39,21 +41,9 @@ plot::TimeSeriesChart* chart(const QString& title, const QString& y) {
   return c;
 }
 
-QColor sourceColor(const std::string& source) {
-  if (source == "paper") return QColor(0xb0, 0x30, 0x30);
-  if (source == "reproduction") return QColor(0x30, 0x50, 0xa0);
-  return QColor(0x60, 0x60, 0x60);
-}
-
 }  // namespace
 
 MonitorView::MonitorView(MetricsStore* store, QWidget* parent) : QWidget(parent), store_(store) {
-  try {
-    reported_ = loadReportedNumbers(reportedNumbersPath());
-    reported_snli_ = loadReportedSnli(reportedNumbersPath());
-  } catch (const std::exception&) {
-    // No reported numbers installed: the charts simply go without reference lines.
-  }
   x_mode_ = new QComboBox;
   x_mode_->addItems({tr("step"), tr("tokens seen"), tr("wall time (s)")});
   log_y_ = new QCheckBox(tr("log y"));
@@ -76,20 +66,7 @@ MonitorView::MonitorView(MetricsStore* store, QWidget* parent) : QWidget(parent)
   bar->addStretch(1);
   bar->addWidget(export_button);
 
-  runs_list_ = new QListWidget;
-  runs_list_->setMaximumWidth(260);
-  runs_list_->setSelectionMode(QAbstractItemView::ExtendedSelection);
-  runs_list_->setToolTip(
-      tr("Tick the runs to show; each keeps its colour in every chart and export"));
-  remove_runs_ = new QPushButton(tr("Remove from monitor"));
-  remove_runs_->setToolTip(tr("Take the selected runs out of the monitor (their folders stay)"));
-  auto* list_panel = new QWidget;
-  list_panel->setMaximumWidth(260);
-  auto* list_layout = new QVBoxLayout(list_panel);
-  list_layout->setContentsMargins(0, 0, 0, 0);
-  list_layout->addWidget(runs_list_, 1);
-  list_layout->addWidget(remove_runs_);
-
+  run_list_ = new MonitorRunList;
   loss_ = chart(tr("Train loss"), tr("loss"));
   ppl_ = chart(tr("Validation perplexity"), tr("perplexity"));
   ppl_->setStyle(plot::TimeSeriesChart::Style::Markers);  // evaluations: never smoothed
@@ -101,17 +78,9 @@ MonitorView::MonitorView(MetricsStore* store, QWidget* parent) : QWidget(parent)
   lr_ = chart(tr("Learning rate"), tr("lr"));
   grad_ = chart(tr("Gradient norm (before clipping); dotted: spikes"), tr("norm"));
   for (auto* c : {throughput_, lr_}) c->setSmoothing(0);
-  accuracy_ =
-      chart(tr("Validation accuracy (SNLI dev; dashed: per class E / N / C)"), tr("accuracy (%)"));
-  accuracy_->setObjectName(QStringLiteral("accuracy"));
-  accuracy_->setSmoothing(0);
-  confusion_ = new plot::ConfusionChart;
-  confusion_->setObjectName(QStringLiteral("confusion"));
-  // Room for the three class names under the matrix and its two-line title (a narrower panel
-  // overlapped the names and cut the title).
-  confusion_->setMinimumWidth(420);
-  confusion_->setTitle(tr("Confusion matrix of the latest evaluation"));
-  confusion_->setMatrix({}, {}, tr("no data yet"));
+  accuracy_panel_ = new AccuracyPanel;
+  accuracy_ = accuracy_panel_->chart();
+  confusion_ = accuracy_panel_->confusion();
   probes_ = new ProbeCharts(store_);
 
   auto* curves = new QSplitter(Qt::Vertical);
@@ -122,20 +91,15 @@ MonitorView::MonitorView(MetricsStore* store, QWidget* parent) : QWidget(parent)
   strip->addWidget(lr_);
   strip->addWidget(grad_);
   tabs_ = new QTabWidget;
-  auto* accuracy_tab = new QSplitter(Qt::Horizontal);
-  accuracy_tab->addWidget(accuracy_);
-  accuracy_tab->addWidget(confusion_);
-  accuracy_tab->setStretchFactor(0, 3);
-  accuracy_tab->setStretchFactor(1, 2);
   tabs_->addTab(curves, tr("Loss && perplexity"));
-  tabs_->addTab(accuracy_tab, tr("Accuracy (SNLI)"));
+  tabs_->addTab(accuracy_panel_, tr("Accuracy (SNLI)"));
   tabs_->addTab(probes_->alphaTab(), tr("Gate α"));
   tabs_->addTab(probes_->pluckerTab(), tr("Plücker"));
   tabs_->addTab(position_, tr("Loss by position"));
   tabs_->addTab(strip, tr("Throughput, lr, gradient"));
 
   auto* split = new QSplitter;
-  split->addWidget(list_panel);
+  split->addWidget(run_list_);
   split->addWidget(tabs_);
   split->setStretchFactor(1, 1);
   auto* layout = new QVBoxLayout(this);
@@ -149,13 +113,10 @@ MonitorView::MonitorView(MetricsStore* store, QWidget* parent) : QWidget(parent)
   connect(store_, &MetricsStore::runAdded, this, &MonitorView::onRunAdded);
   connect(store_, &MetricsStore::runUpdated, this, [this](const QString& key) {
     dirty_.insert(key);
-    updateListItem(key);
+    if (const StoredRun* run = store_->run(key)) run_list_->updateRun(*run);
     scheduleRedraw();
   });
-  connect(remove_runs_, &QPushButton::clicked, this, [this] {
-    QStringList keys;
-    for (QListWidgetItem* item : runs_list_->selectedItems())
-      keys << item->data(Qt::UserRole).toString();
+  connect(run_list_, &MonitorRunList::removeRequested, this, [this](const QStringList& keys) {
     for (const QString& key : keys) store_->remove(key);
   });
   connect(store_, &MetricsStore::runRemoved, this, &MonitorView::onRunRemoved);
@@ -164,9 +125,7 @@ MonitorView::MonitorView(MetricsStore* store, QWidget* parent) : QWidget(parent)
   connect(log_y_, &QCheckBox::toggled, this, &MonitorView::setLogY);
   connect(group_seeds_, &QCheckBox::toggled, this, &MonitorView::setGroupSeeds);
   connect(smoothing_, &QSlider::valueChanged, this, [this](int v) { setSmoothing(v / 1000.0); });
-  connect(runs_list_, &QListWidget::itemChanged, this, [this](QListWidgetItem* item) {
-    setRunVisible(item->data(Qt::UserRole).toString(), item->checkState() == Qt::Checked);
-  });
+  connect(run_list_, &MonitorRunList::tickToggled, this, &MonitorView::setRunVisible);
   connect(export_button, &QPushButton::clicked, this, &MonitorView::exportDialog);
   setLogY(true);
   for (const QString& key : store_->keys()) onRunAdded(key);
@@ -174,51 +133,14 @@ MonitorView::MonitorView(MetricsStore* store, QWidget* parent) : QWidget(parent)
 
 void MonitorView::onRunAdded(const QString& key) {
   const StoredRun* run = store_->run(key);
-  auto* item = new QListWidgetItem(run->name);
-  item->setData(Qt::UserRole, key);
-  item->setToolTip(key);
-  item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
-  item->setCheckState(hidden_.contains(key) ? Qt::Unchecked : Qt::Checked);
-  QPixmap swatch(12, 12);
-  swatch.fill(run->color);
-  item->setIcon(QIcon(swatch));
-  runs_list_->addItem(item);
-  updateListItem(key);
+  run_list_->addRun(*run, !hidden_.contains(key));
   dirty_.insert(key);
   rebuild_ = true;  // the reference lines and groups may change
   scheduleRedraw();
 }
 
-void MonitorView::updateListItem(const QString& key) {
-  const StoredRun* run = store_->run(key);
-  if (!run) return;
-  for (int i = 0; i < runs_list_->count(); ++i) {
-    QListWidgetItem* item = runs_list_->item(i);
-    if (item->data(Qt::UserRole).toString() != key) continue;
-    // A run whose folder is gone stays readable here, and says so; so do malformed metrics
-    // lines (a kill mid-write elsewhere, an edit), which were skipped and cost nothing else.
-    QString text = run->missing ? tr("%1 (folder deleted or moved)").arg(run->name) : run->name;
-    QString tip =
-        run->missing ? tr("%1 no longer exists; its curves are what was read").arg(key) : key;
-    const std::int64_t skipped = run->events.skipped_lines;
-    if (skipped > 0) {
-      text += skipped == 1 ? tr(" ⚠ 1 malformed line skipped")
-                           : tr(" ⚠ %1 malformed lines skipped").arg(skipped);
-      for (const std::string& w : run->events.warnings) tip += "\n" + QString::fromStdString(w);
-    }
-    if (item->text() != text) item->setText(text);
-    item->setForeground(run->missing ? QColor(0x90, 0x90, 0x90) : palette().text().color());
-    QFont font = item->font();
-    font.setItalic(run->missing);
-    item->setFont(font);
-    item->setToolTip(tip);
-  }
-}
-
 void MonitorView::onRunRemoved(const QString& key) {
-  for (int i = 0; i < runs_list_->count(); ++i) {
-    if (runs_list_->item(i)->data(Qt::UserRole).toString() == key) delete runs_list_->takeItem(i--);
-  }
+  run_list_->removeRun(key);
   hidden_.remove(key);
   rebuild_ = true;
   scheduleRedraw();
@@ -284,14 +206,7 @@ void MonitorView::setGroupSeeds(bool on) {
 }
 
 void MonitorView::setRunVisible(const QString& key, bool visible) {
-  for (int i = 0; i < runs_list_->count(); ++i) {  // the tick follows (opening a run re-ticks it)
-    QListWidgetItem* item = runs_list_->item(i);
-    if (item->data(Qt::UserRole).toString() == key &&
-        (item->checkState() == Qt::Checked) != visible) {
-      const QSignalBlocker block(runs_list_);
-      item->setCheckState(visible ? Qt::Checked : Qt::Unchecked);
-    }
-  }
+  run_list_->setTicked(key, visible);  // the tick follows (opening a run re-ticks it)
   if (visible == !hidden_.contains(key)) return;
   if (visible) {
     hidden_.remove(key);
@@ -303,13 +218,7 @@ void MonitorView::setRunVisible(const QString& key, bool visible) {
   emit visibilityChanged(key, visible);
 }
 
-QString MonitorView::listText(const QString& key) const {
-  for (int i = 0; i < runs_list_->count(); ++i) {
-    if (runs_list_->item(i)->data(Qt::UserRole).toString() == key)
-      return runs_list_->item(i)->text();
-  }
-  return {};
-}
+QString MonitorView::listText(const QString& key) const { return run_list_->text(key); }
 
 QList<const StoredRun*> MonitorView::visibleRuns() const {
   QList<const StoredRun*> out;
@@ -363,8 +272,10 @@ void MonitorView::redraw() {
     drawCurves(*run);
   }
   if (group_ || rebuild_) drawGroups();
-  if (rebuild_ || !dirty_.isEmpty()) drawReferences();
-  if (rebuild_ || !dirty_.isEmpty()) drawConfusion();
+  if (rebuild_ || !dirty_.isEmpty()) {
+    drawReferences();
+    accuracy_panel_->drawShown(visibleRuns());
+  }
   probes_->update(visibleRuns(), dirty_, rebuild_);
   dirty_.clear();
   rebuild_ = false;
@@ -412,7 +323,7 @@ void MonitorView::drawCurves(const StoredRun& run) {
     done = static_cast<int>(steps.size());
   }
   if (run.config.data.isSnli()) {
-    drawAccuracy(run);
+    accuracy_panel_->drawRun(run, [this](const EventBase& e) { return xOf(e); });
     return;
   }
   QVector<double> x, ppl;
@@ -444,59 +355,6 @@ void MonitorView::drawCurves(const StoredRun& run) {
   grad_->setMarkers(spikes, QColor(200, 60, 60));
 }
 
-void MonitorView::drawAccuracy(const StoredRun& run) {
-  static const char* const kClass[3] = {"E", "N", "C"};
-  static const Qt::PenStyle kStyle[3] = {Qt::DashLine, Qt::DotLine, Qt::DashDotLine};
-  QVector<double> x, overall;
-  QVector<double> per[3];
-  for (const EvalEvent& e : run.events.evals) {
-    if (e.split != "valid" || !e.classification) continue;
-    x << xOf(e);
-    overall << 100 * e.accuracy;
-    for (int k = 0; k < 3; ++k)
-      per[k] << (k < static_cast<int>(e.per_class_accuracy.size()) ? 100 * e.per_class_accuracy[k]
-                                                                   : NAN);
-  }
-  if (x.isEmpty()) return;
-  accuracy_->setPoints(run.key, run.name, run.color, x, overall);
-  for (int k = 0; k < 3; ++k) {
-    const QString id = run.key + QStringLiteral("#") + kClass[k];
-    accuracy_->setPoints(id, run.name + QStringLiteral(" ") + kClass[k], run.color.lighter(125), x,
-                         per[k]);
-    accuracy_->setSeriesPenStyle(id, kStyle[k]);
-  }
-}
-
-void MonitorView::drawConfusion() {
-  // The latest evaluation (valid, or the final test) of the first visible SNLI run.
-  for (const StoredRun* r : visibleRuns()) {
-    if (!r->config.data.isSnli()) continue;
-    const EvalEvent* latest = nullptr;
-    for (const EvalEvent& e : r->events.evals) {
-      if (e.classification) latest = &e;
-    }
-    if (!latest || latest->confusion.size() != 3) continue;
-    QVector<QVector<qint64>> counts;
-    for (const auto& row : latest->confusion) counts << QVector<qint64>(row.begin(), row.end());
-    // Two lines: the panel is narrow, and one line was cut at both ends.
-    confusion_->setTitle(tr("Confusion matrix of %1\n%2 at step %3 (%4 pairs)")
-                             .arg(r->name, QString::fromStdString(latest->split))
-                             .arg(latest->step)
-                             .arg(latest->examples));
-    confusion_->setMatrix({tr("entailment"), tr("neutral"), tr("contradiction")}, counts);
-    return;
-  }
-  const QList<const StoredRun*> shown = visibleRuns();
-  const bool any_snli = std::any_of(shown.begin(), shown.end(), [](const StoredRun* r) {
-    return r->has_config && r->config.data.isSnli();
-  });
-  confusion_->setTitle(tr("Confusion matrix of the latest evaluation"));
-  confusion_->setMatrix({}, {},
-                        shown.isEmpty() ? tr("no data yet")
-                        : any_snli      ? tr("no SNLI evaluation yet")
-                                        : tr("no SNLI run shown"));
-}
-
 void MonitorView::drawGroups() {
   loss_->clearBands();
   ppl_->clearBands();
@@ -521,66 +379,30 @@ void MonitorView::drawGroups() {
 
 void MonitorView::drawReferences() {
   ppl_->clearReferenceLines();
-  accuracy_->clearReferenceLines();
   QSet<QString> drawn;
-  QList<RunConfig> wikitext, snli;
-  for (const StoredRun* r : visibleRuns()) {
-    if (!r->has_config) continue;
-    (r->config.data.isSnli() ? snli : wikitext) << r->config;
-  }
-  // A line under the chart where a configuration shown has no reported number, naming those
-  // that have one; and why a chart of the other task stays empty.
-  ppl_->setNote(reportedPplNote(wikitext, reported_));
-  accuracy_->setNote(reportedSnliNote(snli, reported_snli_));
-  const bool any = !wikitext.isEmpty() || !snli.isEmpty();
-  ppl_->setEmptyText(any && wikitext.isEmpty()
-                         ? tr("no Wikitext-2 run shown: SNLI runs have accuracies instead")
-                         : tr("no data yet"));
-  accuracy_->setEmptyText(any && snli.isEmpty() ? tr("no SNLI run shown: accuracy is for SNLI runs")
-                                                : tr("no data yet"));
-  position_->setEmptyText(any && wikitext.isEmpty() ? tr("no Wikitext-2 run shown")
-                                                    : tr("no data yet"));
+  QList<RunConfig> wikitext;
+  bool snli = false;
   for (const StoredRun* r : visibleRuns()) {
     if (!r->has_config) continue;
     if (r->config.data.isSnli()) {
-      // The majority-class baseline of the split evaluated, from the evaluation itself.
-      for (auto it = r->events.evals.rbegin(); it != r->events.evals.rend(); ++it) {
-        if (it->split != "valid" || it->examples <= 0 || it->confusion.size() != 3) continue;
-        std::int64_t largest = 0;
-        for (const auto& row : it->confusion) {
-          std::int64_t n = 0;
-          for (std::int64_t v : row) n += v;
-          largest = std::max(largest, n);
-        }
-        const QString label = tr("majority class (dev)");
-        if (!drawn.contains(label)) {
-          drawn.insert(label);
-          accuracy_->addReferenceLine(label, 100.0 * largest / it->examples,
-                                      QColor(0x80, 0x80, 0x80));
-        }
-        break;
-      }
-      if (const auto n = matchReportedSnli(reported_snli_, r->config)) {
-        const QString label =
-            QString::fromStdString(n->label) + QStringLiteral(" ") + r->arch + tr(" (dev)");
-        if (!drawn.contains(label)) {
-          drawn.insert(label);
-          accuracy_->addReferenceLine(label, n->of(r->config.model.arch).val,
-                                      sourceColor(n->source));
-        }
-      }
+      snli = true;
       continue;
     }
-    for (const char* source : {"paper", "reproduction", "arledge"}) {
-      const auto n = matchReported(reported_, source, r->config);
-      if (!n) continue;
-      const QString label = QString::fromStdString(n->label) + QStringLiteral(" ") + r->arch +
-                            (n->metric == "test_ppl" ? tr(" (test)") : QString());
-      if (drawn.contains(label)) continue;
-      drawn.insert(label);
-      ppl_->addReferenceLine(label, n->value(r->config.model.arch), sourceColor(n->source));
+    wikitext << r->config;
+    for (const ReferenceLine& line : pplReferenceLines(*r)) {
+      if (drawn.contains(line.label)) continue;
+      drawn.insert(line.label);
+      ppl_->addReferenceLine(line.label, line.value, line.color);
     }
   }
+  // A line under the chart where a configuration shown has no reported number, naming those
+  // that have one; and why a chart of the other task stays empty.
+  ppl_->setNote(reportedPplNote(wikitext, reportedNumbers().wikitext2));
+  const bool lm_shown = !wikitext.isEmpty();
+  ppl_->setEmptyText(snli && !lm_shown
+                         ? tr("no Wikitext-2 run shown: SNLI runs have accuracies instead")
+                         : tr("no data yet"));
+  position_->setEmptyText(snli && !lm_shown ? tr("no Wikitext-2 run shown") : tr("no data yet"));
 }
 
 QStringList MonitorView::exportCharts(const QString& dir, const ExportOptions& options,

@@ -12,8 +12,6 @@
 #include <QWidget>
 #include <map>
 
-#include "engine/report/report.h"
-#include "engine/report/snli_report.h"
 #include "ui/metrics_store.h"
 #include "ui/run_export.h"
 
@@ -35,6 +33,8 @@ class ConfusionChart;
 
 namespace gwb::ui {
 
+class AccuracyPanel;
+class MonitorRunList;
 class ProbeCharts;
 
 enum class XAxisMode { Step, Tokens, Time };
@@ -93,13 +93,10 @@ class MonitorView : public QWidget {
   void scheduleRedraw();
   void onRunAdded(const QString& key);
   void onRunRemoved(const QString& key);
-  void updateListItem(const QString& key);
   void rebuildAll();
   void drawCurves(const StoredRun& run);
   void drawGroups();
   void drawReferences();
-  void drawAccuracy(const StoredRun& run);
-  void drawConfusion();
   void exportDialog();
   double xOf(const EventBase& e) const;
   QString xLabel() const;
@@ -108,8 +105,8 @@ class MonitorView : public QWidget {
 
   MetricsStore* store_;
   QTabWidget* tabs_;
-  QListWidget* runs_list_;
-  QPushButton* remove_runs_;
+  MonitorRunList* run_list_;
+  AccuracyPanel* accuracy_panel_;
   QComboBox* x_mode_;
   QCheckBox* log_y_;
   QCheckBox* group_seeds_;
@@ -132,8 +129,6 @@ class MonitorView : public QWidget {
   QSet<QString> dirty_;
   bool rebuild_ = false;
   std::map<QString, int> plotted_steps_;  // step events already on the step-based charts
-  std::vector<ReportedNumber> reported_;
-  std::vector<ReportedSnli> reported_snli_;
 };
 
 }  // namespace gwb::ui

@@ -8,7 +8,6 @@
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QFileSystemWatcher>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -23,14 +22,12 @@
 #include <QStandardPaths>
 #include <QTableWidget>
 #include <QTimeZone>
-#include <QTimer>
 #include <QVBoxLayout>
 #include <cmath>
 #include <map>
 
-#include "engine/report/report.h"
-#include "engine/train/metrics_reader.h"
-#include "engine/train/run_lock.h"
+#include "engine/config/tasks.h"
+#include "engine/runs/run_folder.h"
 
 namespace gwb::ui {
 namespace {
@@ -71,39 +68,6 @@ class SortItem : public QTableWidgetItem {
   }
 };
 
-// "section.key" -> value of a configuration, for telling runs of one name apart.
-std::map<QString, QString> flatConfig(const RunConfig& config) {
-  std::map<QString, QString> out;
-  const QJsonObject root =
-      QJsonDocument::fromJson(QByteArray::fromStdString(runConfigToJson(config))).object();
-  for (auto it = root.begin(); it != root.end(); ++it) {
-    if (!it.value().isObject()) {
-      out[it.key()] =
-          QJsonDocument(QJsonArray{it.value()}).toJson(QJsonDocument::Compact).mid(1).chopped(1);
-      continue;
-    }
-    const QJsonObject section = it.value().toObject();
-    for (auto k = section.begin(); k != section.end(); ++k)
-      out[it.key() + '.' + k.key()] =
-          QJsonDocument(QJsonArray{k.value()}).toJson(QJsonDocument::Compact).mid(1).chopped(1);
-  }
-  for (const char* skip : {"name", "description", "train.device", "train.threads"}) out.erase(skip);
-  return out;
-}
-
-// The last step written to metrics.jsonl, from its tail.
-qint64 lastStep(const QString& metrics) {
-  QFile f(metrics);
-  if (!f.open(QIODevice::ReadOnly)) return 0;
-  f.seek(std::max<qint64>(0, f.size() - 8192));
-  const QList<QByteArray> lines = f.readAll().split('\n');
-  for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
-    const QJsonObject o = QJsonDocument::fromJson(*it).object();
-    if (o.contains("step")) return o["step"].toInteger();
-  }
-  return 0;
-}
-
 QString ppl(double v) { return v > 0 ? QString::number(v, 'f', 2) : QString(); }
 QString percent(double fraction) {
   return fraction >= 0 ? QString::number(100 * fraction, 'f', 2) + QStringLiteral(" %") : QString();
@@ -111,108 +75,59 @@ QString percent(double fraction) {
 
 }  // namespace
 
-RunNotes readRunNotes(const QString& run_dir) {
-  QFile f(run_dir + QStringLiteral("/notes.json"));
-  RunNotes notes;
-  if (!f.open(QIODevice::ReadOnly)) return notes;
-  const QJsonObject o = QJsonDocument::fromJson(f.readAll()).object();
-  notes.note = o["note"].toString();
-  for (const auto& t : o["tags"].toArray()) notes.tags << t.toString();
-  return notes;
-}
-
-bool writeRunNotes(const QString& run_dir, const RunNotes& notes) {
-  QSaveFile f(run_dir + QStringLiteral("/notes.json"));
-  if (!f.open(QIODevice::WriteOnly)) return false;
-  f.write(QJsonDocument(
-              QJsonObject{{"note", notes.note}, {"tags", QJsonArray::fromStringList(notes.tags)}})
-              .toJson());
-  return f.commit();
-}
-
 bool resumable(const RunListing& run) {
   return run.status == QLatin1String("stopped") || run.status == QLatin1String("failed") ||
          run.status == QLatin1String("killed");
 }
 
+RunListing listingOf(const ListedRun& run) {
+  const RunRecord& rec = run.record;
+  RunListing r;
+  r.dir = QString::fromStdString(rec.dir);
+  r.name = QString::fromStdString(rec.name());
+  r.started = rec.started > 0 ? QDateTime::fromSecsSinceEpoch(rec.started, QTimeZone::utc())
+                              : QDateTime::fromSecsSinceEpoch(rec.modified, QTimeZone::utc());
+  r.modified = QDateTime::fromSecsSinceEpoch(rec.modified);
+  r.status = QString::fromLatin1(statusName(rec.status));
+  if (rec.status == RunStatus::Unreadable)
+    r.status += QStringLiteral(": ") + QString::fromStdString(rec.problem);
+  r.in_progress = rec.status == RunStatus::Running;
+  r.step = rec.numbers.step();
+  if (rec.config) {
+    const RunConfig& c = *rec.config;
+    r.seed = c.seed;
+    r.task = QString::fromStdString(canonicalTaskOrEmpty(c.data.task));
+    r.arch = QString::fromStdString(c.model.arch);
+    r.tokenizer = QString::fromStdString(c.data.tokenizer);
+    r.n_layers = c.model.n_layers;
+    r.seq_len = c.data.seq_len;
+    r.recipe = QString::fromStdString(c.recipe);
+  }
+  const auto best = rec.bestValid();
+  const auto test = rec.test();
+  if (rec.classification()) {
+    r.best_valid_accuracy = best.value_or(-1);
+    r.test_accuracy = test.value_or(-1);
+  } else {
+    r.best_valid_ppl = best.value_or(0);
+    r.test_ppl = test.value_or(0);
+  }
+  r.differs = run.differs;
+  r.note = QString::fromStdString(rec.notes.note);
+  for (const std::string& t : rec.notes.tags) r.tags << QString::fromStdString(t);
+  r.corpus = QString::fromStdString(rec.corpus);
+  return r;
+}
+
 QList<RunListing> listRuns(const QString& runs_dir) {
+  RunFolder folder(runs_dir.toStdString());
+  folder.refresh();
+  const std::vector<const RunRecord*> records = folder.records();
+  std::map<std::string, QString> differs;
+  for (const auto& [dir, text] : differsFromSameName(records))
+    differs[dir] = QString::fromStdString(text);
   QList<RunListing> out;
-  std::map<QString, std::map<QString, QString>> configs;  // dir -> flattened configuration
-  const QFileInfoList entries =
-      QDir(runs_dir).entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Time);
-  for (const QFileInfo& entry : entries) {
-    const QString dir = entry.absoluteFilePath();
-    // sweeps/ holds cluster sweeps' scripts and task configurations, not runs (CONTRACTS.md).
-    if (entry.fileName() == QLatin1String("sweeps")) continue;
-    if (!QFileInfo::exists(dir + "/config.json")) continue;
-    RunListing r;
-    r.dir = dir;
-    r.name = entry.fileName();
-    // The folder's name starts with its start time (UTC), as createRunDir writes it.
-    r.started = QDateTime::fromString(entry.fileName().left(15), QStringLiteral("yyyyMMdd-HHmmss"));
-    r.started.setTimeZone(QTimeZone::utc());
-    if (!r.started.isValid()) r.started = QFileInfo(dir + "/config.json").birthTime();
-    const bool training = RunLock::isHeld(dir.toStdString());
-    try {
-      const RunRecord record = readRunRecord(dir.toStdString());
-      configs[dir] = flatConfig(record.config);
-      r.seed = record.config.seed;
-      r.name = QString::fromStdString(record.config.name);
-      r.task = QString::fromStdString(record.config.data.task);
-      r.arch = QString::fromStdString(record.config.model.arch);
-      r.tokenizer = QString::fromStdString(record.config.data.tokenizer);
-      r.n_layers = record.config.model.n_layers;
-      r.seq_len = record.config.data.seq_len;
-      if (record.has_summary && !training) {
-        r.status = QString::fromStdString(record.summary.status);
-        r.best_valid_ppl = record.summary.best_valid_ppl;
-        r.test_ppl = record.summary.test_ppl;
-        r.best_valid_accuracy = record.summary.best_valid_accuracy;
-        r.test_accuracy = record.summary.test_accuracy;
-      } else {
-        // Training (or killed): a summary there is a stale one of an earlier stop; the numbers
-        // are the evaluations so far.
-        const MetricsEvents events = readMetricsFile((dir + "/metrics.jsonl").toStdString());
-        for (const EvalEvent& e : events.evals) {
-          if (e.split != "valid") continue;
-          if (e.classification) {
-            r.best_valid_accuracy = std::max(r.best_valid_accuracy, e.accuracy);
-          } else if (std::isfinite(e.ppl) && (r.best_valid_ppl <= 0 || e.ppl < r.best_valid_ppl)) {
-            r.best_valid_ppl = e.ppl;
-          }
-        }
-        r.in_progress = training;
-      }
-    } catch (const std::exception& e) {
-      r.status = QStringLiteral("unreadable: ") + QString::fromUtf8(e.what());
-    }
-    const QFileInfo metrics(dir + "/metrics.jsonl");
-    r.modified = metrics.exists() ? metrics.lastModified() : entry.lastModified();
-    r.step = lastStep(metrics.absoluteFilePath());
-    if (training) {
-      r.status = QStringLiteral("running");
-    } else if (r.status.isEmpty()) {
-      r.status = QStringLiteral("killed");  // no summary and no trainer: resumable
-    }
-    r.notes = readRunNotes(dir);
-    out << r;
-  }
-  // Runs of one name: the keys where each differs from the others of that name.
-  for (RunListing& r : out) {
-    if (!configs.count(r.dir)) continue;
-    QStringList keys;
-    for (const RunListing& other : out) {
-      if (other.dir == r.dir || other.name != r.name || !configs.count(other.dir)) continue;
-      for (const auto& [key, value] : configs[r.dir]) {
-        const auto it = configs[other.dir].find(key);
-        if ((it == configs[other.dir].end() || it->second != value) && !keys.contains(key))
-          keys << key;
-      }
-    }
-    QStringList parts;
-    for (const QString& key : keys) parts << key + QStringLiteral("=") + configs[r.dir][key];
-    r.differs = parts.join(QStringLiteral(", "));
-  }
+  for (const RunRecord* r : records) out << listingOf({*r, differs[r->dir]});
   return out;
 }
 
@@ -261,16 +176,9 @@ RunBrowser::RunBrowser(QWidget* parent) : QWidget(parent) {
   layout->addWidget(table_, 1);
   layout->addLayout(buttons);
 
-  // The folder is followed: a run appears when its folder does (watcher), and the states and
-  // numbers of the listed runs follow their files (every 2 s while the tab is visible).
-  watcher_ = new QFileSystemWatcher(this);
-  connect(watcher_, &QFileSystemWatcher::directoryChanged, this, [this] { refresh(); });
-  timer_ = new QTimer(this);
-  timer_->setInterval(2000);
-  connect(timer_, &QTimer::timeout, this, [this] {
-    if (isVisible()) refresh();
-  });
-  timer_->start();
+  // The folder is read and followed on the watcher's thread; rows arrive as values.
+  watcher_ = new RunWatcher(this);
+  connect(watcher_, &RunWatcher::listed, this, &RunBrowser::onListed);
   connect(filter_, &QLineEdit::textChanged, this, [this] { applyFilter(); });
   connect(table_, &QTableWidget::itemSelectionChanged, this, &RunBrowser::updateButtons);
   connect(folder_, &QLineEdit::editingFinished, this, [this] { setRunsDir(folder_->text()); });
@@ -278,7 +186,9 @@ RunBrowser::RunBrowser(QWidget* parent) : QWidget(parent) {
     const QString dir = QFileDialog::getExistingDirectory(this, tr("Runs folder"), folder_->text());
     if (!dir.isEmpty()) setRunsDir(dir);
   });
-  connect(refresh_button, &QPushButton::clicked, this, &RunBrowser::refresh);
+  // Refresh without waiting: the watcher polls at once and the rows follow.
+  connect(refresh_button, &QPushButton::clicked, this,
+          [this] { watcher_->setRunsFolder(folder_->text()); });
   connect(open, &QPushButton::clicked, this, [this] { emit openRequested(selectedDirs()); });
   connect(table_, &QTableWidget::cellDoubleClicked, this,
           [this] { emit openRequested(selectedDirs()); });
@@ -297,10 +207,8 @@ RunBrowser::RunBrowser(QWidget* parent) : QWidget(parent) {
 
 void RunBrowser::setRunsDir(const QString& dir) {
   if (folder_->text() != dir) folder_->setText(dir);
-  if (!watcher_->directories().isEmpty()) watcher_->removePaths(watcher_->directories());
   QDir().mkpath(dir);
-  watcher_->addPath(dir);
-  refresh();
+  watcher_->setRunsFolder(dir);
   emit runsDirChanged(dir);
 }
 
@@ -322,10 +230,8 @@ void RunBrowser::applyFilter() {
 }
 
 const RunListing* RunBrowser::listing(const QString& dir) const {
-  for (const RunListing& r : runs_) {
-    if (r.dir == dir) return &r;
-  }
-  return nullptr;
+  const auto it = runs_.find(dir);
+  return it == runs_.end() ? nullptr : &it->second;
 }
 
 QStringList RunBrowser::shownDirs() const {
@@ -360,61 +266,99 @@ void RunBrowser::updateButtons() {
 
 QString RunBrowser::runsDir() const { return folder_->text(); }
 
-int RunBrowser::runCount() const { return runs_.size(); }
+int RunBrowser::runCount() const { return static_cast<int>(runs_.size()); }
 
-void RunBrowser::refresh() {
+void RunBrowser::refresh() { watcher_->pollNow(); }
+
+// The row of a listing: its cells (text, and a sort key where the text would sort wrongly).
+void RunBrowser::setRow(int i, const RunListing& r) {
+  const bool snli = r.task == QLatin1String("snli");
+  const QString mark = r.in_progress ? tr(" (so far)") : QString();
+  QString valid = snli ? percent(r.best_valid_accuracy) : ppl(r.best_valid_ppl);
+  if (!valid.isEmpty() && r.corpus == QLatin1String("v1")) valid += tr(" (v1)");
+  const QStringList cells = {r.name,
+                             r.started.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")),
+                             QString::number(r.seed),
+                             r.differs,
+                             r.task,
+                             r.arch,
+                             r.n_layers ? QString::number(r.n_layers) : QString(),
+                             r.seq_len ? QString::number(r.seq_len) : QString(),
+                             r.tokenizer,
+                             r.status,
+                             QString::number(r.step),
+                             valid.isEmpty() ? valid : valid + mark,
+                             snli ? percent(r.test_accuracy) : ppl(r.test_ppl),
+                             r.tags.join(QStringLiteral(", ")),
+                             r.note,
+                             r.modified.toString(QStringLiteral("yyyy-MM-dd HH:mm"))};
+  const double valid_key = snli ? r.best_valid_accuracy : r.best_valid_ppl;
+  const double test_key = snli ? r.test_accuracy : r.test_ppl;
+  const QVariant keys[kColumns] = {{},
+                                   r.started,
+                                   static_cast<double>(r.seed),
+                                   {},
+                                   {},
+                                   {},
+                                   static_cast<double>(r.n_layers),
+                                   static_cast<double>(r.seq_len),
+                                   {},
+                                   {},
+                                   static_cast<double>(r.step),
+                                   valid_key,
+                                   test_key,
+                                   {},
+                                   {},
+                                   r.modified};
+  for (int c = 0; c < kColumns; ++c) {
+    auto* item = new SortItem(cells[c], keys[c]);
+    item->setToolTip(c == kName ? r.dir : cells[c]);
+    if (c == kName) item->setData(Qt::UserRole, r.dir);
+    if (c == kValid && r.corpus == QLatin1String("v1"))
+      item->setToolTip(tr("%1: trained on the tokenized Wikitext-2 v1, not the raw corpus its "
+                          "recipe used; not comparable with the recipe's reported number")
+                           .arg(cells[c]));
+    table_->setItem(i, c, item);
+  }
+}
+
+void RunBrowser::onListed(const QString& folder, const QVector<ListedRun>& changed,
+                          const QStringList& removed, bool all) {
+  if (folder != folder_->text()) return;  // a folder left since
   const QStringList selected = selectedDirs();
-  runs_ = listRuns(folder_->text());
-  table_->setSortingEnabled(false);  // rows are filled in listing order, then sorted once
-  table_->setRowCount(runs_.size());
-  for (int i = 0; i < runs_.size(); ++i) {
-    const RunListing& r = runs_[i];
-    const bool snli = r.task == QLatin1String("snli");
-    const QString mark = r.in_progress ? tr(" (so far)") : QString();
-    const QStringList cells = {
-        r.name,
-        r.started.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")),
-        QString::number(r.seed),
-        r.differs,
-        r.task,
-        r.arch,
-        r.n_layers ? QString::number(r.n_layers) : QString(),
-        r.seq_len ? QString::number(r.seq_len) : QString(),
-        r.tokenizer,
-        r.status,
-        QString::number(r.step),
-        (snli ? percent(r.best_valid_accuracy) : ppl(r.best_valid_ppl)) + mark,
-        snli ? percent(r.test_accuracy) : ppl(r.test_ppl),
-        r.notes.tags.join(QStringLiteral(", ")),
-        r.notes.note,
-        r.modified.toString(QStringLiteral("yyyy-MM-dd HH:mm"))};
-    const double valid = snli ? r.best_valid_accuracy : r.best_valid_ppl;
-    const double test = snli ? r.test_accuracy : r.test_ppl;
-    const QVariant keys[kColumns] = {{},
-                                     r.started,
-                                     static_cast<double>(r.seed),
-                                     {},
-                                     {},
-                                     {},
-                                     static_cast<double>(r.n_layers),
-                                     static_cast<double>(r.seq_len),
-                                     {},
-                                     {},
-                                     static_cast<double>(r.step),
-                                     valid,
-                                     test,
-                                     {},
-                                     {},
-                                     r.modified};
-    for (int c = 0; c < kColumns; ++c) {
-      auto* item = new SortItem(cells[c], keys[c]);
-      item->setToolTip(c == kName ? r.dir : cells[c]);
-      if (c == kName) item->setData(Qt::UserRole, r.dir);
-      table_->setItem(i, c, item);
+  table_->setSortingEnabled(false);  // rows change in place, then sort once
+  if (all) {
+    runs_.clear();
+    table_->setRowCount(0);
+  }
+  std::map<QString, int> row_of;
+  for (int row = 0; row < table_->rowCount(); ++row)
+    row_of[table_->item(row, kName)->data(Qt::UserRole).toString()] = row;
+  for (const QString& dir : removed) {
+    runs_.erase(dir);
+    const auto it = row_of.find(dir);
+    if (it == row_of.end()) continue;
+    table_->removeRow(it->second);
+    row_of.clear();
+    for (int row = 0; row < table_->rowCount(); ++row)
+      row_of[table_->item(row, kName)->data(Qt::UserRole).toString()] = row;
+  }
+  for (const ListedRun& run : changed) {
+    const RunListing listing = listingOf(run);
+    runs_[listing.dir] = listing;
+    auto it = row_of.find(listing.dir);
+    int row = 0;
+    if (it == row_of.end()) {
+      row = table_->rowCount();
+      table_->insertRow(row);
+      row_of[listing.dir] = row;
+    } else {
+      row = it->second;
     }
+    setRow(row, listing);
   }
   table_->setSortingEnabled(true);
-  table_->resizeColumnsToContents();
+  if (all) table_->resizeColumnsToContents();
   applyFilter();
   selectDirs(selected);
   updateButtons();
@@ -440,11 +384,13 @@ void RunBrowser::selectDirs(const QStringList& dirs) {
 void RunBrowser::editNotes() {
   const QStringList dirs = selectedDirs();
   if (dirs.size() != 1) return;
-  RunNotes notes = readRunNotes(dirs.first());
+  RunNotes notes = readRunNotes(dirs.first().toStdString());
   QDialog dialog(this);
   dialog.setWindowTitle(tr("Note and tags"));
-  auto* note = new QLineEdit(notes.note);
-  auto* tags = new QLineEdit(notes.tags.join(QStringLiteral(", ")));
+  auto* note = new QLineEdit(QString::fromStdString(notes.note));
+  QStringList tag_list;
+  for (const std::string& t : notes.tags) tag_list << QString::fromStdString(t);
+  auto* tags = new QLineEdit(tag_list.join(QStringLiteral(", ")));
   auto* form = new QFormLayout(&dialog);
   form->addRow(tr("Note"), note);
   form->addRow(tr("Tags (comma-separated)"), tags);
@@ -453,12 +399,15 @@ void RunBrowser::editNotes() {
   connect(box, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
   connect(box, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
   if (dialog.exec() != QDialog::Accepted) return;
-  notes.note = note->text();
+  notes.note = note->text().toStdString();
   notes.tags.clear();
-  for (const QString& t : tags->text().split(',', Qt::SkipEmptyParts)) notes.tags << t.trimmed();
-  if (!writeRunNotes(dirs.first(), notes))
-    QMessageBox::warning(this, tr("Note"), tr("Could not write notes.json"));
-  refresh();
+  for (const QString& t : tags->text().split(',', Qt::SkipEmptyParts))
+    notes.tags.push_back(t.trimmed().toStdString());
+  try {
+    writeRunNotes(dirs.first().toStdString(), notes);
+  } catch (const std::exception& e) {
+    QMessageBox::warning(this, tr("Note"), QString::fromUtf8(e.what()));
+  }
 }
 
 bool RunBrowser::moveToTrash(const QString& dir, QString* error, QString* where) {
@@ -492,7 +441,6 @@ void RunBrowser::deleteSelected() {
     }
   }
   if (!moved.isEmpty()) say(tr("Moved to the trash: %1").arg(moved.join(QStringLiteral("; "))));
-  refresh();
 }
 
 }  // namespace gwb::ui

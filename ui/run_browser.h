@@ -1,30 +1,23 @@
 // The run browser: every run directory under a runs folder (made here or by gwb elsewhere), with
 // its configuration, status, steps and perplexities, and a note and tags of the researcher's own
-// (kept in the run's notes.json). Opens runs in the monitor (replaying metrics.jsonl and following
-// a run in progress), sends a selection to the comparison, resumes stopped runs, and deletes a run
-// to the desktop's trash after confirmation. GUI thread only.
+// (kept in the run's notes.json). Opens runs in the monitor, sends a selection to the comparison,
+// resumes stopped runs, and deletes a run to the desktop's trash after confirmation. The folder is
+// read by the run watcher on its own thread (run_watcher.h): rows arrive as values and only the
+// rows of runs that changed are redrawn. GUI thread only.
 #pragma once
 
 #include <QDateTime>
 #include <QStringList>
 #include <QWidget>
+#include <map>
 
-class QFileSystemWatcher;
+#include "ui/run_watcher.h"
+
 class QLineEdit;
 class QPushButton;
 class QTableWidget;
-class QTimer;
 
 namespace gwb::ui {
-
-/// notes.json of a run directory.
-struct RunNotes {
-  QString note;
-  QStringList tags;
-};
-RunNotes readRunNotes(const QString& run_dir);
-/// Writes atomically; false on failure.
-bool writeRunNotes(const QString& run_dir, const RunNotes& notes);
 
 /// One run directory as the browser lists it.
 struct RunListing {
@@ -39,9 +32,15 @@ struct RunListing {
   QDateTime started;  ///< from the folder's name (UTC), else config.json's time
   QDateTime modified;
   QString differs;  ///< keys that tell it from other runs of the same name ("seed=2, ...")
-  RunNotes notes;
+  QString note;
+  QStringList tags;
+  QString corpus;  ///< a recipe's Wikitext-2: "raw" or "v1" ("" otherwise)
+  QString recipe;
 };
-/// Reads the run directories directly under `runs_dir`, newest first (never its sweeps/ folder).
+/// A listing of a record (the run watcher's value).
+RunListing listingOf(const ListedRun& run);
+/// Reads the run directories directly under `runs_dir` now, newest first (never its sweeps/ or
+/// studies/ folders): for tests and scripts; the browser lists on the watcher's thread.
 QList<RunListing> listRuns(const QString& runs_dir);
 /// Whether a run's status lets it be resumed (stopped, failed, killed).
 bool resumable(const RunListing& run);
@@ -52,9 +51,11 @@ class RunBrowser : public QWidget {
  public:
   explicit RunBrowser(QWidget* parent = nullptr);
 
+  /// Follows `dir` (listed on the watcher's thread: rows arrive shortly after).
   void setRunsDir(const QString& dir);
   QString runsDir() const;
-  /// Re-reads the folder (also every 5 seconds while visible).
+  /// Polls the folder now and waits for the rows (tests; the watcher polls every 2 s and as soon
+  /// as a run folder appears).
   void refresh();
   QStringList selectedDirs() const;
   void selectDirs(const QStringList& dirs);
@@ -81,6 +82,9 @@ class RunBrowser : public QWidget {
   void runsDirChanged(const QString& dir);
 
  private:
+  void onListed(const QString& folder, const QVector<ListedRun>& changed,
+                const QStringList& removed, bool all);
+  void setRow(int row, const RunListing& r);
   void editNotes();
   void deleteSelected();
   void updateButtons();
@@ -90,10 +94,9 @@ class RunBrowser : public QWidget {
   QLineEdit* folder_;
   QLineEdit* filter_;
   QTableWidget* table_;
-  QTimer* timer_;
-  QFileSystemWatcher* watcher_;
+  RunWatcher* watcher_;
   QPushButton* resume_;
-  QList<RunListing> runs_;
+  std::map<QString, RunListing> runs_;  // by run directory
   QString message_;
 };
 

@@ -2,7 +2,9 @@
 // alpha and plucker for Grassmann) as PNG + PDF + CSV + JSON; the comparison as a multi-panel
 // figure (PNG, PDF) with its data (CSV, JSON) and as tables (Markdown, CSV, LaTeX). Used by the
 // monitor's Export charts… (every chart of the runs ticked, or the charts ticked) and by
-// `grassmann-workbench --export`, so both write the same names. GUI thread (charts are widgets).
+// `grassmann-workbench --export`, so both write the same names. The charts live in
+// export_run_charts.cpp, export_probe_charts.cpp and export_comparison.cpp. GUI thread (charts are
+// widgets).
 #pragma once
 
 #include <QList>
@@ -34,10 +36,6 @@ QStringList exportRunFiles(const StoredRun& run, const QString& dir, const Expor
 /// `comparison`, the comparison files into `out`: what --export writes for these runs.
 QStringList exportRuns(const QList<const StoredRun*>& runs, const QString& out,
                        const ExportOptions& options, bool comparison = true);
-
-/// The report record of a stored run: its configuration and summary, completed from the events
-/// when the run has no summary yet (best validation, test perplexity, throughput).
-RunRecord recordOf(const StoredRun& run);
 
 /// `dir`/comparison.{png,pdf,csv,json} and `dir`/comparison_table.{md,csv,tex} (the Wikitext-2
 /// runs), and with SNLI runs among them snli_comparison.* and snli_comparison_table.*.

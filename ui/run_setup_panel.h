@@ -1,10 +1,13 @@
-// The run set-up panel: a widget for every field of the run configuration (SPEC's switches, the
-// data, the recipe, the probes), validated as you type with the engine's own checks, each error
-// shown beside its field; the parameter count at once; presets of the paper and the
-// reproductions; configuration JSON saved and loaded; and the buttons that queue a run, the
-// size-matched pair of architectures, or a whole preset family. GUI thread only; torch-free.
+// The run set-up panel: the form of every key of the run configuration (config_form.h: SPEC's
+// switches, the data, the recipe, the probes), validated as you type with the engine's own checks,
+// each error shown beside its field; the parameter count at once; presets, and the published
+// recipes as a family (recipe, size, architecture) with the recipe a configuration is, or how many
+// keys it is from the nearest; configuration JSON saved and loaded; and the buttons that queue a
+// run, the size-matched pair of architectures, or a whole preset family. GUI thread only;
+// torch-free.
 #pragma once
 
+#include <QFutureWatcher>
 #include <QMap>
 #include <QWidget>
 #include <functional>
@@ -14,13 +17,14 @@
 #include "engine/config/run_config.h"
 
 class QComboBox;
-class QFormLayout;
 class QLabel;
 class QPushButton;
 class QTabWidget;
 class QTimer;
 
 namespace gwb::ui {
+
+class ConfigForm;
 
 class RunSetupPanel : public QWidget {
   Q_OBJECT
@@ -56,7 +60,7 @@ class RunSetupPanel : public QWidget {
   /// the engine once at start. Revalidates.
   void setDeviceIsCuda(bool on);
   /// The tabs of the pages (Model, Classifier, Data, Recipe, Probes).
-  QTabWidget* tabs() const { return tabs_; }
+  QTabWidget* tabs() const;
   /// Start run (the button, Ctrl+Enter): queues a valid configuration, or shows the first field
   /// with a problem on its page with the focus in it and says nothing was queued.
   void requestStart();
@@ -67,6 +71,16 @@ class RunSetupPanel : public QWidget {
   QString originText() const;
   /// The preset box's current text.
   QString presetShown() const;
+  /// Which recipe the configuration is ("recipe kanenorman (grassmann, N 6, L 128)") or how far it
+  /// is from the nearest ("2 keys from recipe reference ...: model.norm, train.warmup_from").
+  QString recipeMatchText() const;
+  /// Chooses a recipe, size ("N 6, L 128") and architecture in the family boxes and loads it;
+  /// false if there is no such recipe preset.
+  bool loadRecipe(const QString& recipe, const QString& size, const QString& arch);
+  /// Whether the backbone folder's description is still being read on the worker.
+  bool backboneReading() const { return backbone_watcher_->isRunning(); }
+  /// The backbone folder's description shown ("reading ..." while it is read).
+  QString backboneText() const;
   /// Yes/no questions (a message box; tests replace the handler).
   void setConfirmHandler(std::function<bool(const QString&, const QString&)> handler) {
     confirm_handler_ = std::move(handler);
@@ -79,56 +93,43 @@ class RunSetupPanel : public QWidget {
   void speedrunRequested(const QString& family);
 
  private:
-  enum class Kind { Int, Double, Bool, Choice, Text, Path, IntList, DoubleList };
-  static Kind kindOf(KeyType type);
-  struct Field {
-    QString key;
-    Kind kind;
-    QWidget* editor = nullptr;
-    QLabel* error = nullptr;
-    QString label;
+  struct BackboneInfo {  // what a backbone folder holds, read off the GUI thread
+    QString key, text, error;
   };
-  /// The configuration's choice fields as shown (what decides which keys apply).
-  RunConfig choicesShown() const;
-  QString withLabels(QString message) const;
-  QString pageOf(const QString& key) const;
   bool confirm(const QString& title, const QString& question);
   void updateOrigin();
-  void addField(QWidget* page, const QString& key, const QString& label, Kind kind,
-                const QString& tip, const QStringList& choices = {});
-  QString fieldText(const Field& f) const;
-  void showErrors();
-  void updateArchitecture();
+  void updateRecipe(const std::optional<RunConfig>& parsed);
+  void updateRecipeChoices();
   /// Describes the backbone folder `resolved` would read (model.backbone_dir, else the installed
   /// copy): dim, layers, parameters, sha256 in backbone_; a folder that is wrong is an error of
-  /// model.backbone_dir. Hashes the weights once per (folder, size, modification time).
+  /// model.backbone_dir. The weights are hashed on a worker, once per (folder, size, time).
   void describeBackbone(const RunConfig& resolved);
 
-  QList<Field> fields_;
+  ConfigForm* form_;
   QMap<QString, QString> errors_;
-  QMap<QString, QWidget*> pages_;
-  QTabWidget* tabs_;
-  QWidget* classifier_tab_ = nullptr;
   QLabel* origin_;
   QString origin_name_;
   bool edited_ = false;
   std::function<bool(const QString&, const QString&)> confirm_handler_;
   bool device_is_cuda_ = false;
   QComboBox* presets_;
+  QComboBox* recipe_;  // the recipes as a family: recipe, size, architecture
+  QComboBox* recipe_size_;
+  QComboBox* recipe_arch_;
+  QLabel* recipe_match_;  // which recipe the configuration is, or how far from the nearest
   QComboBox* family_;
   QLabel* params_;
   QLabel* status_;
   QLabel* leak_;
-  QLabel* backbone_ = nullptr;  // what the backbone folder holds, or what is wrong with it
-  QString backbone_key_;        // the folder, size and time of the weights described
-  QString backbone_text_;       // its description ("" when it could not be read)
-  QString backbone_error_;      // why not
+  QLabel* backbone_label_ = nullptr;  // what the backbone folder holds, or what is wrong with it
+  BackboneInfo backbone_;             // the latest description (key: folder, size and time)
+  QString pending_backbone_;          // the key being read on the worker
+  QFutureWatcher<BackboneInfo>* backbone_watcher_;
   QPushButton* start_;
   QPushButton* pair_;
   QPushButton* speedrun_;
   QTimer* debounce_;
   std::optional<RunConfig> valid_;
-  bool loading_ = false;
 };
 
 }  // namespace gwb::ui

@@ -7,6 +7,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace gwb::cli {
 
@@ -19,6 +20,8 @@ constexpr int kExitFailed = 1;
 constexpr int kExitBadInput = 2;
 constexpr int kExitStopped = 130;
 
+/// "a,b, c" -> {"a", "b", "c"} (spaces dropped, empty items skipped): list options.
+std::vector<std::string> splitList(const std::string& text);
 /// Writes one JSON document and a newline to stdout, flushed.
 void printJson(const nlohmann::ordered_json& document);
 /// Writes "gwb: MESSAGE" and a newline to stderr (progress for people).
@@ -35,6 +38,7 @@ void addBenchCommand(CLI::App& app, Action& action);
 void addReportCommand(CLI::App& app, Action& action);
 void addSampleCommand(CLI::App& app, Action& action);
 void addSweepCommand(CLI::App& app, Action& action);
+void addStudyCommand(CLI::App& app, Action& action);
 
 /// The JSON of `gwb --version`.
 nlohmann::ordered_json versionJson();

@@ -12,12 +12,13 @@
 
 #include "app/cli/cli_common.h"
 #include "app/cli/train_support.h"
+#include "engine/catalog/installed.h"
+#include "engine/catalog/verify.h"
+#include "engine/data/data_source.h"
 #include "engine/data/data_stats.h"
 #include "engine/data/feature_cache.h"
-#include "engine/data/fetch/fetcher.h"
-#include "engine/data/fetch/installed.h"
-#include "engine/data/fetch/verify.h"
 #include "engine/data/snli.h"
+#include "engine/fetch/fetcher.h"
 #include "engine/tokenizers/tokenizer.h"
 #include "engine/util/error.h"
 #include "engine/util/paths.h"
@@ -34,7 +35,10 @@ Json toJson(const DataStats& stats) {
   out["dir"] = stats.dir;
   out["source"] = stats.source;
   out["provenance"] = stats.provenance;
-  if (stats.task == "wikitext2") out["seq_len"] = stats.seq_len;
+  if (stats.task == "wikitext2") {
+    out["seq_len"] = stats.seq_len;
+    if (stats.targets != "shift") out["targets"] = stats.targets;  // chunks of L + 1 counted
+  }
   out["splits"] = Json::object();
   for (const SplitStats& s : stats.splits) {
     Json split;
@@ -48,7 +52,7 @@ Json toJson(const DataStats& stats) {
       split["pairs"] = s.pairs;
       split["dropped"] = s.dropped;
       split["kept"] = s.kept;
-      for (int k = 0; k < kSnliClasses; ++k) split["labels"][snliLabelName(k)] = s.labels[k];
+      for (int k = 0; k < kSnliClasses; ++k) split["labels"][snliClassName(k)] = s.labels[k];
       split["tokens"] = s.tokens;
     }
     out["splits"][s.split] = split;
@@ -63,6 +67,13 @@ int runStats(const DataStatsRequest& request) {
   if (request.seq_len < 2) {
     throw InputError({"", 0, "--seq-len"},
                      expectedGot("an integer >= 2", std::to_string(request.seq_len)));
+  }
+  if (request.targets != "shift" && request.targets != "next")
+    throw InputError({"", 0, "--targets"},
+                     expectedGot("shift or next", "\"" + request.targets + "\""));
+  if (request.gpt2_rows != "file" && request.gpt2_rows != "nonempty") {
+    throw InputError({"", 0, "--gpt2-rows"},
+                     expectedGot("file or nonempty", "\"" + request.gpt2_rows + "\""));
   }
   // Which copy it reads, before the (possibly long) tokenising; --dir says that itself.
   const DataResolution copy = resolveTaskData(request.task, request.dir, request.format);
@@ -298,6 +309,10 @@ void addDataCommand(CLI::App& app, Action& action) {
   stats->add_option("--dir", request->dir,
                     "Data folder (default: the installed copy, else the embedded one)");
   stats->add_option("--seq-len", request->seq_len, "Chunk length L for the chunk count (256)");
+  stats->add_option("--targets", request->targets,
+                    "shift (chunks of L, default) or next (chunks of L + 1): data.targets");
+  stats->add_option("--gpt2-rows", request->gpt2_rows,
+                    "file (default) or nonempty: data.gpt2_rows of a GPT-2 stream");
   stats->add_option("--format", request->format,
                     "auto, tokens, raw (wikitext2) or jsonl, txt, tsv (snli)");
   stats->add_option("--vocab-dir", request->vocab_dir, "Vocabulary folder (default: embedded)");

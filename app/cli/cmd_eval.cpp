@@ -12,9 +12,9 @@
 #include "engine/data/token_cache.h"
 #include "engine/data/wikitext.h"
 #include "engine/io/safetensors.h"
-#include "engine/io/tensor_io.h"
 #include "engine/model/language_model.h"
 #include "engine/model/snli_head.h"
+#include "engine/model/tensor_io.h"
 #include "engine/runtime/device.h"
 #include "engine/tokenizers/tokenizer.h"
 #include "engine/train/evaluation.h"
@@ -34,17 +34,30 @@ struct EvalOptions {
   std::string checkpoint = "best";
   std::string split = "all";
   std::string model_config, weights, ids, features;
+  std::string names;  ///< the weights' naming scheme ("": recognised from the names)
   std::string precision = "fp32";
 };
 
-ModelConfig readModel(const std::string& path) {
+// The model section of M, and whether M says data.targets next (a whole configuration only).
+struct ModelSpec {
+  ModelConfig model;
+  bool targets_next = false;
+};
+
+ModelSpec readModel(const std::string& path) {
   const std::string text = readFileBytes(path);
   checkUtf8(text, path);
-  ModelConfig model;
+  ModelSpec spec;
+  ModelConfig& model = spec.model;
   if (nlohmann::json::parse(text, nullptr, false).contains("model")) {
     RunConfig config = parseRunConfig(text, path);
     resolveRunConfig(config, knownVocabSize(config.data.tokenizer));
     model = config.model;
+    spec.targets_next = config.data.targets == "next";
+    if (config.data.targets != "shift" && config.data.targets != "next") {
+      throw InputError({path, 0, "data.targets"},
+                       expectedGot("shift or next", "\"" + config.data.targets + "\""));
+    }
   } else {
     model = parseModelConfig(text, path);
   }
@@ -59,10 +72,12 @@ ModelConfig readModel(const std::string& path) {
     throw InputError({path, 0, model.vocab_size <= 0 ? "model.vocab_size" : "model.max_len"},
                      expectedGot("a positive integer in a model section", "0 or none"));
   }
-  return model;
+  return spec;
 }
 
-torch::Tensor readIds(const std::string& path, const ModelConfig& model) {
+// A B x T array of ids; under data.targets next a row may be max_len + 1 long (its last id only a
+// target).
+torch::Tensor readIds(const std::string& path, const ModelConfig& model, bool targets_next) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(readFileBytes(path));
@@ -73,9 +88,10 @@ torch::Tensor readIds(const std::string& path, const ModelConfig& model) {
     throw InputError({path}, expectedGot("a B x T array of ids", j.type_name()));
   const std::int64_t B = static_cast<std::int64_t>(j.size()),
                      T = static_cast<std::int64_t>(j[0].size());
-  if (T < 2 || T > model.max_len) {
-    throw InputError({path}, expectedGot("rows of 2.." + std::to_string(model.max_len) + " ids",
-                                         std::to_string(T)));
+  const std::int64_t longest = model.max_len + (targets_next ? 1 : 0);
+  if (T < 2 || T > longest) {
+    throw InputError(
+        {path}, expectedGot("rows of 2.." + std::to_string(longest) + " ids", std::to_string(T)));
   }
   torch::Tensor ids = torch::empty({B, T}, torch::kLong);
   for (std::int64_t b = 0; b < B; ++b) {
@@ -106,16 +122,24 @@ int evalIds(const EvalOptions& o) {
     throw InputError({"", 0, "--precision"},
                      expectedGot("fp32 or fp64", "\"" + o.precision + "\""));
   }
-  ModelConfig model_config = readModel(o.model_config);
+  const ModelSpec spec = readModel(o.model_config);
+  ModelConfig model_config = spec.model;
   model_config.dropout = 0;  // evaluation: dropout off
+  model_config.attn_dropout = 0;
   LanguageModel model(model_config);
-  loadModuleWeights(*model, o.weights);
+  model->setTargetsNext(spec.targets_next);
+  const std::string scheme = loadModuleWeightsNamed(*model, o.weights, o.names);
+  progress("weights read under the " + scheme + " names");
   if (o.precision == "fp64") model->to(torch::kDouble);
   model->eval();
-  const torch::Tensor ids = readIds(o.ids, model_config);
+  const torch::Tensor ids = readIds(o.ids, model_config, spec.targets_next);
   torch::NoGradGuard no_grad;
-  const torch::Tensor logits = model->forward(ids).to(torch::kDouble);  // (B, T, V)
+  // shift: the model sees all T ids and predicts ids[:, 1:] from its first T - 1 positions; next:
+  // it sees the first T - 1 and predicts from every one.
+  const torch::Tensor seen = model->inputIds(ids);
+  const torch::Tensor logits = model->forward(seen).to(torch::kDouble);  // (B, T or T - 1, V)
   const std::int64_t B = ids.size(0), T = ids.size(1), V = logits.size(2);
+  const std::int64_t S = logits.size(1);
   const torch::Tensor shifted = logits.narrow(1, 0, T - 1).reshape({-1, V});
   const double loss =
       torch::nn::functional::cross_entropy(shifted, ids.narrow(1, 1, T - 1).reshape({-1}))
@@ -133,7 +157,8 @@ int evalIds(const EvalOptions& o) {
   out["logits_sum"] = logits.sum().item<double>();
   out["logits_abs_sum"] = logits.abs().sum().item<double>();
   out["logits_first"] = values(logits[0][0].narrow(0, 0, k));
-  out["logits_last"] = values(logits[B - 1][T - 1].narrow(0, V - k, k));
+  out["logits_last"] = values(logits[B - 1][S - 1].narrow(0, V - k, k));
+  out["names"] = scheme;
   printJson(out);
   return kExitOk;
 }
@@ -306,7 +331,11 @@ void addEvalCommand(CLI::App& app, Action& action) {
   cmd->add_option("--checkpoint", o->checkpoint, "best or last (default best)");
   cmd->add_option("--split", o->split, "valid, test or all (default all)");
   cmd->add_option("--model-config", o->model_config, "Model section or whole configuration (JSON)");
-  cmd->add_option("--weights", o->weights, "Weights (safetensors, reference names)");
+  cmd->add_option("--weights", o->weights,
+                  "Weights (safetensors, the workbench's or another reproduction's names)");
+  cmd->add_option("--names", o->names,
+                  "Naming scheme of --weights: reference, arledge, kanenorman, youdie006 or "
+                  "grasslm (default: recognised from the names)");
   cmd->add_option("--ids", o->ids, "B x T array of token ids (JSON)");
   cmd->add_option("--features", o->features,
                   "Backbone outputs for an SNLI head (safetensors: features + mask, or pooled)");

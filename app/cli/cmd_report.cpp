@@ -1,7 +1,7 @@
 // `gwb report RUN_DIR... [--markdown|--csv|--json|--latex]`: one row per configuration (seeds
-// grouped as mean ± std) beside the reported numbers with the gap in % (Wikitext-2) or in points
-// (SNLI, its own table). JSON unless a format is asked for. A folder of runs may be given instead
-// of the runs themselves.
+// grouped as mean ± std) with each run's status and step, beside the reported numbers (its own
+// recipe's first) with the gap in % (Wikitext-2) or in points (SNLI, its own table). JSON unless a
+// format is asked for. A folder of runs may be given instead of the runs themselves.
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -9,6 +9,7 @@
 #include "app/cli/cli_common.h"
 #include "engine/report/report.h"
 #include "engine/report/snli_report.h"
+#include "engine/runs/run_folder.h"
 #include "engine/util/error.h"
 #include "engine/util/paths.h"
 
@@ -22,24 +23,23 @@ struct ReportOptions {
   bool markdown = false, csv = false, json = false, latex = false;
 };
 
+// Run directories, or every run directory of a folder of runs (the run store reads them).
 std::vector<RunRecord> collect(const std::vector<std::string>& dirs) {
   std::vector<RunRecord> runs;
   for (const std::string& d : dirs) {
     const std::string dir = absolutePath(d);
     if (fs::is_regular_file(fs::path(dir) / "config.json")) {
-      runs.push_back(readRunRecord(dir));
+      runs.push_back(readRun(dir));
       continue;
     }
-    std::vector<std::string> children;
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(dir, ec)) {
-      if (fs::is_regular_file(entry.path() / "config.json"))
-        children.push_back(entry.path().string());
-    }
+    std::vector<RunRecord> children = readRunFolder(dir);
     if (children.empty())
       throw InputError({dir}, expectedGot("a run directory or a folder of runs", "neither"));
-    std::sort(children.begin(), children.end());
-    for (const std::string& c : children) runs.push_back(readRunRecord(c));
+    for (RunRecord& c : children) runs.push_back(std::move(c));
+  }
+  for (const RunRecord& r : runs) {
+    if (!r.config)
+      throw InputError({r.dir + "/config.json"}, expectedGot("a configuration", r.problem));
   }
   return runs;
 }
@@ -50,8 +50,9 @@ int run(const ReportOptions& o) {
                      expectedGot("one of --markdown, --csv, --json, --latex", "several"));
   }
   const std::vector<RunRecord> runs = collect(o.dirs);
-  const auto rows = buildReport(runs, loadReportedNumbers(reportedNumbersPath()));
-  const auto snli = buildSnliReport(runs, loadReportedSnli(reportedNumbersPath()));
+  const ReportedNumbers& reported = reportedNumbers();
+  const auto rows = buildReport(runs, reported.wikitext2);
+  const auto snli = buildSnliReport(runs, reported.snli);
   if (o.markdown) {
     std::cout << combinedMarkdown(rows, snli);
   } else if (o.csv) {

@@ -4,8 +4,8 @@
 #include <memory>
 
 #include "app/cli/cli_common.h"
-#include "engine/io/tensor_io.h"
 #include "engine/model/language_model.h"
+#include "engine/model/tensor_io.h"
 #include "engine/tokenizers/tokenizer.h"
 #include "engine/util/error.h"
 #include "engine/util/paths.h"

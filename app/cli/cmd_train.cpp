@@ -9,7 +9,8 @@
 #include "app/cli/cli_common.h"
 #include "app/cli/train_support.h"
 #include "engine/config/presets.h"
-#include "engine/train/metrics_json.h"
+#include "engine/io/name_schemes.h"
+#include "engine/runs/metrics_json.h"
 #include "engine/train/trainer.h"
 #include "engine/util/error.h"
 #include "engine/util/paths.h"
@@ -23,6 +24,7 @@ struct TrainOptions {
   std::string runs;
   std::string resume;
   std::string run_dir;
+  std::string init_from, names;
   bool dry_run = false;
 };
 
@@ -43,6 +45,14 @@ int run(const TrainOptions& o) {
   } else {
     request.config = loadConfigArgument(o.config, o.sets, &request.source);
     if (!o.run_dir.empty()) request.run_dir = absolutePath(o.run_dir);
+  }
+  if (!o.init_from.empty()) {
+    if (!o.resume.empty())
+      throw InputError({"", 0, "--init-from"}, expectedGot("a CONFIG (a new run)", "--resume"));
+    request.init_from = absolutePath(o.init_from);
+    request.init_names = o.names.empty() ? "" : canonicalNameScheme(o.names);
+  } else if (!o.names.empty()) {
+    throw InputError({"", 0, "--names"}, expectedGot("--init-from W beside it", "none"));
   }
   if (o.dry_run) {
     if (!o.resume.empty())
@@ -75,6 +85,12 @@ void addTrainCommand(CLI::App& app, Action& action) {
   cmd->add_option("--run-dir", o->run_dir,
                   "Train into exactly this folder; resume it if it holds this configuration's "
                   "run (a cluster task)");
+  cmd->add_option("--init-from", o->init_from,
+                  "Start from these weights (safetensors; any reproduction's names): weights "
+                  "only, a fresh optimizer, step 0");
+  cmd->add_option("--names", o->names,
+                  "Naming scheme of --init-from: reference, arledge, kanenorman, youdie006, "
+                  "grasslm (default: recognised)");
   cmd->add_flag("--dry-run", o->dry_run,
                 "Print the resolved configuration and parameter counts only");
   cmd->callback([o, &action] { action = [o] { return run(*o); }; });

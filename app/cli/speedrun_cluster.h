@@ -7,7 +7,7 @@
 #include <string>
 
 #include "engine/cluster/sweep.h"
-#include "engine/config/sweep_plan.h"
+#include "engine/cluster/sweep_plan.h"
 
 namespace gwb::cli {
 

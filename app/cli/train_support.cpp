@@ -96,6 +96,15 @@ void ProgressPrinter::onCheckpoint(const CheckpointEvent& e) {
 
 void ProgressPrinter::onLog(const LogEvent& e) { progress(prefix_ + e.message); }
 
+void ProgressPrinter::onSpike(const SpikeEvent& e) {
+  char line[200];
+  std::snprintf(line, sizeof line,
+                "%s%s spike at step %lld: %.4g (%.1fx its average, z-score %.1f)", prefix_.c_str(),
+                e.what == "loss" ? "loss" : "gradient norm", static_cast<long long>(e.step),
+                e.what == "loss" ? e.loss : e.grad_norm, e.ratio, e.z);
+  progress(line);
+}
+
 void ProgressPrinter::onFailed(const FailedEvent& e) { progress(prefix_ + "failed: " + e.error); }
 
 }  // namespace gwb::cli

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "engine/train/events.h"
+#include "engine/runs/events.h"
 #include "engine/train/trainer.h"
 
 namespace gwb::cli {
@@ -30,6 +30,7 @@ class ProgressPrinter : public RunObserver {
   void onEval(const EvalEvent& e) override;
   void onCheckpoint(const CheckpointEvent& e) override;
   void onLog(const LogEvent& e) override;
+  void onSpike(const SpikeEvent& e) override;
   void onFailed(const FailedEvent& e) override;
 
  private:

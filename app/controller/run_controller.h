@@ -17,8 +17,8 @@
 #include <memory>
 
 #include "engine/config/run_config.h"
-#include "engine/train/events.h"
-#include "engine/train/metrics_reader.h"
+#include "engine/runs/events.h"
+#include "engine/runs/metrics_reader.h"
 
 namespace gwb {
 
@@ -32,6 +32,7 @@ struct RunEntry {
   RunConfig config;    ///< what a new run trains
   QString source;      ///< where the configuration came from
   QString resume_dir;  ///< non-empty: this entry resumes that run
+  QString target_dir;  ///< non-empty: a new run trains into exactly this folder (a study's)
   QString run_dir;     ///< once started
   RunState state = RunState::Queued;
   QString error;  ///< why it failed
@@ -68,7 +69,8 @@ class RunController : public QObject {
   ~RunController() override;
 
   /// Queues a new run; returns its id. Starts it at once if a slot is free.
-  QString enqueue(const RunConfig& config, const QString& source = QStringLiteral("set-up panel"));
+  QString enqueue(const RunConfig& config, const QString& source = QStringLiteral("set-up panel"),
+                  const QString& target_dir = {});
   /// Queues the continuation of a stopped, failed or killed run directory. One run directory has
   /// one entry: an entry of it that ended is queued again (no second row), one that is queued or
   /// training is returned as it is. Refused (returns "" and says why in `why`) for a finished

@@ -9,6 +9,7 @@
 #include "engine/util/error.h"
 #include "engine/util/file_io.h"
 #include "engine/util/paths.h"
+#include "engine/util/utc_time.h"
 
 namespace fs = std::filesystem;
 using Json = nlohmann::ordered_json;
@@ -16,24 +17,16 @@ using Json = nlohmann::ordered_json;
 namespace gwb::cluster {
 namespace {
 
-std::string utcNow(const char* format) {
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, format, &utc);
-  return text;
-}
-
 // Folders and files of every task follow from the id.
 void assignPaths(Sweep& s) {
   s.dir = (fs::path(s.runs_dir) / "sweeps" / s.id).string();
   s.script = s.dir + "/sweep.sbatch";
   for (SweepTask& t : s.tasks) {
     t.config = s.dir + "/" + std::to_string(t.index) + "-" + t.name + ".json";
-    t.run_dir = (fs::path(s.runs_dir) /
-                 (s.id + "-" + std::to_string(t.index) + "-s" + std::to_string(t.seed)))
-                    .string();
+    if (!t.fixed_run_dir)
+      t.run_dir = (fs::path(s.runs_dir) /
+                   (s.id + "-" + std::to_string(t.index) + "-s" + std::to_string(t.seed)))
+                      .string();
     t.output = s.dir + "/logs/task-" + std::to_string(t.index) + ".out";
   }
 }
@@ -136,6 +129,8 @@ Sweep makeSweep(const SweepPlan& plan, const std::string& runs_dir, const Cluste
     t.name = plan.runs[i].config.name;
     t.arch = plan.runs[i].config.model.arch;
     t.seed = plan.runs[i].config.seed;
+    t.fixed_run_dir = !plan.runs[i].run_dir.empty();
+    if (t.fixed_run_dir) t.run_dir = absolutePath(plan.runs[i].run_dir);
     s.tasks.push_back(t);
   }
   assignPaths(s);

@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "engine/cluster/slurm.h"
-#include "engine/config/sweep_plan.h"
-#include "engine/train/run_progress.h"
+#include "engine/cluster/sweep_plan.h"
+#include "engine/runs/run_progress.h"
 
 namespace gwb::cluster {
 
@@ -37,7 +37,8 @@ struct SweepTask {
   std::string arch;  ///< model.arch of its configuration
   std::int64_t seed = 0;
   std::string config;            ///< its configuration file (absolute, beside the script)
-  std::string run_dir;           ///< <runs>/<sweep id>-<index>-s<seed> (absolute)
+  std::string run_dir;           ///< <runs>/<sweep id>-<index>-s<seed> (absolute), or the plan's
+  bool fixed_run_dir = false;    ///< run_dir came from the plan (a study's run), not the id
   std::string output;            ///< its SLURM output file (absolute)
   std::int64_t total_steps = 0;  ///< estimated when written (0: unknown)
 };

@@ -82,8 +82,10 @@ KeyEntry entry(const char* section, S RunConfig::*sec, const char* key, T S::*me
 }
 
 template <typename T>
-KeyEntry top(const char* key, T RunConfig::*member, const char* label, const char* help) {
-  ConfigKey k{key, "", key, typeOf<T>(), label, help, "Run", {}, nullptr, nullptr};
+KeyEntry top(const char* key, T RunConfig::*member, const char* label, const char* help,
+             std::vector<std::string> choices = {}) {
+  ConfigKey k{key, "", key, typeOf<T>(), label, help, "Run", std::move(choices), nullptr, nullptr};
+  if (!k.choices.empty()) k.type = KeyType::Choice;
   return {
       k, [=](RunConfig& c, const Json& v, const std::string& src) { read(v, c.*member, src, key); },
       [=](const RunConfig& c) { return Json(c.*member); }};
@@ -115,6 +117,14 @@ std::vector<KeyEntry> buildTable() {
       top("name", &RunConfig::name, "Name", "Names the run folder"),
       top("description", &RunConfig::description, "Description", "One line on what the run is for"),
       top("seed", &RunConfig::seed, "Seed", "Seeds initialisation, data order and dropout"),
+      top("recipe", &RunConfig::recipe, "Recipe",
+          "The published recipe this configuration was made from (informational: reported "
+          "numbers are matched on it)",
+          [] {
+            std::vector<std::string> choices = {""};
+            for (const std::string& r : recipeNames()) choices.push_back(r);
+            return choices;
+          }()),
       entry("model", m, "arch", &M::arch, "Model", "Architecture",
             "Causal Grassmann mixing or attention (for a backbone: the head's)",
             {"grassmann", "transformer"}),
@@ -128,13 +138,25 @@ std::vector<KeyEntry> buildTable() {
             "Inner size of the feed-forward network (4d)", {}, ownBody),
       entry("model", m, "dropout", &M::dropout, "Model", "Dropout",
             "Embedding, mixing/attention and FFN dropout (a head's too)"),
-      entry("model", m, "norm", &M::norm, "Model", "LayerNorm",
-            "pre: the reference reproduction; post: the paper's text", {"pre", "post"}, ownBody),
+      entry("model", m, "norm", &M::norm, "Model", "Block form",
+            "pre: the reference reproduction (3 LayerNorms a Grassmann block); post: the paper's "
+            "text; pre_plain: pre-LN without the mixer's LayerNorm; post_residual: LN(h + "
+            "Drop(Mix h)). Transformers: pre/pre_plain pre-LN, post/post_residual post-LN",
+            {"pre", "post", "pre_plain", "post_residual"}, ownBody),
+      entry("model", m, "ffn_dropout", &M::ffn_dropout, "Model", "FFN dropout",
+            "inner: after GELU and after W2 (reference); outer: after W2 only", {"inner", "outer"},
+            ownBody),
+      entry("model", m, "init", &M::init, "Model", "Initialisation",
+            "normal: N(0, 0.02); torch_default: PyTorch's module defaults (embeddings N(0, 1): "
+            "losses of 100+ at step 0); normal_xavier_qkv: normal with a xavier qkv (Arledge)",
+            {"normal", "torch_default", "normal_xavier_qkv"}, ownBody),
       entry("model", m, "tie_embeddings", &M::tie_embeddings, "Model", "Tie head to embedding",
             "Output head shares the token embedding", {},
             [](const RunConfig& c) { return isLm(c); }),
       entry("model", m, "heads", &M::heads, "Model", "Heads (Transformer)",
             "Attention heads; must divide d", {}, transformerBody),
+      entry("model", m, "attn_dropout", &M::attn_dropout, "Model", "Attention dropout",
+            "Dropout on the attention probabilities (Arledge: 0.1)", {}, transformerBody),
       entry("model", m, "r", &M::r, "Model", "Reduced dimension r",
             "z_t in R^r; r(r-1)/2 Plücker coordinates", {}, grassmannBody),
       entry("model", m, "windows", &M::windows, "Model", "Offsets δ",
@@ -150,6 +172,17 @@ std::vector<KeyEntry> buildTable() {
       entry("model", m, "pairing", &M::pairing, "Model", "Pairing",
             "past: causal (t, t-δ); future_leaky: the paper's literal t+δ, which sees later tokens",
             {"past", "future_leaky"}, grassmannBody),
+      entry("model", m, "mix_output", &M::mix_output, "Model", "Mixer output",
+            "blend: α h + (1 - α) g; gate_only: α g (kanenorman)", {"blend", "gate_only"},
+            grassmannBody),
+      entry("model", m, "offset_mean", &M::offset_mean, "Model", "Offset mean",
+            "project_then_mean: mean of W p̂ + b (0 without a valid offset); "
+            "mean_then_project: W mean(p̂) + b (b without one)",
+            {"project_then_mean", "mean_then_project"}, grassmannBody),
+      entry("model", m, "mix_proj", &M::mix_proj, "Model", "Mixer projection",
+            "Linear(d, d) on the mixer's output: inferred from the paper's parameter counts, not "
+            "published",
+            {}, grassmannBody),
       entry("model", m, "pooling", &M::pooling, "Classifier", "Pooling",
             "mean: over the tokens; cls: the first position; last: the last token",
             {"mean", "cls", "last"},
@@ -209,6 +242,15 @@ std::vector<KeyEntry> buildTable() {
       entry("data", d, "pair_encoding", &D::pair_encoding, "Data", "Pair encoding",
             "joint: [CLS] premise [SEP] hypothesis [SEP]; separate: each sentence alone",
             {"joint", "separate"}, isSnli),
+      entry("data", d, "targets", &D::targets, "Data", "Targets",
+            "shift: chunks of L, L - 1 predictions; next: chunks of L + 1 tokens, L predictions "
+            "(kanenorman, youdie006, GrassLM)",
+            {"shift", "next"}, isLm),
+      entry("data", d, "gpt2_rows", &D::gpt2_rows, "Data", "GPT-2 text rows",
+            "file: the whole file as one text; nonempty: the non-empty lines joined by a newline "
+            "(Arledge)",
+            {"file", "nonempty"},
+            [](const RunConfig& c) { return isLm(c) && c.data.tokenizer == "gpt2"; }),
       entry("data", d, "max_train_tokens", &D::max_train_tokens, "Data", "Training tokens cap",
             "0: all", {}, isLm),
       entry("data", d, "max_eval_tokens", &D::max_eval_tokens, "Data", "Evaluation tokens cap",
@@ -221,10 +263,15 @@ std::vector<KeyEntry> buildTable() {
       entry("train", t, "lr", &T::lr, "Recipe", "Learning rate", "Peak rate"),
       entry("train", t, "min_lr", &T::min_lr, "Recipe", "Final learning rate", "Cosine floor"),
       entry("train", t, "warmup_steps", &T::warmup_steps, "Recipe", "Warm-up steps",
-            "Linear warm-up from 0"),
+            "Linear warm-up; 0: none"),
+      entry("train", t, "warmup_from", &T::warmup_from, "Recipe", "Warm-up from",
+            "one: lr (s + 1) / (W + 1) at step s (the reference's); zero: lr s / W (GrassLM)",
+            {"one", "zero"}),
       entry("train", t, "schedule", &T::schedule, "Recipe", "Schedule",
-            "Cosine over the run, per epoch, or constant",
-            {"cosine", "cosine_per_epoch", "constant"}),
+            "cosine: over the run, stepped every batch; cosine_per_epoch: restarting each epoch; "
+            "constant; cosine_epochwise: constant within an epoch, cosine over the epochs "
+            "(kanenorman)",
+            {"cosine", "cosine_per_epoch", "constant", "cosine_epochwise"}),
       entry("train", t, "weight_decay", &T::weight_decay, "Recipe", "Weight decay",
             "AdamW decay on every parameter"),
       entry("train", t, "betas", &T::betas, "Recipe", "AdamW betas", "beta1, beta2"),
@@ -247,6 +294,12 @@ std::vector<KeyEntry> buildTable() {
             "Steps; 0: 1 on a CPU, 10 on CUDA"),
       entry("train", t, "max_steps", &T::max_steps, "Recipe", "Step cap", "0: none"),
       entry("train", t, "threads", &T::threads, "Recipe", "CPU threads", "0: all cores"),
+      entry("train", t, "eval_mean", &T::eval_mean, "Recipe", "Validation mean",
+            "tokens: token-weighted; batches: the mean of per-batch means (as kanenorman and "
+            "youdie006 report); summary.json's best_valid_loss is always token-weighted",
+            {"tokens", "batches"}, isLm),
+      entry("train", t, "drop_last", &T::drop_last, "Recipe", "Drop last batch",
+            "Drop each epoch's last partial batch (GrassLM)"),
       entry("probes", p, "alpha_bins", &P::alpha_bins, "Probes", "α bins",
             "Histogram bins of gate alpha over [0, 1]"),
       entry("probes", p, "plucker_bins", &P::plucker_bins, "Probes", "Plücker bins",

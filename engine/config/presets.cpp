@@ -29,11 +29,50 @@ std::string presetPath(const std::string& name) {
   return fs::is_regular_file(path, ec) ? path.string() : std::string();
 }
 
+namespace {
+
+// Edit distance (insertions, deletions, substitutions) of two names.
+std::size_t editDistance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1] ? 1 : 0)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+std::string closestPreset(const std::string& name) {
+  std::string best;
+  std::size_t best_distance = std::max<std::size_t>(3, name.size() / 4) + 1;
+  for (const std::string& n : presetNames()) {
+    const std::size_t d = editDistance(name, n);
+    if (d < best_distance) {
+      best = n;
+      best_distance = d;
+    }
+  }
+  return best;
+}
+
 RunConfig loadConfigArgument(const std::string& arg, const std::vector<std::string>& sets,
                              std::string* source) {
   std::error_code ec;
   std::string path = fs::is_regular_file(arg, ec) ? arg : presetPath(arg);
   if (path.empty()) {
+    const std::string closest = closestPreset(arg);
+    if (!closest.empty()) {
+      throw InputError({arg}, expectedGot("a configuration file or a preset name (did you mean " +
+                                              closest + "?)",
+                                          "neither"));
+    }
     std::string names;
     for (const std::string& n : presetNames()) names += (names.empty() ? "" : ", ") + n;
     throw InputError(

@@ -15,6 +15,9 @@ std::vector<std::string> presetNames();
 /// The file of preset `name`, or "" if there is none.
 std::string presetPath(const std::string& name);
 
+/// The preset whose name is nearest to `name` (a few edits at most), or "": the "did you mean".
+std::string closestPreset(const std::string& name);
+
 /// `arg` as a configuration file if one exists there, else as a preset name; `sets` applied.
 /// `source` receives the file read. InputError if neither exists or the result is invalid JSON.
 RunConfig loadConfigArgument(const std::string& arg, const std::vector<std::string>& sets,

@@ -19,18 +19,31 @@ struct ModelConfig {
   std::int64_t n_layers = 6;       ///< blocks N
   std::int64_t d_ff = 1024;        ///< FFN inner size (4d)
   double dropout = 0.1;            ///< embedding, mixing/attention output and FFN dropout
-  std::string norm = "pre";        ///< "pre" (reference reproduction) or "post" (paper text)
-  bool tie_embeddings = true;      ///< output head shares the token embedding
+  /// Block form (SPEC §8): "pre" (reference), "post" (paper text), "pre_plain" (no LayerNorm inside
+  /// the mixer), "post_residual" (LN(h + Drop(Mix h))); Transformers: pre/pre_plain are pre-LN,
+  /// post/post_residual post-LN.
+  std::string norm = "pre";
+  std::string ffn_dropout = "inner";  ///< "inner" (after GELU and W2) or "outer" (after W2 only)
+  /// "normal" (N(0, 0.02)), "torch_default" (PyTorch's module defaults) or "normal_xavier_qkv"
+  /// (normal, the Transformer's fused qkv xavier_uniform with bias 0).
+  std::string init = "normal";
+  bool tie_embeddings = true;  ///< output head shares the token embedding
   // Transformer
-  std::int64_t heads = 4;  ///< attention heads (the reference README says 8)
+  std::int64_t heads = 4;   ///< attention heads (the reference README says 8)
+  double attn_dropout = 0;  ///< dropout on the attention probabilities (training only)
   // Grassmann
   std::int64_t r = 32;  ///< reduced dimension; r(r-1)/2 Plücker coords
   std::vector<std::int64_t> windows = {1, 2, 4, 8, 12, 16};  ///< offsets delta
   std::string window_mode =
       "all";  ///< "all": every layer uses all; "per_layer": layer l uses windows[l]
-  bool normalize_plucker = true;  ///< p / max(|p|, plucker_eps)
-  double plucker_eps = 1e-8;      ///< normalisation floor and degeneracy threshold
-  std::string pairing = "past";   ///< "past" (causal) or "future_leaky" (paper-literal, leaks)
+  bool normalize_plucker = true;     ///< p / max(|p|, plucker_eps)
+  double plucker_eps = 1e-8;         ///< normalisation floor and degeneracy threshold
+  std::string pairing = "past";      ///< "past" (causal) or "future_leaky" (paper-literal, leaks)
+  std::string mix_output = "blend";  ///< "blend": alpha h + (1 - alpha) g; "gate_only": alpha g
+  /// "project_then_mean" (mean of W p_hat + b; 0 where no offset is valid) or "mean_then_project"
+  /// (W mean(p_hat) + b; b where none is valid).
+  std::string offset_mean = "project_then_mean";
+  bool mix_proj = false;  ///< Linear(d, d) on the mixer's output (inferred from the paper's counts)
   // Classification (data.task snli, SPEC §7)
   std::string pooling = "mean";   ///< "mean" (masked), "cls" (first position), "last" (last token)
   bool bidirectional = false;     ///< attend and pair both ways; refused for wikitext2
@@ -65,8 +78,13 @@ struct DataConfig {
   std::string vocab_dir;                ///< vocabulary folder; "": the embedded one
   std::int64_t seq_len = 0;             ///< chunk / pair / sentence length; 0: the task's default
   std::string pair_encoding = "joint";  ///< snli: "joint" (one sequence) or "separate"
-  std::int64_t max_train_tokens = 0;    ///< cap on training tokens (0: all)
-  std::int64_t max_eval_tokens = 0;     ///< cap on predicted tokens (pairs' tokens) per evaluation
+  /// wikitext2: "shift" (chunks of L, L - 1 predictions) or "next" (chunks of L + 1, L predictions)
+  std::string targets = "shift";
+  /// GPT-2 stream of raw text: "file" (the whole file) or "nonempty" (non-empty lines, each with
+  /// its newline, joined by "\n": Arledge's)
+  std::string gpt2_rows = "file";
+  std::int64_t max_train_tokens = 0;  ///< cap on training tokens (0: all)
+  std::int64_t max_eval_tokens = 0;   ///< cap on predicted tokens (pairs' tokens) per evaluation
   double feature_cache_gb = 4;  ///< frozen backbone's outputs kept on disk up to this (0: never)
 
   bool isSnli() const { return task == "snli"; }
@@ -82,9 +100,13 @@ struct TrainConfig {
   std::int64_t batch_size = 16;     ///< chunks per step (reference: 32 at L=128, 16 at L=256)
   double lr = 6e-4;                 ///< peak learning rate
   double min_lr = 6e-5;             ///< cosine floor
-  std::int64_t warmup_steps = 100;  ///< linear warm-up from 0
-  std::string schedule = "cosine";  ///< "cosine" (over all steps), "cosine_per_epoch", "constant"
-  double weight_decay = 0.01;       ///< AdamW decay on every parameter (as the reference)
+  std::int64_t warmup_steps = 100;  ///< linear warm-up
+  /// "one": lr (s + 1) / (W + 1) for step s < W (the reference's); "zero": lr s / W
+  std::string warmup_from = "one";
+  /// "cosine" (over all steps), "cosine_per_epoch", "constant", "cosine_epochwise" (constant within
+  /// an epoch, cosine over epochs)
+  std::string schedule = "cosine";
+  double weight_decay = 0.01;                ///< AdamW decay on every parameter (as the reference)
   std::vector<double> betas = {0.9, 0.999};  ///< AdamW betas
   double adam_eps = 1e-8;                    ///< AdamW epsilon
   double clip = 1.0;                         ///< gradient-norm clip (0: none)
@@ -97,6 +119,9 @@ struct TrainConfig {
   std::int64_t log_every = 0;         ///< steps between metric reads (0: 1 on CPU, 10 on CUDA)
   std::int64_t max_steps = 0;         ///< cap on optimizer steps (0: none)
   std::int64_t threads = 0;           ///< CPU intra-op threads (0: all cores)
+  /// Validation loss as reported: "tokens" (token-weighted) or "batches" (mean of batch means)
+  std::string eval_mean = "tokens";
+  bool drop_last = false;  ///< drop the last partial training batch of each epoch
 };
 
 struct ProbesConfig {
@@ -109,6 +134,7 @@ struct RunConfig {
   std::string name = "run";  ///< run name (folder suffix)
   std::string description;   ///< one line on what the run is for (presets say what they reproduce)
   std::int64_t seed = 1234;  ///< seeds initialisation, data order and dropout
+  std::string recipe;        ///< the recipe (SPEC §8) it was made from; "": none (informational)
   ModelConfig model;
   DataConfig data;
   TrainConfig train;
@@ -116,8 +142,8 @@ struct RunConfig {
 };
 
 /// Parses a whole configuration (JSON text). `source` names it in errors. Omitted keys keep
-/// their defaults; unknown keys, wrong types and out-of-range values are InputErrors. A top-level
-/// "provenance" object (as config.json carries) is ignored.
+/// their defaults; unknown keys, wrong types and out-of-range values are InputErrors. What
+/// config.json adds at the top level ("provenance", "config_sha256") is ignored.
 RunConfig parseRunConfig(const std::string& json_text, const std::string& source);
 /// Reads and parses a configuration file.
 RunConfig loadRunConfig(const std::string& path);
@@ -167,6 +193,10 @@ std::int64_t countParameters(const ModelConfig& model);
 std::int64_t countTrainedParameters(const RunConfig& config);
 /// The same for the size-matched other architecture (model.arch swapped).
 std::int64_t countTwinParameters(const RunConfig& config);
+
+/// The published recipes of SPEC §8, in the order of its table: paper, reference, arledge,
+/// kanenorman, youdie6, youdie12, grasslm.
+const std::vector<std::string>& recipeNames();
 
 /// Vocabulary size of a tokenizer name without loading it (gpt2 50257, bert 30522).
 std::int64_t knownVocabSize(const std::string& tokenizer);

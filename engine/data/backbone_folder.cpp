@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "engine/data/fetch/verify.h"
+#include "engine/catalog/verify.h"
 #include "engine/io/safetensors.h"
 #include "engine/util/error.h"
 #include "engine/util/file_io.h"

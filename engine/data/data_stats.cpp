@@ -1,7 +1,8 @@
 // computeDataStats: one loop over the splits of either task.
 #include "engine/data/data_stats.h"
 
-#include "engine/data/fetch/installed.h"
+#include "engine/catalog/installed.h"
+#include "engine/data/data_source.h"
 #include "engine/data/snli.h"
 #include "engine/data/token_cache.h"
 #include "engine/data/wikitext.h"
@@ -10,12 +11,6 @@
 #include "engine/util/paths.h"
 
 namespace gwb {
-
-std::string canonicalTask(const std::string& task, const std::string& what) {
-  if (task == "wikitext2" || task == "wikitext") return "wikitext2";
-  if (task == "snli") return "snli";
-  throw InputError({"", 0, what}, expectedGot("wikitext2 or snli", "\"" + task + "\""));
-}
 
 DataStats computeDataStats(const DataStatsRequest& request,
                            const std::function<bool(const SplitStats&)>& on_split,
@@ -37,6 +32,7 @@ DataStats computeDataStats(const DataStatsRequest& request,
   stats.provenance = copy.provenance;
   stats.note = copy.note;
   stats.seq_len = snli ? 0 : request.seq_len;
+  stats.targets = request.targets;
   for (const std::string& split : snli ? snliSplits() : wikitextSplits()) {
     SplitStats s;
     s.split = split;
@@ -51,12 +47,12 @@ DataStats computeDataStats(const DataStatsRequest& request,
       s.from_cache = data.from_cache;
     } else {
       const TokenStream stream =
-          loadWikitextSplit(stats.dir, split, request.format, *tokenizer, cache);
+          loadWikitextSplit(stats.dir, split, request.format, *tokenizer, cache, request.gpt2_rows);
       s.file = stream.file;
       s.lines = stream.lines;
       s.nonempty_lines = stream.nonempty_lines;
       s.tokens = static_cast<std::int64_t>(stream.ids.size());
-      s.chunks = stream.numChunks(request.seq_len);
+      s.chunks = stream.numChunks(chunkLength(request.seq_len, request.targets));
       s.from_cache = stream.from_cache;
     }
     stats.splits.push_back(s);

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/config/tasks.h"
+
 namespace gwb {
 
 /// What to count. An empty `dir` means the copy a run would use (an installed one, else the
@@ -19,6 +21,8 @@ struct DataStatsRequest {
   std::string format = "auto";     ///< see findWikitextFile / findSnliFile
   std::string vocab_dir;           ///< vocabulary folder
   std::int64_t seq_len = 256;      ///< chunk length for Wikitext-2's chunk count
+  std::string targets = "shift";   ///< data.targets: next counts chunks of seq_len + 1
+  std::string gpt2_rows = "file";  ///< data.gpt2_rows (GPT-2 streams)
 };
 
 struct SplitStats {
@@ -27,7 +31,8 @@ struct SplitStats {
   std::int64_t tokens = 0;  ///< stream length (Wikitext) or sum of pair encodings (SNLI)
   bool from_cache = false;
   // Wikitext-2
-  std::int64_t lines = 0, nonempty_lines = 0, chunks = 0;
+  std::int64_t lines = 0, nonempty_lines = 0;
+  std::int64_t chunks = 0;  ///< floor(tokens / L), or floor(tokens / (L + 1)) for targets next
   // SNLI
   std::int64_t pairs = 0, dropped = 0, kept = 0;
   std::array<std::int64_t, 3> labels{};  ///< entailment, neutral, contradiction
@@ -41,11 +46,9 @@ struct DataStats {
   std::string provenance;  ///< which copy, in words (DataResolution::provenance)
   std::string note;        ///< one line for people (DataResolution::note)
   std::int64_t seq_len = 0;
+  std::string targets = "shift";  ///< how chunks were counted (Wikitext-2)
   std::vector<SplitStats> splits;
 };
-
-/// "wikitext2" for "wikitext2" / "wikitext", "snli" for "snli"; InputError (key `what`) otherwise.
-std::string canonicalTask(const std::string& task, const std::string& what = "data.task");
 
 /// Loads every split through the standard token cache and counts it. `on_split` (optional) sees
 /// each split as it completes and may return false to stop early (the result then holds the

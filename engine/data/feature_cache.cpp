@@ -22,6 +22,7 @@
 #include "engine/util/durable.h"
 #include "engine/util/error.h"
 #include "engine/util/file_io.h"
+#include "engine/util/utc_time.h"
 
 namespace fs = std::filesystem;
 
@@ -76,14 +77,6 @@ FeatureCacheKey keyFrom(const nlohmann::json& j) {
   return k;
 }
 
-std::string utcNow() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
 
 template <typename T>
 void put(std::string& out, T value) {

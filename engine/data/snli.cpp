@@ -115,7 +115,7 @@ std::vector<SnliRecord> readTabular(const std::string& path, const std::string& 
 
 int labelIndex(const SnliRecord& record, const std::string& path) {
   for (int k = 0; k < kSnliClasses; ++k) {
-    if (record.gold_label == snliLabelName(k)) return k;
+    if (record.gold_label == snliClassName(k)) return k;
   }
   if (record.gold_label == "-") return -1;
   throw InputError(
@@ -124,11 +124,6 @@ int labelIndex(const SnliRecord& record, const std::string& path) {
 }
 
 }  // namespace
-
-const char* snliLabelName(int label) {
-  static const char* names[] = {"entailment", "neutral", "contradiction"};
-  return label >= 0 && label < kSnliClasses ? names[label] : "?";
-}
 
 const std::vector<std::string>& snliSplits() {
   static const std::vector<std::string> splits = {"train", "dev", "test"};

@@ -9,15 +9,14 @@
 #include <string>
 #include <vector>
 
+#include "engine/config/tasks.h"
+
 namespace gwb {
 
 class Tokenizer;
 class TokenCache;
 
 enum class SnliLabel : std::int32_t { Entailment = 0, Neutral = 1, Contradiction = 2 };
-constexpr int kSnliClasses = 3;
-/// "entailment", "neutral", "contradiction".
-const char* snliLabelName(int label);
 
 /// The splits, in order: "train", "dev", "test".
 const std::vector<std::string>& snliSplits();

@@ -73,11 +73,24 @@ std::string findWikitextFile(const std::string& dir, const std::string& split,
                    expectedGot("a Wikitext-2 " + split + " file (" + tried + ")", "none"));
 }
 
-std::vector<std::int32_t> wikitextTokenStream(const std::string& text, const Tokenizer& tokenizer) {
+std::vector<std::int32_t> wikitextTokenStream(const std::string& text, const Tokenizer& tokenizer,
+                                              const std::string& gpt2_rows) {
   std::vector<std::int32_t> ids;
   ids.reserve(text.size() / 4);
   if (tokenizer.kind() == TokenizerKind::Gpt2) {
-    tokenizer.encodeAppend(text, ids);
+    if (gpt2_rows != "nonempty") {
+      tokenizer.encodeAppend(text, ids);
+      return ids;
+    }
+    std::string joined;  // row1 "\n" "\n" row2 "\n" ...: each row keeps its newline
+    joined.reserve(text.size());
+    forEachLine(text, [&](std::string_view line) {
+      if (isBlank(line)) return;
+      if (!joined.empty()) joined += '\n';
+      joined.append(line);
+      joined += '\n';
+    });
+    tokenizer.encodeAppend(joined, ids);
     return ids;
   }
   std::string joined;
@@ -96,13 +109,15 @@ std::vector<std::int32_t> wikitextTokenStream(const std::string& text, const Tok
 
 TokenStream loadWikitextSplit(const std::string& dir, const std::string& split,
                               const std::string& format, const Tokenizer& tokenizer,
-                              const TokenCache& cache) {
+                              const TokenCache& cache, const std::string& gpt2_rows) {
   TokenStream stream;
+  const bool nonempty = gpt2_rows == "nonempty" && tokenizer.kind() == TokenizerKind::Gpt2;
   stream.file = absolutePath(findWikitextFile(dir, split, format));
   const DataFile file = readDataFile(stream.file);
   stream.source_sha256 = file.stored_sha256;
-  const TokenCache::Key key{"wikitext2-" + split + "-" + tokenizer.name(),
-                            {file.stored_sha256, tokenizer.fingerprint(), "stream-v1"}};
+  const TokenCache::Key key{
+      "wikitext2-" + split + "-" + tokenizer.name(),
+      {file.stored_sha256, tokenizer.fingerprint(), nonempty ? "stream-v1-nonempty" : "stream-v1"}};
   if (auto entry = cache.load(key)) {
     stream.ids = std::move(entry->ids);
     stream.lines = entry->stats["lines"];
@@ -114,7 +129,7 @@ TokenStream loadWikitextSplit(const std::string& dir, const std::string& split,
   checkUtf8(text, stream.file);
   stream.lines = countNewlines(text);
   forEachLine(text, [&](std::string_view line) { stream.nonempty_lines += !isBlank(line); });
-  stream.ids = wikitextTokenStream(text, tokenizer);
+  stream.ids = wikitextTokenStream(text, tokenizer, nonempty ? "nonempty" : "file");
   cache.store(key,
               {{{"lines", stream.lines}, {"nonempty_lines", stream.nonempty_lines}}, stream.ids});
   return stream;

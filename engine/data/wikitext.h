@@ -41,13 +41,23 @@ struct TokenStream {
   }
 };
 
-/// The token stream of a text (the SPEC §3 rule of the tokenizer's kind).
-std::vector<std::int32_t> wikitextTokenStream(const std::string& text, const Tokenizer& tokenizer);
+/// The token stream of a text (the SPEC §3 rule of the tokenizer's kind). `gpt2_rows`
+/// (data.gpt2_rows, GPT-2 only): "file" encodes the whole text; "nonempty" the lines that are
+/// non-empty after stripping, each with its own newline, joined by "\n" (Arledge's
+/// "\n".join(t for t in rows if t.strip()) over the dataset's rows).
+std::vector<std::int32_t> wikitextTokenStream(const std::string& text, const Tokenizer& tokenizer,
+                                              const std::string& gpt2_rows = "file");
 
 /// Loads `split` of the Wikitext-2 folder `dir` (empty: embedded), from `cache` when it holds the
-/// same (file checksum, tokenizer) and else by tokenising and storing. InputError on bad input.
+/// same (file checksum, tokenizer, rows rule) and else by tokenising and storing. InputError on bad
+/// input.
 TokenStream loadWikitextSplit(const std::string& dir, const std::string& split,
                               const std::string& format, const Tokenizer& tokenizer,
-                              const TokenCache& cache);
+                              const TokenCache& cache, const std::string& gpt2_rows = "file");
+
+/// Chunks of a stream for data.targets: "shift" cuts chunks of L ids, "next" of L + 1.
+inline std::int64_t chunkLength(std::int64_t seq_len, const std::string& targets) {
+  return targets == "next" ? seq_len + 1 : seq_len;
+}
 
 }  // namespace gwb

@@ -1,16 +1,14 @@
 // Pooling and the classifier head.
 #include "engine/model/classifier.h"
 
-#include "engine/data/snli.h"
-
 namespace gwb {
 
 SequenceClassifierImpl::SequenceClassifierImpl(const ModelConfig& config, bool separate,
-                                               const at::Generator& generator)
+                                               const at::Generator& generator, std::int64_t classes)
     : LanguageModelImpl(config, generator, /*lm_head=*/false), separate_(separate) {
   const std::int64_t d = config.d_model;
-  classifier = register_module("classifier", torch::nn::Linear(torch::nn::LinearOptions(
-                                                 separate ? 4 * d : d, kSnliClasses)));
+  classifier = register_module(
+      "classifier", torch::nn::Linear(torch::nn::LinearOptions(separate ? 4 * d : d, classes)));
   torch::NoGradGuard no_grad;
   normalInit(classifier->weight, 0.0, 0.02, generator);
   classifier->bias.zero_();

@@ -15,8 +15,9 @@ namespace gwb {
 class SequenceClassifierImpl : public LanguageModelImpl {
  public:
   /// `separate`: the separate pair encoding. Initialised from `generator` (see LanguageModel).
+  /// `classes`: the task's class count (SNLI's three).
   SequenceClassifierImpl(const ModelConfig& config, bool separate,
-                         const at::Generator& generator = {});
+                         const at::Generator& generator = {}, std::int64_t classes = 3);
 
   /// The pooled vector (B, d) of right-padded sequences `ids` (B, T) with `mask` (true = token;
   /// undefined: all). `captures` receive the probe internals when given.

@@ -6,7 +6,7 @@
 #include <set>
 
 #ifdef GWB_WITH_CUDA
-#include "engine/cuda/cross_entropy_fused.h"
+#include "engine/model/cross_entropy_fused.h"
 #endif
 
 namespace gwb {
@@ -24,14 +24,19 @@ torch::nn::LayerNorm layerNorm(std::int64_t d) {
 
 }  // namespace
 
-GrassmannMixImpl::GrassmannMixImpl(const ModelConfig& config, std::vector<std::int64_t> windows)
+GrassmannMixImpl::GrassmannMixImpl(const ModelConfig& config, std::vector<std::int64_t> windows,
+                                   bool with_layer_norm)
     : options_{std::move(windows), config.normalize_plucker, config.plucker_eps,
                config.pairing == "future_leaky", config.bidirectional},
-      index_(PluckerIndex::make(config.r, torch::kCPU)) {
+      index_(PluckerIndex::make(config.r, torch::kCPU)),
+      gate_only_(config.mix_output == "gate_only"),
+      mean_then_project_(config.offset_mean == "mean_then_project") {
   W_red = register_module("W_red", linear(config.d_model, config.r));
   W_plu = register_module("W_plu", linear(config.pluckerDim(), config.d_model));
   W_gate = register_module("W_gate", linear(2 * config.d_model, config.d_model));
-  layer_norm = register_module("layer_norm", layerNorm(config.d_model));
+  if (config.mix_proj)
+    mix_proj = register_module("mix_proj", linear(config.d_model, config.d_model));
+  if (with_layer_norm) layer_norm = register_module("layer_norm", layerNorm(config.d_model));
   dropout = register_module("dropout", RunDropout(config.dropout));
 }
 
@@ -42,12 +47,20 @@ torch::Tensor GrassmannMixImpl::forward(const torch::Tensor& h, GrassmannCapture
   // Sequences are right-padded: a past partner of a token is a token, so only pairings that
   // reach forward need the mask (which keeps the fused CUDA path for causal classifiers).
   const torch::Tensor pair_mask = options_.pairsFuture() ? mask : torch::Tensor();
-  const torch::Tensor g =
-      use_reference_ ? grassmannGeometryReference(z, options_, W_plu, pair_mask)
-                     : grassmannGeometryFast(z, options_, index_, W_plu, pair_mask);  // (B, T, d)
-  const torch::Tensor alpha = torch::sigmoid(W_gate(torch::cat({h, g}, -1)));         // (B, T, d)
+  torch::Tensor g;  // (B, T, d)
+  if (use_reference_) {
+    g = grassmannGeometryReference(z, options_, W_plu, pair_mask, mean_then_project_);
+  } else if (mean_then_project_) {
+    g = W_plu(pluckerMean(z, options_, index_, pair_mask).mean);  // b where no pair is valid
+  } else {
+    g = grassmannGeometryFast(z, options_, index_, W_plu, pair_mask);
+  }
+  const torch::Tensor alpha = torch::sigmoid(W_gate(torch::cat({h, g}, -1)));  // (B, T, d)
   if (capture) captureProbes(z.detach(), alpha.detach(), mask, *capture);
-  return dropout(layer_norm(alpha * h + (1 - alpha) * g));
+  torch::Tensor mixed = gate_only_ ? alpha * g : alpha * h + (1 - alpha) * g;
+  if (mix_proj) mixed = mix_proj(mixed);
+  if (layer_norm) mixed = layer_norm(mixed);
+  return dropout(mixed);
 }
 
 void GrassmannMixImpl::captureProbes(const torch::Tensor& z, const torch::Tensor& alpha,
@@ -87,24 +100,28 @@ void GrassmannMixImpl::captureProbes(const torch::Tensor& z, const torch::Tensor
 
 BlockImpl::BlockImpl(const ModelConfig& config, std::int64_t layer)
     : grassmann_arch_(config.arch == "grassmann"),
-      pre_norm_(config.norm == "pre"),
+      norm_(config.norm),
       bidirectional_(config.bidirectional),
       heads_(config.heads) {
   const std::int64_t d = config.d_model;
-  // A post-LN Grassmann block normalises inside the mixing only: it has no ln1 (paper text).
-  if (!grassmann_arch_ || pre_norm_) ln1 = register_module("ln1", layerNorm(d));
+  // A post Grassmann block normalises inside the mixing only (the paper's text): no ln1. The
+  // mixer keeps its own LayerNorm in the forms pre and post (SPEC §8).
+  if (!grassmann_arch_ || norm_ != "post") ln1 = register_module("ln1", layerNorm(d));
   if (grassmann_arch_) {
-    grassmann = register_module("grassmann", GrassmannMix(config, config.layerWindows(layer)));
+    grassmann = register_module("grassmann", GrassmannMix(config, config.layerWindows(layer),
+                                                          norm_ == "pre" || norm_ == "post"));
   } else {
     qkv_proj = register_module("qkv_proj", linear(d, 3 * d));
     out_proj = register_module("out_proj", linear(d, d));
     dropout = register_module("dropout", RunDropout(config.dropout));
+    if (config.attn_dropout > 0)
+      attn_dropout = register_module("attn_dropout", RunDropout(config.attn_dropout));
   }
   ln2 = register_module("ln2", layerNorm(d));
+  const double inner = config.ffn_dropout == "outer" ? 0.0 : config.dropout;
   ffn = register_module(
-      "ffn",
-      torch::nn::Sequential(linear(d, config.d_ff), torch::nn::GELU(), RunDropout(config.dropout),
-                            linear(config.d_ff, d), RunDropout(config.dropout)));
+      "ffn", torch::nn::Sequential(linear(d, config.d_ff), torch::nn::GELU(), RunDropout(inner),
+                                   linear(config.d_ff, d), RunDropout(config.dropout)));
 }
 
 torch::Tensor BlockImpl::attention(const torch::Tensor& x, const torch::Tensor& mask) {
@@ -120,32 +137,40 @@ torch::Tensor BlockImpl::attention(const torch::Tensor& x, const torch::Tensor& 
       allowed = allowed & torch::ones({T, T}, allowed.options()).tril().view({1, 1, T, T});
     allowed = allowed.expand({B, 1, T, T});
   }
+  // Dropout on the probabilities draws from the run's own generator: the plain path.
+  const bool drop_probs = attn_dropout && is_training();
+  torch::Tensor y;
 #if TORCH_VERSION_MAJOR >= 2
-  const torch::Tensor y = allowed.defined()
-                              ? at::scaled_dot_product_attention(q, k, v, allowed, 0.0, false)
-                              : at::scaled_dot_product_attention(q, k, v, {}, 0.0, true);
-#else
-  if (!allowed.defined())
-    allowed = torch::ones({T, T}, x.options().dtype(torch::kBool)).tril().view({1, 1, T, T});
-  const torch::Tensor scores =
-      torch::matmul(q, k.transpose(-1, -2)) / std::sqrt(static_cast<double>(D / heads_));
-  const torch::Tensor y =
-      torch::matmul(scores.masked_fill(allowed.logical_not(), -INFINITY).softmax(-1), v);
+  if (!drop_probs) {
+    y = allowed.defined() ? at::scaled_dot_product_attention(q, k, v, allowed, 0.0, false)
+                          : at::scaled_dot_product_attention(q, k, v, {}, 0.0, true);
+  }
 #endif
+  if (!y.defined()) {
+    if (!allowed.defined())
+      allowed = torch::ones({T, T}, x.options().dtype(torch::kBool)).tril().view({1, 1, T, T});
+    const torch::Tensor scores =
+        torch::matmul(q, k.transpose(-1, -2)) / std::sqrt(static_cast<double>(D / heads_));
+    torch::Tensor probs = scores.masked_fill(allowed.logical_not(), -INFINITY).softmax(-1);
+    if (drop_probs) probs = attn_dropout(probs);
+    y = torch::matmul(probs, v);
+  }
   return out_proj(y.transpose(1, 2).reshape({B, T, D}));
 }
 
 torch::Tensor BlockImpl::forward(const torch::Tensor& x, GrassmannCapture* capture,
                                  const torch::Tensor& mask) {
   if (grassmann_arch_) {
-    if (pre_norm_) {
+    if (norm_ == "pre" || norm_ == "pre_plain") {  // h + Drop([LN_mix] Mix(LN1 h)), h + FFN(LN2 h)
       const torch::Tensor h = x + grassmann(ln1(x), capture, mask);
       return h + ffn->forward(ln2(h));
     }
-    const torch::Tensor h = grassmann(x, capture, mask);  // Dropout(LN(Mix(x)))
-    return ln2(h + ffn->forward(h));
+    const torch::Tensor u = norm_ == "post"
+                                ? grassmann(x, capture, mask)            // Drop(LN1(Mix h))
+                                : ln1(x + grassmann(x, capture, mask));  // LN1(h + Drop(Mix h))
+    return ln2(u + ffn->forward(u));
   }
-  if (pre_norm_) {
+  if (norm_ == "pre" || norm_ == "pre_plain") {
     const torch::Tensor h = x + dropout(attention(ln1(x), mask));
     return h + ffn->forward(ln2(h));
   }
@@ -166,7 +191,7 @@ LanguageModelImpl::LanguageModelImpl(const ModelConfig& config, const at::Genera
   ln_f = register_module("ln_f", layerNorm(config.d_model));
   if (!config.tie_embeddings && lm_head_allowed)
     lm_head = register_module("lm_head", linear(config.d_model, config.vocab_size, false));
-  initLinearAndEmbeddings(*this, generator);
+  initModel(*this, config.init, generator);
   if (generator.defined()) setGenerator(generator);
 }
 
@@ -180,6 +205,50 @@ void initLinearAndEmbeddings(torch::nn::Module& module, const at::Generator& gen
       normalInit(e->weight, 0.0, kInitStd, generator);
     }
   }
+}
+
+void initModel(torch::nn::Module& module, const std::string& init, const at::Generator& generator) {
+  if (init != "torch_default") {
+    initLinearAndEmbeddings(module, generator);
+    if (init != "normal_xavier_qkv") return;
+  }
+  torch::NoGradGuard no_grad;
+  const c10::optional<at::Generator> gen =
+      generator.defined() ? c10::optional<at::Generator>(generator) : c10::nullopt;
+  for (auto& child : module.modules(/*include_self=*/false)) {
+    if (init == "normal_xavier_qkv") {  // torch.nn.MultiheadAttention's in_proj: xavier, bias 0
+      if (auto* b = child->as<BlockImpl>(); b && b->qkv_proj) {
+        const auto& w = b->qkv_proj->weight;  // (3d, d): fan_in d, fan_out 3d
+        const double bound = std::sqrt(6.0 / static_cast<double>(w.size(0) + w.size(1)));
+        b->qkv_proj->weight.uniform_(-bound, bound, gen);
+        b->qkv_proj->bias.zero_();
+      }
+      continue;
+    }
+    // torch_default: kaiming_uniform(a = sqrt 5) = U(+-1/sqrt(fan_in)), bias the same bound.
+    if (auto* l = child->as<torch::nn::Linear>()) {
+      const double bound = 1.0 / std::sqrt(static_cast<double>(l->weight.size(1)));
+      l->weight.uniform_(-bound, bound, gen);
+      if (l->bias.defined()) l->bias.uniform_(-bound, bound, gen);
+    } else if (auto* e = child->as<torch::nn::Embedding>()) {
+      e->weight.normal_(0.0, 1.0, gen);
+    }
+  }
+}
+
+std::vector<std::string> plainPathNotes(const ModelConfig& config, const torch::Device& device) {
+  std::vector<std::string> notes;
+#if TORCH_VERSION_MAJOR >= 2
+  if (config.arch == "transformer" && config.attn_dropout > 0) {
+    notes.push_back("model.attn_dropout " + std::to_string(config.attn_dropout) +
+                    ": attention trains on the plain path (scores, softmax, dropout from the "
+                    "run's generator, weighted sum) instead of the fused "
+                    "scaled_dot_product_attention; evaluation stays fused");
+  }
+#endif
+  (void)config;
+  (void)device;
+  return notes;
 }
 
 torch::Tensor LanguageModelImpl::hidden(const torch::Tensor& ids,
@@ -210,13 +279,14 @@ torch::Tensor LanguageModelImpl::forward(const torch::Tensor& ids,
   return head(hidden(ids, captures));  // (B, T, V)
 }
 
-torch::Tensor LanguageModelImpl::loss(const torch::Tensor& ids) {
-  const std::int64_t T = ids.size(1);
+torch::Tensor LanguageModelImpl::positionLosses(const torch::Tensor& ids) {
+  const std::int64_t B = ids.size(0), T = ids.size(1);
   // The head only on the T-1 positions that have a target (no (B, T, V) logits to slice, whose
   // backward would zero-fill and copy the whole logits tensor); the losses read straight from
   // the (bf16 under autocast) logits in fp32.
-  const torch::Tensor h = hidden(ids).narrow(1, 0, T - 1);
-  return headLosses(h.reshape({-1, h.size(-1)}), ids.narrow(1, 1, T - 1).reshape({-1})).mean();
+  const torch::Tensor h = targets_next_ ? hidden(inputIds(ids)) : hidden(ids).narrow(1, 0, T - 1);
+  return headLosses(h.reshape({-1, h.size(-1)}), ids.narrow(1, 1, T - 1).reshape({-1}))
+      .view({B, T - 1});
 }
 
 torch::Tensor LanguageModelImpl::headLosses(const torch::Tensor& h, const torch::Tensor& targets) {

@@ -30,9 +30,12 @@ struct GrassmannCapture {
 
 class GrassmannMixImpl : public torch::nn::Module {
  public:
-  GrassmannMixImpl(const ModelConfig& config, std::vector<std::int64_t> windows);
-  /// h (B, T, d) -> LN(alpha * h + (1 - alpha) * g), dropped out. `mask` (B, T) bool (true =
-  /// token; undefined: all tokens) makes pairs with a padded partner invalid. Fills `capture`.
+  /// `layer_norm`: whether the mixer ends in its own LayerNorm (block forms pre and post).
+  GrassmannMixImpl(const ModelConfig& config, std::vector<std::int64_t> windows, bool layer_norm);
+  /// h (B, T, d) -> Drop(LN(mix_proj(m))) with m = alpha * h + (1 - alpha) * g (blend) or
+  /// alpha * g (gate_only); LN and mix_proj where the configuration has them. `mask` (B, T) bool
+  /// (true = token; undefined: all tokens) makes pairs with a padded partner invalid. Fills
+  /// `capture`.
   torch::Tensor forward(const torch::Tensor& h, GrassmannCapture* capture = nullptr,
                         const torch::Tensor& mask = {});
 
@@ -41,7 +44,8 @@ class GrassmannMixImpl : public torch::nn::Module {
   const PluckerOptions& options() const { return options_; }
 
   torch::nn::Linear W_red{nullptr}, W_plu{nullptr}, W_gate{nullptr};
-  torch::nn::LayerNorm layer_norm{nullptr};
+  torch::nn::Linear mix_proj{nullptr};       // model.mix_proj only
+  torch::nn::LayerNorm layer_norm{nullptr};  // forms pre and post only
   RunDropout dropout{nullptr};
 
  private:
@@ -50,6 +54,8 @@ class GrassmannMixImpl : public torch::nn::Module {
   PluckerOptions options_;
   PluckerIndex index_;
   bool use_reference_ = false;
+  bool gate_only_ = false;
+  bool mean_then_project_ = false;
 };
 TORCH_MODULE(GrassmannMix);
 
@@ -62,15 +68,18 @@ class BlockImpl : public torch::nn::Module {
 
   GrassmannMix grassmann{nullptr};                         // Grassmann blocks
   torch::nn::Linear qkv_proj{nullptr}, out_proj{nullptr};  // Transformer blocks
-  torch::nn::LayerNorm ln1{nullptr}, ln2{nullptr};
+  torch::nn::LayerNorm ln1{nullptr}, ln2{nullptr};         // ln1: all but post Grassmann blocks
+  /// Linear(d, d_ff), GELU, Dropout (p 0 when model.ffn_dropout is outer), Linear(d_ff, d),
+  /// Dropout: the names ffn.0 and ffn.3 in every form.
   torch::nn::Sequential ffn{nullptr};
-  RunDropout dropout{nullptr};
+  RunDropout dropout{nullptr};       // after attention (Transformer blocks)
+  RunDropout attn_dropout{nullptr};  // on the attention probabilities (model.attn_dropout > 0)
 
  private:
   /// Multi-head self-attention: causal unless bidirectional; padded keys masked.
   torch::Tensor attention(const torch::Tensor& x, const torch::Tensor& mask);
   bool grassmann_arch_;
-  bool pre_norm_;
+  std::string norm_;
   bool bidirectional_;
   std::int64_t heads_;
 };
@@ -95,8 +104,18 @@ class LanguageModelImpl : public torch::nn::Module {
   torch::Tensor head(const torch::Tensor& h);
   /// The head's weight (vocab, d): lm_head's when untied, else the token embedding's.
   const torch::Tensor& headWeight() const;
-  /// Mean next-token cross-entropy over the B x (T-1) shifted positions, in fp32.
-  torch::Tensor loss(const torch::Tensor& ids);
+  /// Next-token cross-entropy (fp32) of ids (B, T) at the T - 1 positions with a target, (B, T-1):
+  /// the model sees all T ids (data.targets shift) or the first T - 1 (next: setTargetsNext).
+  torch::Tensor positionLosses(const torch::Tensor& ids);
+  /// Their mean: the training loss of a batch of chunks.
+  torch::Tensor loss(const torch::Tensor& ids) { return positionLosses(ids).mean(); }
+  /// data.targets next: chunks are L + 1 ids, the model sees the first L (max_len = L).
+  void setTargetsNext(bool next) { targets_next_ = next; }
+  bool targetsNext() const { return targets_next_; }
+  /// The ids (B, T) of a chunk batch the model sees: all, or all but the last under next.
+  torch::Tensor inputIds(const torch::Tensor& ids) const {
+    return targets_next_ ? ids.narrow(1, 0, ids.size(1) - 1) : ids;
+  }
   /// Per-token cross-entropy (fp32, (rows)) of hidden states (rows, d) against targets (rows):
   /// the head and tokenLosses. With the fused cross-entropy on CUDA the head's output is padded
   /// to a multiple of 64 classes (nanoGPT's vocabulary padding, here only inside the step: the
@@ -122,12 +141,23 @@ class LanguageModelImpl : public torch::nn::Module {
 
  private:
   ModelConfig config_;
+  bool targets_next_ = false;
 };
 TORCH_MODULE(LanguageModel);
 
 /// SPEC §1.10's initialisation of every Linear and Embedding below `module` (not itself):
 /// weights N(0, 0.02) from `generator` (undefined: LibTorch's default), biases 0.
 void initLinearAndEmbeddings(torch::nn::Module& module, const at::Generator& generator);
+
+/// model.init (SPEC §8) of the language model's modules below `module`: "normal" as above;
+/// "torch_default" PyTorch's module defaults (Linear weight and bias U(+-1/sqrt(fan_in)), Embedding
+/// N(0, 1)); "normal_xavier_qkv" normal, then every qkv_proj weight xavier_uniform and its bias 0.
+/// LayerNorms keep 1 / 0. Draws from `generator`.
+void initModel(torch::nn::Module& module, const std::string& init, const at::Generator& generator);
+
+/// Where a configuration leaves a fused or fast path for the plain one, one sentence each (the
+/// run's log says so once): attention dropout without the fused attention, ...
+std::vector<std::string> plainPathNotes(const ModelConfig& config, const torch::Device& device);
 
 /// Training FLOPs per token (forward + backward, 3x forward) of the matrix products, for
 /// `gwb bench`: embeddings excluded, attention scores and Plücker products included.

@@ -1,8 +1,6 @@
 // The paper's heads: window-paired Grassmann blocks, and §2 blocks for the Transformer head.
 #include "engine/model/paper_heads.h"
 
-#include "engine/data/snli.h"
-
 namespace gwb {
 namespace {
 
@@ -103,6 +101,9 @@ ModelConfig paperTransformerBlockConfig(const ModelConfig& config) {
   block.d_ff = config.head_d_ff;
   block.heads = config.head_heads;
   block.norm = "pre";
+  block.ffn_dropout = "inner";  // the language model's switches (SPEC §8) are not the head's
+  block.attn_dropout = 0;
+  block.init = "normal";
   block.bidirectional = true;
   return block;
 }
@@ -118,7 +119,7 @@ WindowOptions paperWindowOptions(const ModelConfig& config) {
 }
 
 PaperHeadImpl::PaperHeadImpl(const ModelConfig& config, std::int64_t feature_dim,
-                             const at::Generator& generator)
+                             const at::Generator& generator, std::int64_t classes)
     : grassmann_(config.arch == "grassmann") {
   const std::int64_t d = config.head_d_model;
   input_projection = register_module("input_projection", linear(feature_dim, d));
@@ -132,7 +133,7 @@ PaperHeadImpl::PaperHeadImpl(const ModelConfig& config, std::int64_t feature_dim
       blocks->push_back(Block(block, i));
     }
   }
-  classifier = register_module("classifier", linear(d, kSnliClasses));
+  classifier = register_module("classifier", linear(d, classes));
   initLinearAndEmbeddings(*this, generator);  // N(0, 0.02), biases 0 (SPEC §1.10)
 }
 

@@ -63,9 +63,9 @@ WindowOptions paperWindowOptions(const ModelConfig& config);
 
 class PaperHeadImpl : public SnliHeadImpl {
  public:
-  /// `config.arch` chooses the blocks.
-  PaperHeadImpl(const ModelConfig& config, std::int64_t feature_dim,
-                const at::Generator& generator);
+  /// `config.arch` chooses the blocks; `classes`: the task's class count.
+  PaperHeadImpl(const ModelConfig& config, std::int64_t feature_dim, const at::Generator& generator,
+                std::int64_t classes);
   torch::Tensor forward(const HeadInput& input,
                         std::vector<GrassmannCapture>* captures = nullptr) override;
   bool readsPooled() const override { return false; }

@@ -4,7 +4,7 @@
 #include <map>
 
 #ifdef GWB_WITH_CUDA
-#include "engine/cuda/plucker_fused.h"
+#include "engine/model/plucker_fused.h"
 #endif
 
 namespace gwb {
@@ -85,11 +85,14 @@ std::vector<bool> directions(const PluckerOptions& options) {
 }  // namespace
 
 torch::Tensor grassmannGeometryReference(const torch::Tensor& z, const PluckerOptions& options,
-                                         torch::nn::Linear& w_plu, const torch::Tensor& mask) {
+                                         torch::nn::Linear& w_plu, const torch::Tensor& mask,
+                                         bool mean_first) {
   const std::int64_t B = z.size(0), T = z.size(1);
   const std::int64_t d = w_plu->weight.size(0);
+  const std::int64_t P = z.size(2) * (z.size(2) - 1) / 2;
   const PluckerIndex index = PluckerIndex::make(z.size(2), z.device());
-  torch::Tensor acc = torch::zeros({B, T, d}, z.options());  // sum of projections
+  // Sum of projections (B, T, d), or of the vectors themselves (B, T, P) with mean_first.
+  torch::Tensor acc = torch::zeros({B, T, mean_first ? P : d}, z.options());
   torch::Tensor count = torch::zeros({mask.defined() ? B : 1, T, 1}, z.options());
   for (const std::int64_t delta : options.windows) {
     if (delta >= T) continue;
@@ -97,11 +100,12 @@ torch::Tensor grassmannGeometryReference(const torch::Tensor& z, const PluckerOp
       const WeightedPairs wp = weightedPairs(z, delta, future, mask);
       const torch::Tensor p =
           normalized(pluckerCoordinates(wp.pairs.u, wp.pairs.v, index), options);  // (B, T-δ, P)
-      acc = acc + padTime(w_plu(p) * wp.w, wp.pairs.begin, T);
+      acc = acc + padTime((mean_first ? p : w_plu(p)) * wp.w, wp.pairs.begin, T);
       count = count + padTime(wp.w, wp.pairs.begin, T);
     }
   }
-  return acc / count.clamp_min(1);
+  const torch::Tensor mean = acc / count.clamp_min(1);
+  return mean_first ? w_plu(mean) : mean;
 }
 
 PluckerMean pluckerMean(const torch::Tensor& z, const PluckerOptions& options,

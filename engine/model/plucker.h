@@ -48,11 +48,13 @@ struct PluckerOptions {
   bool pairsFuture() const { return bidirectional || future; }
 };
 
-/// The oracle: g (B, T, d) = mean over the listed valid pairs of W_plu(p_hat) (0 where none). A
-/// pair is valid when its partner lies inside the sequence and, given `mask` (B, T) bool (true =
-/// token), both ends are tokens.
+/// The oracle: g (B, T, d) = mean over the listed valid pairs of W_plu(p_hat) (0 where none), or
+/// with `mean_first` (model.offset_mean mean_then_project) W_plu(mean of p_hat) (its bias where
+/// none), each offset looped literally. A pair is valid when its partner lies inside the sequence
+/// and, given `mask` (B, T) bool (true = token), both ends are tokens.
 torch::Tensor grassmannGeometryReference(const torch::Tensor& z, const PluckerOptions& options,
-                                         torch::nn::Linear& w_plu, const torch::Tensor& mask = {});
+                                         torch::nn::Linear& w_plu, const torch::Tensor& mask = {},
+                                         bool mean_first = false);
 
 /// The fast path's first half: the weighted mean of p_hat over the valid pairs, (B, T, P), and
 /// the positions that have at least one valid pair: (T,) bool without a mask (the same for every

@@ -3,8 +3,6 @@
 
 #include <cmath>
 
-#include "engine/data/snli.h"
-
 namespace gwb {
 namespace {
 
@@ -97,7 +95,7 @@ torch::Tensor ReferenceGrassmannLayerImpl::forward(const torch::Tensor& x,
 }
 
 ReferenceHeadImpl::ReferenceHeadImpl(const ModelConfig& config, std::int64_t feature_dim,
-                                     const at::Generator& generator)
+                                     const at::Generator& generator, std::int64_t classes)
     : grassmann_(config.arch == "grassmann") {
   const std::int64_t d = config.head_d_model;
   input_projection = register_module("input_projection", linear(feature_dim, d));
@@ -113,7 +111,7 @@ ReferenceHeadImpl::ReferenceHeadImpl(const ModelConfig& config, std::int64_t fea
       layers->push_back(
           ReferenceEncoderLayer(d, config.head_heads, config.head_d_ff, config.dropout));
   }
-  classifier = register_module("classifier", linear(d, kSnliClasses));
+  classifier = register_module("classifier", linear(d, classes));
 
   // PyTorch's defaults: every Linear kaiming-uniform; MultiheadAttention's in_proj xavier-uniform
   // with zero biases (its out_proj bias too); LayerNorm 1 / 0. nn.TransformerEncoder deep-copies

@@ -67,9 +67,10 @@ TORCH_MODULE(ReferenceGrassmannLayer);
 
 class ReferenceHeadImpl : public SnliHeadImpl {
  public:
-  /// `config.arch` chooses TransformerNLIHead or GrassmannPluckerNLIHead.
+  /// `config.arch` chooses TransformerNLIHead or GrassmannPluckerNLIHead; `classes`: the task's
+  /// class count.
   ReferenceHeadImpl(const ModelConfig& config, std::int64_t feature_dim,
-                    const at::Generator& generator);
+                    const at::Generator& generator, std::int64_t classes);
   /// `input.features` is the pooled (B, D); the mask is not read.
   torch::Tensor forward(const HeadInput& input,
                         std::vector<GrassmannCapture>* captures = nullptr) override;

@@ -33,12 +33,13 @@ std::string partOf(const std::string& name) {
 }  // namespace
 
 HeadModelImpl::HeadModelImpl(const ModelConfig& config, std::int64_t feature_dim,
-                             const at::Generator& generator) {
+                             const at::Generator& generator, std::int64_t classes) {
   if (config.head_variant == "reference") {
-    head = register_module("head",
-                           std::make_shared<ReferenceHeadImpl>(config, feature_dim, generator));
+    head = register_module(
+        "head", std::make_shared<ReferenceHeadImpl>(config, feature_dim, generator, classes));
   } else {
-    head = register_module("head", std::make_shared<PaperHeadImpl>(config, feature_dim, generator));
+    head = register_module(
+        "head", std::make_shared<PaperHeadImpl>(config, feature_dim, generator, classes));
   }
   if (generator.defined()) setDropoutGenerator(*this, generator);
 }

@@ -40,9 +40,10 @@ class HeadModelImpl : public torch::nn::Module {
  public:
   /// The head `config` names (arch, head_variant, head_* keys, dropout) for features of width
   /// `feature_dim`, initialised from `generator` (the paper's heads as SPEC §1.10, the reference's
-  /// as PyTorch's defaults), its CPU dropout drawn from it too.
+  /// as PyTorch's defaults), its CPU dropout drawn from it too; `classes`: the task's class count
+  /// (SNLI's three).
   HeadModelImpl(const ModelConfig& config, std::int64_t feature_dim,
-                const at::Generator& generator = {});
+                const at::Generator& generator = {}, std::int64_t classes = 3);
 
   torch::Tensor logits(const HeadInput& input, std::vector<GrassmannCapture>* captures = nullptr) {
     return head->forward(input, captures);

@@ -5,6 +5,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "engine/config/tasks.h"
 #include "engine/report/report_format.h"
 #include "engine/util/error.h"
 #include "engine/util/file_io.h"
@@ -14,18 +15,6 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 using namespace report_format;
-
-const char* const kClassNames[3] = {"entailment", "neutral", "contradiction"};
-
-ReportedSnli::Numbers numbersFrom(const Json& j) {
-  ReportedSnli::Numbers n;
-  n.val = j.at("val").get<double>();
-  n.test = j.at("test").get<double>();
-  if (j.contains("test_per_class")) {
-    for (const char* name : kClassNames) n.test_per_class.push_back(j["test_per_class"].at(name));
-  }
-  return n;
-}
 
 // Points: ours - reported (NaN when either is missing).
 double points(const Stat& ours, double reported) {
@@ -61,8 +50,7 @@ std::vector<std::vector<std::string>> table(const std::vector<SnliReportRow>& ro
        "gap vs paper (test, points)", "reproduction val / test",
        "gap vs reproduction (test, points)"}};
   for (const SnliReportRow& r : rows) {
-    bool running = false;
-    for (bool b : r.in_progress) running = running || b;
+    const std::string mark = r.not_finished ? " *" : "";
     std::vector<std::string> line = {
         r.family,
         r.arch,
@@ -70,8 +58,9 @@ std::vector<std::vector<std::string>> table(const std::vector<SnliReportRow>& ro
         r.pair_encoding,
         std::to_string(r.params),
         r.frozen ? std::to_string(r.frozen) : "",
-        std::to_string(r.seeds.size()) + (running ? " (in progress)" : ""),
-        meanStd(r.best_valid_accuracy, 2, pm),
+        std::to_string(r.seeds.size()) +
+            (r.not_finished ? " (" + std::to_string(r.not_finished) + " not finished)" : ""),
+        meanStd(r.best_valid_accuracy, 2, pm) + mark,
         meanStd(r.test_accuracy, 2, pm),
         perClassText(r.test_per_class)};
     for (const char* source : kSources) {
@@ -106,14 +95,14 @@ Json snliRowJson(const SnliReportRow& r) {
   j["best_valid_accuracy"] = statJson(r.best_valid_accuracy);
   j["test_accuracy"] = statJson(r.test_accuracy);
   Json per = Json::object();
-  for (int k = 0; k < 3; ++k) per[kClassNames[k]] = statJson(r.test_per_class[k]);
+  for (int k = 0; k < 3; ++k) per[snliClassName(k)] = statJson(r.test_per_class[k]);
   j["test_per_class_accuracy"] = per;
   j["reported"] = Json::array();
   for (const auto& ref : r.references) {
     Json x = {{"source", ref.source}, {"label", ref.label}, {"val", ref.val}, {"test", ref.test}};
     if (!ref.test_per_class.empty()) {
       Json pc = Json::object();
-      for (int k = 0; k < 3; ++k) pc[kClassNames[k]] = ref.test_per_class[k];
+      for (int k = 0; k < 3; ++k) pc[snliClassName(k)] = ref.test_per_class[k];
       x["test_per_class"] = pc;
     }
     x["gap_val_points"] = std::isfinite(ref.gap_val) ? Json(ref.gap_val) : Json(nullptr);
@@ -140,44 +129,6 @@ std::string markdownOf(const std::vector<std::vector<std::string>>& t, std::size
 
 }  // namespace
 
-std::vector<ReportedSnli> loadReportedSnli(const std::string& path) {
-  Json j;
-  try {
-    j = Json::parse(readFileBytes(path));
-  } catch (const Json::exception& e) {  // also a number that overflows
-    throw InputError({path}, expectedGot("reported numbers JSON", e.what()));
-  }
-  std::vector<ReportedSnli> out;
-  if (!j.contains("snli")) return out;
-  try {
-    for (const auto& row : j.at("snli")) {
-      ReportedSnli n;
-      n.source = row.at("source");
-      n.label = row.at("label");
-      n.backbone = row.value("backbone", "distilbert");
-      n.head_variant = row.value("head_variant", "paper");
-      n.transformer = numbersFrom(row.at("transformer"));
-      n.grassmann = numbersFrom(row.at("grassmann"));
-      out.push_back(n);
-    }
-  } catch (const Json::exception& e) {
-    throw InputError({path, 0, "snli"},
-                     expectedGot("rows of source, label, backbone, head_variant, transformer and "
-                                 "grassmann {val, test}",
-                                 e.what()));
-  }
-  return out;
-}
-
-std::optional<ReportedSnli> matchReportedSnli(const std::vector<ReportedSnli>& numbers,
-                                              const RunConfig& config) {
-  for (const ReportedSnli& n : numbers) {
-    if (n.backbone == config.model.backbone && n.head_variant == config.model.head_variant)
-      return n;
-  }
-  return std::nullopt;
-}
-
 std::string snliFamily(const RunConfig& config) {
   if (!config.model.hasBackbone()) return "scratch";
   return config.model.head_variant == "reference"
@@ -190,15 +141,15 @@ std::vector<SnliReportRow> buildSnliReport(const std::vector<RunRecord>& runs,
   std::vector<std::string> order;
   std::map<std::string, std::vector<const RunRecord*>> groups;
   for (const RunRecord& run : runs) {
-    if (!run.config.data.isSnli()) continue;
-    const std::string key = configGroupKey(run.config);
+    if (!run.config || run.task() != "snli") continue;
+    const std::string key = configGroupKey(*run.config);
     if (!groups.count(key)) order.push_back(key);
     groups[key].push_back(&run);
   }
   std::vector<SnliReportRow> rows;
   for (const std::string& key : order) {
     const auto& members = groups[key];
-    const RunConfig& c = members.front()->config;
+    const RunConfig& c = *members.front()->config;
     SnliReportRow row;
     row.family = snliFamily(c);
     row.arch = c.model.arch;
@@ -209,17 +160,24 @@ std::vector<SnliReportRow> buildSnliReport(const std::vector<RunRecord>& runs,
     row.params = countTrainedParameters(c);
     std::vector<double> valid, test;
     std::array<std::vector<double>, 3> per;
-    const auto percent = [](double f) { return f >= 0 ? 100 * f : NAN; };
+    const auto percent = [](const std::optional<double>& f) {
+      return f && *f >= 0 ? 100 * *f : NAN;
+    };
     for (const RunRecord* r : members) {
-      row.seeds.push_back(r->config.seed);
+      row.seeds.push_back(r->config->seed);
       row.run_dirs.push_back(r->dir);
-      row.in_progress.push_back(r->in_progress);
-      if (r->summary.params) row.params = r->summary.params;
-      row.frozen = std::max(row.frozen, r->summary.frozen_params);
-      valid.push_back(percent(r->summary.best_valid_accuracy));
-      test.push_back(percent(r->summary.test_accuracy));
-      for (std::size_t k = 0; k < 3 && k < r->summary.test_per_class_accuracy.size(); ++k)
-        per[k].push_back(percent(r->summary.test_per_class_accuracy[k]));
+      row.statuses.push_back(statusName(r->status));
+      row.steps.push_back(r->numbers.step());
+      if (r->status != RunStatus::Finished) ++row.not_finished;
+      if (r->summary) {
+        if (r->summary->params) row.params = r->summary->params;  // trained (the backbone apart)
+        row.frozen = std::max(row.frozen, r->summary->frozen_params);
+      }
+      valid.push_back(percent(r->bestValid()));
+      test.push_back(percent(r->test()));
+      const std::vector<double> per_class = r->testPerClass();
+      for (std::size_t k = 0; k < 3 && k < per_class.size(); ++k)
+        per[k].push_back(percent(per_class[k]));
     }
     row.best_valid_accuracy = statOf(valid);
     row.test_accuracy = statOf(test);
@@ -239,6 +197,32 @@ std::vector<SnliReportRow> buildSnliReport(const std::vector<RunRecord>& runs,
     rows.push_back(row);
   }
   return rows;
+}
+
+SnliComparisonBars snliComparisonBars(const std::vector<SnliReportRow>& rows) {
+  SnliComparisonBars bars;
+  bars.sources = {"ours", "paper", "reproduction"};
+  bars.values.resize(bars.sources.size());
+  for (const SnliReportRow& row : rows) {
+    const std::string label = row.arch + " " + row.family.substr(0, row.family.find(" ("));
+    for (int part = 0; part <= kSnliClasses; ++part) {
+      bars.categories.push_back(part == 0 ? label : snliClassLetter(part - 1));
+      bars.parts.push_back(part == 0 ? "all" : snliClassName(part - 1));
+      const Stat& mine = part == 0 ? row.test_accuracy : row.test_per_class[part - 1];
+      bars.values[0].push_back(mine.n ? mine.mean : NAN);
+      for (std::size_t s = 1; s < bars.sources.size(); ++s) {
+        double v = NAN;
+        for (const auto& ref : row.references) {
+          if (ref.source != bars.sources[s]) continue;
+          v = part == 0 ? ref.test
+                        : (ref.test_per_class.size() == kSnliClasses ? ref.test_per_class[part - 1]
+                                                                     : NAN);
+        }
+        bars.values[s].push_back(v);
+      }
+    }
+  }
+  return bars;
 }
 
 std::string snliReportMarkdown(const std::vector<SnliReportRow>& rows) {
@@ -281,83 +265,100 @@ std::string combinedLatex(const std::vector<ReportRow>& lm,
   return out;
 }
 
-namespace {
-
-// The SNLI table's own CSV columns and a row's cells in them.
-const char* const kSnliCsvHeader =
-    "family,encoding,pooling,frozen_parameters,best_valid_accuracy_mean,best_valid_accuracy_std,"
-    "test_accuracy_mean,test_accuracy_std,test_entailment,test_neutral,test_contradiction,"
-    "paper_val,paper_test,gap_paper_test_points,reproduction_val,reproduction_test,"
-    "gap_reproduction_test_points";
-
-std::string snliCells(const SnliReportRow& r) {
-  std::string line = csvField(r.family) + "," + r.pair_encoding + "," + r.pooling + "," +
-                     std::to_string(r.frozen) + "," + fmt(r.best_valid_accuracy.mean, 4) + "," +
-                     fmt(r.best_valid_accuracy.std, 4) + "," + fmt(r.test_accuracy.mean, 4) + "," +
-                     fmt(r.test_accuracy.std, 4);
-  for (int k = 0; k < 3; ++k) line += "," + fmt(r.test_per_class[k].mean, 4);
-  for (const char* source : kSources) {
-    const auto* ref = refOf(r, source);
-    line += "," + (ref ? fmt(ref->val) : "") + "," + (ref ? fmt(ref->test) : "") + "," +
-            (ref && std::isfinite(ref->gap_test) ? fmt(ref->gap_test, 2) : "");
+CsvTable report_format::snliCsvTable(const std::vector<SnliReportRow>& rows) {
+  CsvTable t;
+  t.header = {"architecture",
+              "tokenizer",
+              "status",
+              "steps",
+              "parameters",
+              "runs",
+              "seeds",
+              "family",
+              "encoding",
+              "pooling",
+              "frozen_parameters",
+              "best_valid_accuracy_mean",
+              "best_valid_accuracy_std",
+              "test_accuracy_mean",
+              "test_accuracy_std",
+              "test_entailment",
+              "test_neutral",
+              "test_contradiction",
+              "paper_val",
+              "paper_test",
+              "gap_paper_test_points",
+              "reproduction_val",
+              "reproduction_test",
+              "gap_reproduction_test_points"};
+  for (const SnliReportRow& r : rows) {
+    std::string seeds, steps;
+    for (std::size_t i = 0; i < r.seeds.size(); ++i) {
+      seeds += (i ? " " : "") + std::to_string(r.seeds[i]);
+      steps += (i ? " " : "") + std::to_string(r.steps[i]);
+    }
+    std::vector<std::string> line = {
+        r.arch,
+        r.tokenizer,
+        r.not_finished ? std::to_string(r.not_finished) + " not finished" : "finished",
+        steps,
+        std::to_string(r.params),
+        std::to_string(r.seeds.size()),
+        seeds,
+        r.family,
+        r.pair_encoding,
+        r.pooling,
+        std::to_string(r.frozen),
+        fmt(r.best_valid_accuracy.mean, 4),
+        fmt(r.best_valid_accuracy.std, 4),
+        fmt(r.test_accuracy.mean, 4),
+        fmt(r.test_accuracy.std, 4)};
+    for (int k = 0; k < 3; ++k) line.push_back(fmt(r.test_per_class[k].mean, 4));
+    for (const char* source : kSources) {
+      const auto* ref = refOf(r, source);
+      line.push_back(ref ? fmt(ref->val) : "");
+      line.push_back(ref ? fmt(ref->test) : "");
+      line.push_back(ref && std::isfinite(ref->gap_test) ? fmt(ref->gap_test, 2) : "");
+    }
+    t.rows.push_back(line);
   }
-  return line;
+  return t;
 }
-
-std::string seedsText(const std::vector<std::int64_t>& seeds) {
-  std::string out;
-  for (std::size_t i = 0; i < seeds.size(); ++i) out += (i ? " " : "") + std::to_string(seeds[i]);
-  return out;
-}
-
-std::size_t columnsOf(const std::string& header) {
-  return static_cast<std::size_t>(std::count(header.begin(), header.end(), ',')) + 1;
-}
-
-}  // namespace
 
 std::string snliReportCsv(const std::vector<SnliReportRow>& rows) {
-  std::string out =
-      std::string("architecture,tokenizer,parameters,runs,seeds,") + kSnliCsvHeader + "\n";
-  for (const SnliReportRow& r : rows) {
-    out += csvField(r.arch) + "," + csvField(r.tokenizer) + "," + std::to_string(r.params) + "," +
-           std::to_string(r.seeds.size()) + "," + seedsText(r.seeds) + "," + snliCells(r) + "\n";
-  }
-  return out;
+  return csvText(snliCsvTable(rows));
 }
 
 std::string combinedCsv(const std::vector<ReportRow>& lm, const std::vector<SnliReportRow>& snli) {
-  // The Wikitext-2 table's columns, then the SNLI table's own; a row fills its task's columns
-  // (the leading architecture .. seeds columns are shared).
-  const std::string lm_csv = reportCsv(lm);
-  const std::string lm_header = lm_csv.substr(0, lm_csv.find('\n'));
-  const std::string empty_snli(columnsOf(kSnliCsvHeader), ',');
-  std::string out = "task," + lm_header + "," + kSnliCsvHeader + "\n";
-  std::size_t start = lm_csv.find('\n') + 1;
-  while (start < lm_csv.size()) {
-    const std::size_t end = lm_csv.find('\n', start);
-    out += "wikitext2," + lm_csv.substr(start, end - start) + empty_snli + "\n";
-    start = end + 1;
+  // One table: task, the Wikitext-2 table's columns, then the SNLI table's own; each row fills its
+  // task's columns (those of the same name are shared: architecture, tokenizer, parameters...).
+  const CsvTable a = reportCsvTable(lm), b = snliCsvTable(snli);
+  CsvTable out;
+  out.header = {"task"};
+  out.header.insert(out.header.end(), a.header.begin(), a.header.end());
+  for (const std::string& column : b.header) {
+    if (std::find(out.header.begin(), out.header.end(), column) == out.header.end())
+      out.header.push_back(column);
   }
-  for (const SnliReportRow& r : snli) {
-    // architecture, n_layers, seq_len, tokenizer, parameters, runs, seeds; the rest empty.
-    std::string line = "snli," + csvField(r.arch) + ",,," + csvField(r.tokenizer) + "," +
-                       std::to_string(r.params) + "," + std::to_string(r.seeds.size()) + "," +
-                       seedsText(r.seeds);
-    line += std::string(columnsOf(lm_header) - 7, ',');
-    out += line + "," + snliCells(r) + "\n";
-  }
-  return out;
+  const auto place = [&](const char* task, const CsvTable& t) {
+    for (const auto& row : t.rows) {
+      std::vector<std::string> line(out.header.size());
+      line[0] = task;
+      for (std::size_t i = 0; i < t.header.size(); ++i) {
+        const auto at = std::find(out.header.begin(), out.header.end(), t.header[i]);
+        line[static_cast<std::size_t>(at - out.header.begin())] = row[i];
+      }
+      out.rows.push_back(line);
+    }
+  };
+  place("wikitext2", a);
+  place("snli", b);
+  return csvText(out);
 }
 
 std::string combinedJson(const std::vector<ReportRow>& lm, const std::vector<SnliReportRow>& snli,
                          int indent) {
-  Json out = Json::parse(reportJson(lm));
-  for (auto& row : out) {
-    Json tagged = {{"task", "wikitext2"}};
-    for (auto& [k, v] : row.items()) tagged[k] = v;
-    row = tagged;
-  }
+  Json out = Json::parse(reportJson(lm));  // each row carries "task" already
   for (const SnliReportRow& r : snli) out.push_back(snliRowJson(r));
   return out.dump(indent);
 }

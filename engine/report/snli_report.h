@@ -13,28 +13,9 @@
 #include <vector>
 
 #include "engine/report/report.h"
+#include "engine/runs/reported.h"
 
 namespace gwb {
-
-/// One reported SNLI row (resources/reported_numbers.json "snli"), percent.
-struct ReportedSnli {
-  std::string source;  ///< "paper", "reproduction"
-  std::string label;
-  std::string backbone = "distilbert";
-  std::string head_variant = "paper";
-  struct Numbers {
-    double val = 0, test = 0;
-    std::vector<double> test_per_class;  ///< E / N / C, empty if not reported
-  };
-  Numbers transformer, grassmann;
-  const Numbers& of(const std::string& arch) const {
-    return arch == "transformer" ? transformer : grassmann;
-  }
-};
-std::vector<ReportedSnli> loadReportedSnli(const std::string& path);
-/// The reported row for a configuration: same backbone, head_variant (and source), if any.
-std::optional<ReportedSnli> matchReportedSnli(const std::vector<ReportedSnli>& numbers,
-                                              const RunConfig& config);
 
 /// "scratch", "paper heads" or "reference heads (degenerate: Plücker(z, z) = 0)".
 std::string snliFamily(const RunConfig& config);
@@ -45,7 +26,9 @@ struct SnliReportRow {
   std::int64_t params = 0, frozen = 0;
   std::vector<std::int64_t> seeds;
   std::vector<std::string> run_dirs;
-  std::vector<bool> in_progress;  ///< per run: no summary yet (numbers from its evaluations)
+  std::vector<std::string> statuses;  ///< per run: running, finished, stopped, failed, killed
+  std::vector<std::int64_t> steps;    ///< per run: optimizer steps done
+  int not_finished = 0;               ///< runs whose numbers are their latest, not their final
   Stat best_valid_accuracy, test_accuracy;  ///< percent
   std::array<Stat, 3> test_per_class;       ///< percent, E / N / C
   struct Reference {
@@ -60,6 +43,16 @@ struct SnliReportRow {
 /// Groups the SNLI runs among `runs` by configuration and attaches the reported numbers.
 std::vector<SnliReportRow> buildSnliReport(const std::vector<RunRecord>& runs,
                                            const std::vector<ReportedSnli>& numbers);
+
+/// The SNLI comparison's bars: per row its test accuracy overall and per class, ours beside each
+/// source's number, percent (NaN where a source has none).
+struct SnliComparisonBars {
+  std::vector<std::string> categories;      ///< per row: "<arch> <family>", then "E", "N", "C"
+  std::vector<std::string> parts;           ///< per category: "all", "entailment", ...
+  std::vector<std::string> sources;         ///< "ours", "paper", "reproduction"
+  std::vector<std::vector<double>> values;  ///< [source][category]
+};
+SnliComparisonBars snliComparisonBars(const std::vector<SnliReportRow>& rows);
 
 std::string snliReportMarkdown(const std::vector<SnliReportRow>& rows);
 std::string snliReportCsv(const std::vector<SnliReportRow>& rows);

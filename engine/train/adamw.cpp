@@ -5,7 +5,7 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "engine/io/tensor_io.h"
+#include "engine/model/tensor_io.h"
 
 namespace gwb {
 

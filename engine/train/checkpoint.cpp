@@ -2,7 +2,7 @@
 #include "engine/train/checkpoint.h"
 
 #include "engine/io/safetensors.h"
-#include "engine/io/tensor_io.h"
+#include "engine/model/tensor_io.h"
 #include "engine/util/durable.h"
 #include "engine/util/error.h"
 #include "engine/util/file_io.h"

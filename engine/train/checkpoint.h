@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "engine/runs/checkpoint_store.h"
+#include "engine/runs/run_dir.h"
 #include "engine/train/adamw.h"
-#include "engine/train/checkpoint_store.h"
-#include "engine/train/run_dir.h"
 
 namespace gwb {
 

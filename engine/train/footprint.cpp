@@ -3,7 +3,7 @@
 
 #include <chrono>
 
-#include "engine/config/sweep_plan.h"
+#include "engine/cluster/sweep_plan.h"
 #include "engine/model/language_model.h"
 #include "engine/runtime/device.h"
 #include "engine/train/train_step.h"

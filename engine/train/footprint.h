@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <string>
 
+#include "engine/cluster/scheduler.h"
 #include "engine/config/run_config.h"
-#include "engine/train/scheduler.h"
 
 namespace gwb {
 

@@ -10,7 +10,7 @@
 
 #include "engine/config/run_config.h"
 #include "engine/model/language_model.h"
-#include "engine/train/events.h"
+#include "engine/runs/events.h"
 
 namespace gwb {
 

@@ -55,7 +55,7 @@ class SnliBackboneTask final : public SnliTaskBase {
     if (!problems.empty())
       throw InputError({"", 0, problems.front().key}, problems.front().message);
     backbone_ = loadDistilBert(folder_, ctx_.device, ctx_.bf16);
-    model_ = HeadModel(config_.model, folder_.shape.dim, ctx_.generator);
+    model_ = HeadModel(config_.model, folder_.shape.dim, ctx_.generator, kSnliClasses);
     model_->to(ctx_.device);
     model_->train();
     pooled_ = model_->readsPooled();

@@ -5,9 +5,9 @@
 #include <numeric>
 
 #include "engine/data/token_cache.h"
+#include "engine/runs/classification_metrics.h"
 #include "engine/runtime/device.h"
 #include "engine/tokenizers/tokenizer.h"
-#include "engine/train/classification_metrics.h"
 #include "engine/util/error.h"
 
 namespace gwb {
@@ -130,9 +130,10 @@ std::map<std::string, std::string> SnliTaskBase::bestMetadata(const EvalEvent& v
 void SnliTaskBase::fillSummary(const TrainerState& state, const EvalEvent* test,
                                RunSummary& summary) const {
   summary.task = "snli";
-  summary.best_valid_accuracy = state.best_valid_accuracy;
+  // The trainer state keeps -1 for "none yet" (its file's format): missing in the summary.
+  if (state.best_valid_accuracy >= 0) summary.best_valid_accuracy = state.best_valid_accuracy;
   summary.best_step = state.best_step;
-  summary.final_valid_accuracy = state.final_valid_accuracy;
+  if (state.final_valid_accuracy >= 0) summary.final_valid_accuracy = state.final_valid_accuracy;
   if (test) {
     summary.test_accuracy = test->accuracy;
     summary.test_per_class_accuracy = test->per_class_accuracy;

@@ -15,7 +15,7 @@ namespace {
 class SnliTask final : public SnliTaskBase {
  public:
   SnliTask(const RunConfig& config, const TaskContext& ctx) : SnliTaskBase(config, ctx) {
-    model_ = SequenceClassifier(config_.model, separate_, ctx_.generator);
+    model_ = SequenceClassifier(config_.model, separate_, ctx_.generator, kSnliClasses);
     model_->to(ctx_.device);
     model_->train();
   }

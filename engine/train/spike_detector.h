@@ -19,6 +19,8 @@ class SpikeDetector {
   /// seen or when they do not vary). Non-finite values are ignored.
   double add(double value) {
     if (!std::isfinite(value)) return 0;
+    ema_sum_ = kEmaDecay * ema_sum_ + (1 - kEmaDecay) * value;  // debiased below
+    ema_weight_ = kEmaDecay * ema_weight_ + (1 - kEmaDecay);
     double z = 0;
     if (values_.size() >= min_samples_) {
       double mean = 0, sq = 0;
@@ -36,6 +38,9 @@ class SpikeDetector {
     }
     return z;
   }
+  /// The debiased exponential moving average (decay 0.98) of the values added so far; 0 before
+  /// any. What a spike event compares the spiking value with.
+  double ema() const { return ema_weight_ > 0 ? ema_sum_ / ema_weight_ : 0; }
   /// True if `z` (from add) marks a spike.
   bool isSpike(double z) const { return z > threshold_; }
   double threshold() const { return threshold_; }
@@ -44,8 +49,10 @@ class SpikeDetector {
   std::size_t window_;
   double threshold_;
   std::size_t min_samples_;
+  static constexpr double kEmaDecay = 0.98;
   std::vector<double> values_;
   std::size_t next_ = 0;
+  double ema_sum_ = 0, ema_weight_ = 0;
 };
 
 }  // namespace gwb

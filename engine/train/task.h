@@ -18,9 +18,9 @@
 #include "engine/config/run_config.h"
 #include "engine/model/batch.h"
 #include "engine/model/language_model.h"
-#include "engine/train/events.h"
+#include "engine/runs/events.h"
+#include "engine/runs/run_dir.h"
 #include "engine/train/probes.h"
-#include "engine/train/run_dir.h"
 
 namespace gwb {
 

@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "engine/io/tensor_io.h"
+#include "engine/model/tensor_io.h"
 #include "engine/runtime/device.h"
 
 #ifdef GWB_WITH_CUDA

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "engine/config/run_config.h"
-#include "engine/train/events.h"
+#include "engine/runs/events.h"
 
 namespace gwb {
 
@@ -26,6 +26,11 @@ struct TrainRequest {
   /// empty; resumed if it holds a stopped, failed or killed run of the same configuration; left
   /// untouched (already_finished) if that run finished; an InputError if it holds another one.
   std::string run_dir;
+  /// Non-empty: a new run starts from these weights (safetensors under any reproduction's names,
+  /// `init_names` or recognised): weights only, a fresh optimizer, step 0. Recorded in the
+  /// provenance, so a run killed before its first checkpoint starts from them again.
+  std::string init_from;
+  std::string init_names;  ///< naming scheme of init_from ("": recognised from the names)
   const std::atomic<bool>* stop = nullptr;  ///< set to stop after the current step (resumable)
   std::function<void(const std::string&)> progress;  ///< messages for people (data loading...)
 };

@@ -2,8 +2,8 @@
 // counts, the memory estimate), which must never overflow or throw anything but InputError.
 #include <string>
 
+#include "engine/cluster/scheduler.h"
 #include "engine/config/run_config.h"
-#include "engine/train/scheduler.h"
 #include "engine/util/error.h"
 #include "fuzz_target.h"
 

@@ -1,8 +1,8 @@
 // Fuzz target: the data manager's catalogue and MANIFEST.json parsers (the first byte picks one).
 #include <string>
 
-#include "engine/data/fetch/catalog.h"
-#include "engine/data/fetch/manifest.h"
+#include "engine/catalog/catalog.h"
+#include "engine/catalog/manifest.h"
 #include "engine/util/error.h"
 #include "fuzz_target.h"
 

@@ -1,7 +1,7 @@
 // Fuzz target: the metrics.jsonl reader (any line may be malformed; none may cost the others).
 #include <string>
 
-#include "engine/train/metrics_reader.h"
+#include "engine/runs/metrics_reader.h"
 #include "fuzz_target.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -1,7 +1,7 @@
 // Fuzz target: trainer_state.json (nulls, wrong types, huge numbers, odd hex).
 #include <string>
 
-#include "engine/train/run_dir.h"
+#include "engine/runs/run_dir.h"
 #include "engine/util/error.h"
 #include "fuzz_target.h"
 

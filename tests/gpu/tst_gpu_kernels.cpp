@@ -18,8 +18,8 @@
 #include "tests/gpu/gpu_check.h"
 
 #ifdef GWB_WITH_CUDA
-#include "engine/cuda/cross_entropy_fused.h"
-#include "engine/cuda/plucker_fused.h"
+#include "engine/model/cross_entropy_fused.h"
+#include "engine/model/plucker_fused.h"
 #endif
 
 using namespace gwb;
