@@ -16,6 +16,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   bool version = false;
   app.add_flag("--version", version, "Print versions as JSON");
+  bool pretty = false;
+  app.add_flag("--pretty", pretty, "Indent the JSON printed on stdout (anywhere on the line)");
+  app.fallthrough();  // --pretty after the subcommand too
   Action action;
   addTrainCommand(app, action);
   addEvalCommand(app, action);
@@ -44,6 +47,7 @@ int main(int argc, char** argv) {
   // A file-size limit (ulimit -f) makes writes fail with EFBIG, reported as errors, instead of
   // killing the process mid-write with SIGXFSZ.
   std::signal(SIGXFSZ, SIG_IGN);
+  setPrettyJson(pretty);
   try {
     gwb::initTorchThreads();
     if (version) {
@@ -52,8 +56,8 @@ int main(int argc, char** argv) {
     }
     if (!action) {
       std::cerr
-          << "gwb: error: expected a command (train, eval, embed, speedrun, sweep, bench, report, "
-             "sample, tokenize, data), got none\n"
+          << "gwb: error: expected a command (train, eval, embed, speedrun, sweep, study, bench, "
+             "report, sample, tokenize, data), got none\n"
           << app.help();
       return kExitBadInput;
     }

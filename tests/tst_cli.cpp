@@ -50,6 +50,21 @@ class TestCli : public QObject {
     QCOMPARE(r.out.count('\n'), 1);
   }
 
+  // Issue 24: --dry-run, data list and sample printed one long line; --pretty indents them, and
+  // stays one JSON document either way.
+  void prettyIndentsTheJson() {
+    const Result one = gwb({"data", "list"});
+    QCOMPARE(one.exit_code, 0);
+    QCOMPARE(one.out.trimmed().count('\n'), 0);
+    for (const QStringList& args : {QStringList{"--pretty", "data", "list"},
+                                    QStringList{"data", "list", "--pretty"}}) {
+      const Result r = gwb(args);
+      QCOMPARE(r.exit_code, 0);
+      QVERIFY(r.out.count('\n') > 10);
+      QCOMPARE(r.json(), one.json());
+    }
+  }
+
   void tokenizeMatchesGolden_data() {
     QTest::addColumn<QString>("tokenizer");
     for (const char* t : {"gpt2", "bert"}) QTest::newRow(t) << t;

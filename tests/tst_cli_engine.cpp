@@ -248,7 +248,9 @@ class TestCliEngine : public QObject {
     const QJsonObject pc{{"entailment", 0.7}, {"neutral", 0.6}, {"contradiction", 0.8}};
     fakeSnliRun("r1", "cpu-small-snli-transformer", reference, 1, 0.69, 0.70, pc);
     fakeSnliRun("r2", "cpu-small-snli-transformer", reference, 2, 0.71, 0.72, pc);
-    fakeSnliRun("s1", "cpu-small-snli-grassmann", {}, 1, 0.45, 0.44, pc);
+    // Issue 24: a class never predicted (0.0 %) was printed as a blank.
+    const QJsonObject pc0{{"entailment", 0.0}, {"neutral", 0.6}, {"contradiction", 0.8}};
+    fakeSnliRun("s1", "cpu-small-snli-grassmann", {}, 1, 0.45, 0.44, pc0);
     fakeRun("lm", "reference-grassmann-n6-l128", 1, 300, 290);
     QDir().rename(dir_.path() + "/fake/lm", dir_.path() + "/snli/lm");
     Result r = gwb({"report", dir_.path() + "/snli", "--json"});
@@ -276,7 +278,8 @@ class TestCliEngine : public QObject {
     QVERIFY(by_family["scratch"]["reported"].toArray().isEmpty());  // nobody reports one
     r = gwb({"report", dir_.path() + "/snli", "--markdown"});
     QVERIFY2(r.out.contains("| family | architecture |") && r.out.contains("| 71.00 ± 1.41 |") &&
-                 r.out.contains("+3.06") && r.out.contains("| 44.00 |"),
+                 r.out.contains("+3.06") && r.out.contains("| 44.00 |") &&
+                 r.out.contains("0.00 / 60.00 / 80.00"),
              r.out.constData());
     r = gwb({"report", dir_.path() + "/snli", "--csv"});
     const QList<QByteArray> lines = r.out.trimmed().split('\n');

@@ -232,6 +232,19 @@ class TestConfig : public QObject {
     QVERIFY(!lm.empty() && lm.front().key == "model.bidirectional");
   }
 
+  // Issue 24: an offset as long as the chunk never pairs; it was accepted silently.
+  void offsetsLongerThanTheChunkAreRefused() {
+    const auto problems =
+        configProblems(loadConfigArgument("cpu-small-grassmann", {"data.seq_len=16"}), false);
+    QVERIFY(!problems.empty());
+    QCOMPARE(QString::fromStdString(problems.front().key), QString("model.windows"));
+    QVERIFY2(QString::fromStdString(problems.front().message)
+                 .contains("offsets below data.seq_len 16 (offset 16 never pairs"),
+             problems.front().message.c_str());
+    QVERIFY(configProblems(loadConfigArgument("cpu-small-grassmann", {"data.seq_len=17"}), false)
+                .empty());
+  }
+
   void backboneKeysAreValidated() {
     // A DistilBERT backbone reads BERT ids; the reference heads read one pooled joint pair.
     RunConfig gpt2 = loadConfigArgument("snli-paper-grassmann", {"data.tokenizer=gpt2"});

@@ -25,7 +25,9 @@
 #include "app/workbench.h"
 #include "engine/config/presets.h"
 #include "engine/runs/metrics_json.h"
+#include "engine/report/report.h"
 #include "engine/runs/run_lock.h"
+#include "engine/runs/run_reader.h"
 #include "engine/util/file_io.h"
 #include "fake_runs.h"
 #include "test_support.h"
@@ -265,6 +267,29 @@ class TestRunState : public QObject {
     QCOMPARE(compare.rows().front().in_progress, 1);
     QVERIFY(compare.rows().front().best_valid_ppl.mean < 900);  // its evaluations so far
     QVERIFY(compare.table()->item(0, 1)->text().contains("in progress"));
+  }
+
+  // Issue 24: Compare and gwb report stated a gap between runs at different points of training.
+  // With a run not finished, the gap is taken at the latest validation step both have.
+  void gapOfAnUnfinishedPairIsTakenAtTheirCommonStep() {
+    const QString runs = path("common-step");
+    RunConfig g = loadConfigArgument("reference-grassmann-n6-l128", {});
+    RunConfig t = loadConfigArgument("reference-transformer-n6-l128", {});
+    // Grassmann stopped at step 40 (no summary, nobody training it); the Transformer finished 60.
+    const QString gd = test::writeFakeRun(runs, "g", {g, 40, 10, 7.0, 0, false});
+    const QString td = test::writeFakeRun(runs, "t", {t, 60, 10, 6.0, 150, false});
+    const std::vector<RunRecord> records = {readRun(gd.toStdString()), readRun(td.toStdString())};
+    const std::vector<ReportRow> rows = buildReport(records, {});
+    const std::vector<PairGap> gaps = pairGaps(rows, records);
+    QCOMPARE(gaps.size(), std::size_t(1));
+    QVERIFY(gaps[0].common_step.has_value());
+    QCOMPARE(*gaps[0].common_step, std::int64_t(40));
+    // fake_runs: the valid loss at step s is loss0 exp(-0.02 s); both at step 40.
+    const double expected =
+        100.0 * (std::exp(7.0 * std::exp(-0.8)) / std::exp(6.0 * std::exp(-0.8)) - 1.0);
+    QVERIFY2(std::abs(gaps[0].gap_percent - expected) < 1e-6,
+             qPrintable(QString::number(gaps[0].gap_percent)));
+    QVERIFY(!gaps[0].note.empty());
   }
 
   void deletedRunIsNoticedInMonitorAndRuns() {

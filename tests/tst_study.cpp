@@ -240,6 +240,7 @@ class TestStudy : public QObject {
     // The mixer leaves the Transformer alone: its loss changes by exactly 0.
     QCOMPARE(steps[0].toObject()["transformer"].toObject()["mean"].toDouble(), 0.0);
     QCOMPARE(report["runs"].toObject()["finished"].toInt(), 10);
+    QCOMPARE(report["warnings"].toArray().size(), 0);  // nothing edited, nothing missing
   }
 
   void secondRunTrainsNothing() {
@@ -294,7 +295,8 @@ class TestStudy : public QObject {
     QJsonObject c0 = cells[0].toObject();
     QJsonArray runs = c0["runs"].toArray();
     QJsonObject run0 = runs[0].toObject();
-    run0["grassmann"] = dir_.path() + "/nowhere";
+    run0["grassmann"] = dir_.path() + "/nowhere";  // a run it had (reused) is gone
+    run0["reused"] = QJsonObject{{"grassmann", true}, {"transformer", false}};
     runs[0] = run0;
     c0["runs"] = runs;
     cells[0] = c0;

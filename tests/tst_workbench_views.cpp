@@ -276,6 +276,33 @@ class TestWorkbenchViews : public QObject {
   // Issue 15: a run's colour was a hash of its folder alone, so a fourth run came out in the
   // first one's colour. Twelve runs open together get twelve colours, each kept while it is open,
   // and the same runs opened in the same order get the same ones.
+  // Issue 24: a run followed live after a restart (or removed and re-added while it trains)
+  // showed only what came after that moment; its view now holds the whole history.
+  void issue24_liveRunHoldsItsWholeHistory() {
+    test::FakeRun r{preset("cpu-small-grassmann"), 20, 10, 9.0, 0, false};
+    const QString dir = test::writeFakeRun(dir_.path() + "/live", "restarted", r);
+    MetricsStore store;
+    const auto live = [](int from, int to) {
+      MetricsEvents events;
+      for (int s = from; s <= to; ++s) {
+        StepEvent e;
+        e.step = s;
+        e.loss = 5.0;
+        events.steps.push_back(e);
+      }
+      return events;
+    };
+    store.appendLive(dir, live(21, 25));  // the first events after the restart
+    const QString key = QFileInfo(dir).absoluteFilePath();
+    QTRY_COMPARE_WITH_TIMEOUT(static_cast<int>(store.run(key)->events.steps.size()), 25, 10000);
+    QCOMPARE(store.run(key)->events.steps.front().step, 1);
+    QCOMPARE(store.run(key)->events.evals.size(), std::size_t(2));  // steps 10 and 20
+    store.remove(key);
+    store.appendLive(dir, live(26, 26));  // re-added while it trains
+    QTRY_COMPARE_WITH_TIMEOUT(static_cast<int>(store.run(key)->events.steps.size()), 21, 10000);
+    QCOMPARE(store.run(key)->events.steps.front().step, 1);
+  }
+
   void issue15_runsSharedAColour() {
     test::FakeRun r{preset("cpu-small-transformer"), 2, 10, 9.0, 0, false};
     QStringList dirs;

@@ -9,8 +9,14 @@
 
 namespace gwb::cli {
 
+namespace {
+bool g_pretty = false;
+}  // namespace
+
+void setPrettyJson(bool on) { g_pretty = on; }
+
 void printJson(const nlohmann::ordered_json& document) {
-  std::cout << document.dump() << '\n' << std::flush;
+  std::cout << document.dump(g_pretty ? 2 : -1) << '\n' << std::flush;
 }
 
 void progress(const std::string& message) { std::cerr << "gwb: " << message << '\n' << std::flush; }

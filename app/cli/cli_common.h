@@ -22,6 +22,8 @@ constexpr int kExitStopped = 130;
 
 /// "a,b, c" -> {"a", "b", "c"} (spaces dropped, empty items skipped): list options.
 std::vector<std::string> splitList(const std::string& text);
+/// `gwb --pretty`: JSON documents indented over several lines (for people); one line otherwise.
+void setPrettyJson(bool on);
 /// Writes one JSON document and a newline to stdout, flushed.
 void printJson(const nlohmann::ordered_json& document);
 /// Writes "gwb: MESSAGE" and a newline to stderr (progress for people).

@@ -173,6 +173,19 @@ std::vector<ConfigProblem> configProblems(const RunConfig& c, bool device_is_cud
     const std::int64_t L = d.seq_len > 0 ? d.seq_len : defaultSeqLen(d);
     need(L <= m.max_len, "data.seq_len", "at most model.max_len " + num(m.max_len), num(L));
   }
+  if (m.arch == "grassmann" && !m.hasBackbone()) {
+    // A token pairs with the one `offset` before it in the same chunk of L tokens: an offset of L
+    // or more never finds a partner, so its geometry would be silently empty.
+    const std::int64_t L = d.seq_len > 0 ? d.seq_len : defaultSeqLen(d);
+    for (const std::int64_t w : m.windows) {
+      if (w < L) continue;
+      need(false, "model.windows",
+           "offsets below data.seq_len " + num(L) + " (offset " + num(w) +
+               " never pairs inside a chunk of " + num(L) + " tokens)",
+           num(w));
+      break;
+    }
+  }
   need(d.max_train_tokens >= 0, "data.max_train_tokens", "an integer >= 0",
        num(d.max_train_tokens));
   need(d.max_eval_tokens >= 0, "data.max_eval_tokens", "an integer >= 0", num(d.max_eval_tokens));

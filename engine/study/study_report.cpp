@@ -126,12 +126,13 @@ StudyReport buildStudyReport(const Study& study, const RecordLookup& lookup_in) 
   std::map<std::string, double> loss_of;
   std::set<std::string> warned;
   const auto lossOf = [&](const std::string& dir, const StudyCell& cell, const std::string& arch,
-                          std::int64_t seed) {
+                          std::int64_t seed, bool reused) {
     if (const auto it = loss_of.find(dir); it != loss_of.end()) return it->second;
     double loss = kNaN;
     const RunRecord* record = lookup(dir);
     if (!record) {
-      if (warned.insert(dir).second)
+      // A run the study trains may not have started yet; one it reused existed and is gone.
+      if (reused && warned.insert(dir).second)
         r.warnings.push_back(dir + ": no run there (moved or deleted?); cell " + cell.id + ", " +
                              arch + ", seed " + std::to_string(seed) + " is left out");
     } else if (!record->config || record->config->seed != seed ||
@@ -156,8 +157,9 @@ StudyReport buildStudyReport(const Study& study, const RecordLookup& lookup_in) 
     res.id = cell.id;
     res.levels = cell.levels;
     for (const CellRun& run : study.runs[c]) {
-      const double g = lossOf(run.grassmann, cell, "grassmann", run.seed);
-      const double t = lossOf(run.transformer, cell, "transformer", run.seed);
+      const double g = lossOf(run.grassmann, cell, "grassmann", run.seed, run.reused_grassmann);
+      const double t =
+          lossOf(run.transformer, cell, "transformer", run.seed, run.reused_transformer);
       for (const std::string& arch : studyArchs()) {
         dirs.insert(run.dir(arch));
         if (std::isfinite(arch == "grassmann" ? g : t)) finished.insert(run.dir(arch));

@@ -355,7 +355,7 @@ Study readStudy(const std::string& dir_or_file) {
             file + ": " + where + "configs." + arch);
         (arch == "grassmann" ? cell.grassmann : cell.transformer) = config;
         const std::string hash = runHash(config, p.bf16_on_cuda);
-        const std::string stored = cj.value("/config_sha256/"_json_pointer / arch, "");
+        const std::string stored = cj.value("/config_sha256"_json_pointer / arch, "");
         if (stored != hash)
           s.warnings.push_back("study.json " + where + "configs." + arch +
                                " does not hash to its config_sha256 (edited by hand?): runs are "
