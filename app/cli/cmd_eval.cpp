@@ -63,7 +63,8 @@ ModelSpec readModel(const std::string& path) {
   }
   RunConfig check;
   check.model = model;
-  check.data.seq_len = 2;
+  // The longest chunk this model reads: it bounds the offsets that can pair (run_config_checks).
+  check.data.seq_len = model.max_len > 0 ? model.max_len : 2;
   check.data.tokenizer.clear();  // a bare model section: no tokenizer to compare vocab_size with
   for (const ConfigProblem& p : configProblems(check, false)) {
     if (p.key.rfind("model.", 0) == 0) throw InputError({path, 0, p.key}, p.message);
