@@ -9,8 +9,8 @@
 namespace gwb::plot {
 namespace {
 
-const QColor kUp(214, 39, 40);     // the gap grows: Grassmann falls behind
-const QColor kDown(44, 160, 44);   // the gap shrinks
+const QColor kUp(214, 39, 40);    // the gap grows: Grassmann falls behind
+const QColor kDown(44, 160, 44);  // the gap shrinks
 const QColor kTotal(31, 119, 180);
 
 QColor pale(const QColor& c) {
@@ -83,7 +83,8 @@ void WaterfallChart::setBars(const QVector<WaterfallBar>& bars, const QString& v
     errors->removeFromLegend();
   }
   xAxis->setTicker(ticker);
-  xAxis->setTickLabelRotation(bars.size() > 6 ? 30 : 0);
+  xAxis->setTickLabelRotation(bars.size() > 6 ? -30
+                                              : 0);  // ends at its tick: the last stays inside
   xAxis->setRange(0.4, bars.size() + 0.6);
   const double pad = std::max(1.0, (hi - lo) * 0.08);
   yAxis->setRange(lo - pad, hi + pad);
@@ -109,15 +110,15 @@ IntervalBarChart::IntervalBarChart(QWidget* parent)
   empty_->setText(tr("no finished cells yet"));
 }
 
-void IntervalBarChart::setData(const QStringList& categories,
-                               const QVector<IntervalSeries>& series, const QString& value_label) {
+void IntervalBarChart::setData(const QStringList& categories, const QVector<IntervalSeries>& series,
+                               const QString& value_label) {
   clearPlottables();
   group_->clear();
   series_count_ = series.size();
   auto ticker = QSharedPointer<QCPAxisTickerText>::create();
   for (int i = 0; i < categories.size(); ++i) ticker->addTick(i + 1, categories[i]);
   xAxis->setTicker(ticker);
-  xAxis->setTickLabelRotation(categories.size() > 6 ? 30 : 0);
+  xAxis->setTickLabelRotation(categories.size() > 6 ? -30 : 0);
   double lo = 0, hi = 0;
   bool any = false;
   const double width = 0.8 / std::max<qsizetype>(1, series.size());
@@ -234,7 +235,8 @@ void ParallelCoordinatesChart::redraw() {
   for (int i = 0; i < lines_.size(); ++i) {
     bool in = true;
     for (int a = 0; a < n; ++a) {
-      if (brushes_[a] && (a >= lines_[i].values.size() || !brushes_[a]->contains(lines_[i].values[a])))
+      if (brushes_[a] &&
+          (a >= lines_[i].values.size() || !brushes_[a]->contains(lines_[i].values[a])))
         in = false;
     }
     if (in) selected_ << i;
@@ -248,8 +250,7 @@ void ParallelCoordinatesChart::redraw() {
       QVector<double> x, y;
       for (int a = 0; a < n && a < lines_[i].values.size(); ++a) {
         // Categorical levels spread a little so the lines on one level stay apart.
-        const double jitter =
-            categorical_[a] ? ((i % 7) - 3) * 0.008 : 0.0;
+        const double jitter = categorical_[a] ? ((i % 7) - 3) * 0.008 : 0.0;
         x << a;
         y << toUnit(a, lines_[i].values[a]) + jitter;
       }
@@ -313,9 +314,8 @@ void ParallelCoordinatesChart::mousePressEvent(QMouseEvent* event) {
 void ParallelCoordinatesChart::mouseMoveEvent(QMouseEvent* event) {
   if (dragging_axis_ < 0) return QCustomPlot::mouseMoveEvent(event);
   const double now = std::clamp(yAxis->pixelToCoord(event->position().y()), 0.0, 1.0);
-  brushes_[dragging_axis_] =
-      QCPRange(fromUnit(dragging_axis_, std::min(drag_start_, now)),
-               fromUnit(dragging_axis_, std::max(drag_start_, now)));
+  brushes_[dragging_axis_] = QCPRange(fromUnit(dragging_axis_, std::min(drag_start_, now)),
+                                      fromUnit(dragging_axis_, std::max(drag_start_, now)));
   redraw();
 }
 
@@ -325,9 +325,8 @@ void ParallelCoordinatesChart::mouseReleaseEvent(QMouseEvent* event) {
   if (std::abs(now - drag_start_) < 0.01) {
     brushes_[dragging_axis_].reset();  // a click on an axis clears its brush
   } else {
-    brushes_[dragging_axis_] =
-        QCPRange(fromUnit(dragging_axis_, std::min(drag_start_, now)),
-                 fromUnit(dragging_axis_, std::max(drag_start_, now)));
+    brushes_[dragging_axis_] = QCPRange(fromUnit(dragging_axis_, std::min(drag_start_, now)),
+                                        fromUnit(dragging_axis_, std::max(drag_start_, now)));
   }
   dragging_axis_ = -1;
   redraw();

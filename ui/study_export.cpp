@@ -24,6 +24,8 @@ QString csvNumber(double v) { return std::isfinite(v) ? QString::number(v, 'g', 
 
 }  // namespace
 
+QString studyGapLabel() { return QObject::tr("gap % (PPL ratio - 1)"); }
+
 QVector<plot::WaterfallBar> studyWaterfall(const study::StudyReport& r) {
   QVector<plot::WaterfallBar> bars;
   const study::CellResult* a = nullptr;
@@ -34,8 +36,8 @@ QVector<plot::WaterfallBar> studyWaterfall(const study::StudyReport& r) {
   }
   if (!a || !std::isfinite(a->delta.mean)) return bars;
   double cum = a->delta.mean;
-  bars.push_back({QString::fromStdString(r.a), 0, gapPercent(cum),
-                  a->gap_percent.lo, a->gap_percent.hi, true, false});
+  bars.push_back({QString::fromStdString(r.a), 0, gapPercent(cum), a->gap_percent.lo,
+                  a->gap_percent.hi, true, false});
   for (const study::StepResult& s : r.steps_results) {
     const study::Interval& i = s.delta.averaged;
     if (!std::isfinite(i.mean)) continue;  // not every run of the step has finished
@@ -59,7 +61,7 @@ QVector<plot::WaterfallBar> studyWaterfall(const study::StudyReport& r) {
 
 IntervalBars studyArchChanges(const study::StudyReport& r) {
   IntervalBars out;
-  out.value_label = QObject::tr("change of best valid loss (nats)");
+  out.value_label = QObject::tr("Δ loss (nats)");
   plot::IntervalSeries g{QObject::tr("Grassmann"), plot::paletteColor(1), {}, {}, {}};
   plot::IntervalSeries t{QObject::tr("Transformer"), plot::paletteColor(0), {}, {}, {}};
   for (const study::StepResult& s : r.steps_results) {
@@ -109,7 +111,8 @@ ParallelData studyParallel(const study::Study& s, const study::StudyReport& r) {
       plot::ParallelLine line;
       for (const auto& [name, level] : cell.levels) line.values << (level == "B" ? 1.0 : 0.0);
       line.values << gapPercent(delta);
-      line.id = QStringLiteral("%1 s%2").arg(QString::fromStdString(cell.id)).arg(s.runs[c][k].seed);
+      line.id =
+          QStringLiteral("%1 s%2").arg(QString::fromStdString(cell.id)).arg(s.runs[c][k].seed);
       p.lines << line;
       p.run_dirs << QStringList{QString::fromStdString(s.runs[c][k].grassmann),
                                 QString::fromStdString(s.runs[c][k].transformer)};
@@ -153,10 +156,10 @@ QStringList exportStudyDirectory(const QString& study_dir, const QString& out,
     for (int i = 0; i < bars.categories.size(); ++i) {
       QJsonObject row{{"category", bars.categories[i]}};
       for (const plot::IntervalSeries& s : bars.series) {
-        row[s.name] = QJsonObject{{"mean", number(s.value[i])},
-                                  {"ci", std::isfinite(s.lo[i]) ? QJsonValue(QJsonArray{
-                                                                      s.lo[i], s.hi[i]})
-                                                                : QJsonValue()}};
+        row[s.name] =
+            QJsonObject{{"mean", number(s.value[i])},
+                        {"ci", std::isfinite(s.lo[i]) ? QJsonValue(QJsonArray{s.lo[i], s.hi[i]})
+                                                      : QJsonValue()}};
       }
       rows.append(row);
     }
@@ -164,7 +167,8 @@ QStringList exportStudyDirectory(const QString& study_dir, const QString& out,
   };
   const auto image = [&](QCustomPlot& plot, const QString& name, const QString& title) {
     plot.plotLayout()->insertRow(0);
-    plot.plotLayout()->addElement(0, 0, new QCPTextElement(&plot, title, QFont("sans", 11, QFont::Bold)));
+    plot.plotLayout()->addElement(0, 0,
+                                  new QCPTextElement(&plot, title, QFont("sans", 11, QFont::Bold)));
     files << plot::exportImages(plot, out + "/" + name, options.width, options.height,
                                 options.scale);
   };
@@ -174,7 +178,7 @@ QStringList exportStudyDirectory(const QString& study_dir, const QString& out,
   if (r.design == "path") {
     const QVector<plot::WaterfallBar> bars = studyWaterfall(r);
     plot::WaterfallChart waterfall;
-    waterfall.setBars(bars, QObject::tr("gap % (Grassmann PPL / Transformer PPL - 1)"));
+    waterfall.setBars(bars, studyGapLabel());
     image(waterfall, QStringLiteral("waterfall"), QObject::tr("Gap from A to B: ") + title);
     QString csv = QStringLiteral("bar,from,to,lo,hi,total,contains_zero\n");
     QJsonArray rows;
@@ -183,9 +187,13 @@ QStringList exportStudyDirectory(const QString& study_dir, const QString& out,
                  .arg(b.label, csvNumber(b.from), csvNumber(b.to), csvNumber(orNaN(b.lo)),
                       csvNumber(orNaN(b.hi)), b.total ? "true" : "false",
                       b.uncertain ? "true" : "false");
-      rows.append(QJsonObject{{"bar", b.label}, {"from", number(b.from)}, {"to", number(b.to)},
-                              {"lo", number(orNaN(b.lo))}, {"hi", number(orNaN(b.hi))},
-                              {"total", b.total}, {"contains_zero", b.uncertain}});
+      rows.append(QJsonObject{{"bar", b.label},
+                              {"from", number(b.from)},
+                              {"to", number(b.to)},
+                              {"lo", number(orNaN(b.lo))},
+                              {"hi", number(orNaN(b.hi))},
+                              {"total", b.total},
+                              {"contains_zero", b.uncertain}});
     }
     plot::writeTextFile(out + "/waterfall.csv", csv.toUtf8());
     plot::writeTextFile(out + "/waterfall.json", QJsonDocument(rows).toJson());

@@ -17,6 +17,8 @@ namespace gwb::ui {
 /// The waterfall of a path: A's measured gap, each group's averaged contribution in the first
 /// order (with its interval), then B's measured gap; percent. Empty without A's cell.
 QVector<plot::WaterfallBar> studyWaterfall(const study::StudyReport& report);
+/// The waterfall's value axis, short enough for the window's chart.
+QString studyGapLabel();
 
 struct IntervalBars {
   QStringList categories;

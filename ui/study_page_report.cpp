@@ -1,9 +1,10 @@
 // StudyPage's followed study: its report read on a worker, the cells' table and the charts, the
 // runs the parallel coordinates keep, and the export.
+#include <QDir>
 #include <QLabel>
 #include <QPushButton>
-#include <QTableWidget>
 #include <QTabWidget>
+#include <QTableWidget>
 #include <QTimer>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -43,6 +44,9 @@ bool StudyPage::openStudy(const QString& dir, QString* error) {
   }
   study_dir_ = dir;
   setRequest(f.study->plan.request);
+  plan_label_->setText(tr("Showing the study in %1 (followed while its runs train). Plan makes a "
+                          "new one from the settings above.")
+                           .arg(QDir::toNativeSeparators(dir)));
   showReport(f);
   follow_timer_->start();
   return true;
@@ -67,14 +71,21 @@ void StudyPage::showReport(const Followed& f) {
                           r.steps > 0 ? tr(" (%1 steps)").arg(r.steps) : QString())
                      .arg(r.runs_finished)
                      .arg(r.runs_total);
-  head += tr(" Delta: Grassmann - Transformer best valid loss, same seed; 95% Student-t "
-             "intervals.");
-  for (const std::string& w : r.warnings) head += QStringLiteral("\n⚠ ") + QString::fromStdString(w);
+  head +=
+      tr(" Delta: Grassmann - Transformer best valid loss, same seed; 95% Student-t "
+         "intervals.");
+  for (const std::string& w : r.warnings)
+    head += QStringLiteral("\n⚠ ") + QString::fromStdString(w);
   study_label_->setText(head);
 
-  const QStringList headers = {tr("Cell"),      tr("At B"),           tr("n"),
-                               tr("Grassmann loss"), tr("Transformer loss"), tr("Delta (nats)"),
-                               tr("Gap %"),     tr("Unfinished")};
+  const QStringList headers = {tr("Cell"),
+                               tr("At B"),
+                               tr("n"),
+                               tr("Grassmann loss"),
+                               tr("Transformer loss"),
+                               tr("Delta (nats)"),
+                               tr("Gap %"),
+                               tr("Unfinished")};
   cells_->setColumnCount(headers.size());
   cells_->setHorizontalHeaderLabels(headers);
   cells_->setRowCount(static_cast<int>(r.cells.size()));
@@ -94,7 +105,7 @@ void StudyPage::showReport(const Followed& f) {
   cells_->resizeColumnsToContents();
 
   const bool path = r.design == "path";
-  waterfall_->setBars(studyWaterfall(r), tr("gap % (Grassmann PPL / Transformer PPL - 1)"));
+  waterfall_->setBars(studyWaterfall(r), studyGapLabel());
   const IntervalBars arch = studyArchChanges(r);
   arch_->setData(arch.categories, arch.series, arch.value_label);
   const IntervalBars effects = studyEffects(r);
