@@ -88,11 +88,21 @@ class TestCliEngine : public QObject {
     const Result r = gwb({"train", tiny_, "--runs", runs_, "--set", "model.heads=5", "--set",
                           "model.arch=transformer"});
     QCOMPARE(r.exit_code, 2);
-    QVERIFY2(r.err.contains("gwb: error: " + tiny_.toUtf8() +
-                            ": model.heads: expected a divisor of d_model 32, got 5"),
+    // The bad value came from --set, so the error names the --set, not the file (issue 24).
+    QVERIFY2(r.err.contains("gwb: error: --set model.heads=5: model.heads: expected a divisor of "
+                            "d_model 32, got 5"),
              r.err.constData());
     QVERIFY(r.out.isEmpty());
     QVERIFY(!QDir(runs_).exists() || QDir(runs_).isEmpty());
+    // The same value in the file itself: the file is named, and a --set of another key is not.
+    const QString bad = dir_.path() + "/bad_heads.json";
+    writeFile(bad,
+              QByteArray(kTinyConfig)
+                  .replace("\"arch\": \"grassmann\"", "\"arch\": \"transformer\", \"heads\": 5"));
+    const Result f = gwb({"train", bad, "--runs", runs_, "--set", "train.lr=0.001"});
+    QCOMPARE(f.exit_code, 2);
+    QVERIFY2(f.err.contains("gwb: error: " + bad.toUtf8() + ": model.heads: expected a divisor"),
+             f.err.constData());
   }
 
   void goldenModelsEvaluateExactly_data() {

@@ -31,8 +31,13 @@ int run(const BenchOptions& o) {
                      expectedGot("a positive count", "less"));
   }
   std::string source;
-  const PreparedConfig prepared =
-      prepareConfig(loadConfigArgument(o.config, o.sets, &source), source);
+  const PreparedConfig prepared = [&] {
+    try {
+      return prepareConfig(loadConfigArgument(o.config, o.sets, &source), source);
+    } catch (const InputError& e) {
+      throw blameOverride(e, o.sets);
+    }
+  }();
   const RunConfig& config = prepared.config;
   const torch::Device device = resolveDevice(config.train.device);
   if (device.is_cpu()) initTorchThreads(static_cast<int>(config.train.threads));

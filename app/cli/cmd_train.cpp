@@ -28,7 +28,7 @@ struct TrainOptions {
   bool dry_run = false;
 };
 
-int run(const TrainOptions& o) {
+int train(const TrainOptions& o) {
   if (o.config.empty() == o.resume.empty()) {
     throw InputError({"", 0, "gwb train"}, expectedGot("CONFIG or --resume RUN_DIR (one of them)",
                                                        o.config.empty() ? "neither" : "both"));
@@ -70,6 +70,14 @@ int run(const TrainOptions& o) {
   printJson({{"summary", nlohmann::ordered_json::parse(summaryToJson(outcome.summary, -1))}});
   if (outcome.summary.status == "stopped") return kExitStopped;
   return outcome.summary.status == "finished" ? kExitOk : kExitFailed;
+}
+
+int run(const TrainOptions& o) {
+  try {
+    return train(o);
+  } catch (const InputError& e) {
+    throw blameOverride(e, o.sets);
+  }
 }
 
 }  // namespace

@@ -85,4 +85,16 @@ RunConfig loadConfigArgument(const std::string& arg, const std::vector<std::stri
   return parseRunConfig(text, path);
 }
 
+InputError blameOverride(const InputError& e, const std::vector<std::string>& sets) {
+  const std::string& key = e.where().key;
+  if (key.empty()) return e;
+  // The last --set of a key is the one that took effect.
+  for (auto it = sets.rbegin(); it != sets.rend(); ++it) {
+    if (it->compare(0, key.size() + 1, key + "=") == 0) {
+      return InputError({"--set " + *it, e.where().line, key}, e.detail());
+    }
+  }
+  return e;
+}
+
 }  // namespace gwb

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/config/run_config.h"
+#include "engine/util/error.h"
 
 namespace gwb {
 
@@ -22,5 +23,9 @@ std::string closestPreset(const std::string& name);
 /// `source` receives the file read. InputError if neither exists or the result is invalid JSON.
 RunConfig loadConfigArgument(const std::string& arg, const std::vector<std::string>& sets,
                              std::string* source = nullptr);
+
+/// `e` with the `--set KEY=VALUE` that gave its key named as the source, when one did: an invalid
+/// override is the command line's fault, not the preset file's. Otherwise `e` as it is.
+InputError blameOverride(const InputError& e, const std::vector<std::string>& sets);
 
 }  // namespace gwb
