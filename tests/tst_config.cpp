@@ -245,6 +245,18 @@ class TestConfig : public QObject {
                 .empty());
   }
 
+  // Issue 24: "got 1 values"; counts in messages agree with their nouns.
+  void countsInMessagesAgreeWithTheirNouns() {
+    const auto problems =
+        configProblems(loadConfigArgument("cpu-small-grassmann", {"train.betas=[0.9]"}), false);
+    QVERIFY(!problems.empty());
+    QCOMPARE(QString::fromStdString(problems.front().key), QString("train.betas"));
+    QVERIFY2(QString::fromStdString(problems.front().message).endsWith("got 1 value"),
+             problems.front().message.c_str());
+    QCOMPARE(QString::fromStdString(gwb::countOf(3, "entry", "entries")), QString("3 entries"));
+    QCOMPARE(QString::fromStdString(gwb::countOf(2, "value")), QString("2 values"));
+  }
+
   void backboneKeysAreValidated() {
     // A DistilBERT backbone reads BERT ids; the reference heads read one pooled joint pair.
     RunConfig gpt2 = loadConfigArgument("snli-paper-grassmann", {"data.tokenizer=gpt2"});

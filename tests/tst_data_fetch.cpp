@@ -286,11 +286,13 @@ class TestDataFetch : public QObject {
     const Result r = gwb({"data", "fetch", "blob"});
     QCOMPARE(r.exit_code, 2);
     const QString e = err(r);
-    QVERIFY2(e.contains("gwb: error: blob.bin: expected 1000 bytes with sha256 " +
-                        QString::fromStdString(sha256Hex(blob)) + " from one of its 2 URLs, got " +
-                        QString::fromStdString(gone) + ": HTTP 404 Not Found; " +
-                        QString::fromStdString(broken) + ": HTTP 500 Internal Server Error"),
-             qPrintable(e));
+    // The reasons first, then what was wanted (issue 24: the checksum sentence came first).
+    QVERIFY2(
+        e.contains("gwb: error: blob.bin: could not download it: " + QString::fromStdString(gone) +
+                   ": HTTP 404 Not Found; " + QString::fromStdString(broken) +
+                   ": HTTP 500 Internal Server Error (wanted 1000 bytes with sha256 " +
+                   QString::fromStdString(sha256Hex(blob)) + " from any of its 2 URLs)"),
+        qPrintable(e));
     QCOMPARE(fx_->server().requestsFor("/gone/blob.bin").size(), std::size_t(1));
     QCOMPARE(fx_->server().requestsFor("/broken/blob.bin").size(), std::size_t(3));  // 2 retries
     QVERIFY(!exists("/blob"));

@@ -205,7 +205,8 @@ std::vector<ConfigProblem> configProblems(const RunConfig& c, bool device_is_cud
   need(t.weight_decay >= 0, "train.weight_decay", "a number >= 0", num(t.weight_decay));
   need(
       t.betas.size() == 2 && t.betas[0] >= 0 && t.betas[0] < 1 && t.betas[1] >= 0 && t.betas[1] < 1,
-      "train.betas", "two numbers in [0, 1)", num(t.betas.size()) + " values");
+      "train.betas", "two numbers in [0, 1)",
+      countOf(static_cast<long long>(t.betas.size()), "value"));
   need(t.adam_eps > 0, "train.adam_eps", "a positive number", num(t.adam_eps));
   need(t.clip >= 0, "train.clip", "a number >= 0 (0: no clipping)", num(t.clip));
   need(oneOf(t.precision, {"auto", "fp32", "bf16"}), "train.precision", "auto, fp32 or bf16",

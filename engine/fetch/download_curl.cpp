@@ -423,10 +423,13 @@ DownloadResult downloadFile(const CatalogFile& file, const std::string& part_pat
     failures += (failures.empty() ? "" : "; ") + url + ": " + reason;
   }
   if (fileSize(part_path) == 0) fs::remove(part_path, ec);  // nothing worth resuming
-  throw InputError({file.fileName()},
-                   expectedGot(expected + " from one of its " + std::to_string(file.urls.size()) +
-                                   (file.urls.size() == 1 ? " URL" : " URLs"),
-                               failures));
+  // The reason first (a host that does not resolve is what a user needs to read), what was
+  // wanted after it.
+  const std::string from = file.urls.size() == 1
+                               ? std::string("its URL")
+                               : "any of its " + std::to_string(file.urls.size()) + " URLs";
+  throw InputError({file.fileName()}, "could not download it: " + failures + " (wanted " +
+                                          expected + " from " + from + ")");
 }
 
 }  // namespace gwb

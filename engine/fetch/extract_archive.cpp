@@ -147,7 +147,7 @@ std::vector<ExtractedFile> extractMembers(const std::string& archive_path, const
     if (it == found.end()) {
       throw InputError({where, 0, m.member},
                        expectedGot("the member in the archive",
-                                   "none among its " + std::to_string(entries) + " entries"));
+                                   "none among its " + countOf(entries, "entry", "entries")));
     }
     out.push_back(it->second);
   }

@@ -21,6 +21,10 @@ InputError::InputError(InputLocation where, const std::string& detail)
       where_(std::move(where)),
       detail_(detail) {}
 
+std::string countOf(long long n, const std::string& noun, const std::string& plural) {
+  return std::to_string(n) + " " + (n == 1 ? noun : plural.empty() ? noun + "s" : plural);
+}
+
 std::string expectedGot(const std::string& expected, const std::string& got) {
   return "expected " + expected + ", got " + got;
 }

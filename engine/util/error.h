@@ -36,6 +36,10 @@ class InputError : public std::runtime_error {
 /// "expected E, got G": the detail text of most InputErrors.
 std::string expectedGot(const std::string& expected, const std::string& got);
 
+/// "1 value", "3 values": a count and its noun for messages (the plural `noun` + "s" unless
+/// given).
+std::string countOf(long long n, const std::string& noun, const std::string& plural = {});
+
 /// Quotes a piece of user text for an error message, escaping control bytes and cutting it at
 /// `max_chars` bytes so that a huge line never floods a terminal.
 std::string quoteForMessage(const std::string& text, std::size_t max_chars = 60);
