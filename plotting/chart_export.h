@@ -10,8 +10,9 @@ class QCustomPlot;
 
 namespace gwb::plot {
 
-/// Writes `base`.png and `base`.pdf; returns the paths written. Throws std::runtime_error on
-/// failure.
+/// Writes `base`.png and `base`.pdf; returns the paths written. The PDF's document title is the
+/// chart's title element (the file's name if it has none), its creator the workbench. Throws
+/// std::runtime_error on failure.
 QStringList exportImages(QCustomPlot& plot, const QString& base, int width, int height,
                          double scale);
 /// Writes `text` to `path` atomically (QSaveFile). Throws std::runtime_error on failure.

@@ -3,11 +3,15 @@
 // follows it as it grows; x axis modes, seed bands, reference lines and the crosshair; the run
 // browser with notes, tags and the trash; the comparison view; and every export, in the GUI and
 // from `grassmann-workbench --export`.
+#include <QCheckBox>
 #include <QFileDialog>
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
 #include <QProcess>
 #include <QPushButton>
 #include <QTabWidget>
@@ -17,6 +21,7 @@
 #include <QtTest>
 #include <cmath>
 #include <fstream>
+#include <functional>
 
 #include "chart_texts.h"
 #include "engine/config/presets.h"
@@ -45,6 +50,12 @@ using namespace gwb;
 using namespace gwb::ui;
 
 namespace {
+
+QByteArray utf16be(const QString& text) {
+  QByteArray out;
+  for (const QChar c : text) out.append(char(c.unicode() >> 8)).append(char(c.unicode() & 0xff));
+  return out;
+}
 
 // Sources in resources/reported_numbers.json with a BERT valid perplexity for `arch` at N, L.
 int reportedSources(int n_layers, int seq_len, const QString& arch) {
@@ -123,6 +134,57 @@ class TestWorkbenchViews : public QObject {
     QVERIFY(other.loadFile(file));
     QCOMPARE(QString::fromStdString(runConfigToJson(*other.config())),
              QString::fromStdString(runConfigToJson(c)));
+  }
+
+  // Issue 20: the set-up panel offers the recipes as a family and says which recipe a
+  // configuration is, or how many keys it is from the nearest one.
+  void setupPanelOffersRecipesAndNamesTheNearest() {
+    RunSetupPanel panel;
+    QVERIFY(panel.loadRecipe("kanenorman", "N 6, L 128", "grassmann"));
+    QTRY_COMPARE(panel.recipeMatchText(),
+                 QString("This is recipe kanenorman (grassmann, N 6, L 128)"));
+    const std::optional<RunConfig> c = panel.config();
+    QVERIFY(c.has_value());
+    QCOMPARE(c->recipe, std::string("kanenorman"));
+    QCOMPARE(c->model.init, std::string("torch_default"));
+    QCOMPARE(c->model.norm, std::string("post_residual"));
+    QVERIFY(!panel.loadRecipe("kanenorman", "N 24, L 4096", "grassmann"));  // no such size
+    auto* lr = panel.findChild<QLineEdit*>("train.lr");
+    QVERIFY(lr);
+    lr->setText("0.0005");
+    QTRY_COMPARE(panel.recipeMatchText(),
+                 QString("1 key from recipe kanenorman (grassmann, N 6, L 128): train.lr"));
+    auto* clip = panel.findChild<QLineEdit*>("train.clip");
+    clip->setText("1");
+    QTRY_VERIFY2(panel.recipeMatchText().startsWith(
+                     "2 keys from recipe kanenorman (grassmann, N 6, L 128): "),
+                 qPrintable(panel.recipeMatchText()));
+  }
+
+  // Issue 24: fields showing 0 (vocabulary, positions, threads) did not say what 0 means.
+  void issue24_zeroSaysWhatItMeans() {
+    RunSetupPanel panel;
+    QVERIFY(panel.loadPreset("cpu-small-grassmann"));
+    auto* threads = panel.findChild<QLineEdit*>("train.threads");
+    auto* hint = panel.findChild<QLabel*>("train.threads.zero");
+    QVERIFY(threads && hint);
+    threads->setText("0");
+    QVERIFY(!hint->isHidden());  // (its tab need not be the one shown)
+    QCOMPARE(hint->text(), QString("0 means all cores"));
+    threads->setText("2");
+    QVERIFY(hint->isHidden());
+    auto* vocab = panel.findChild<QLabel*>("model.vocab_size.zero");
+    QVERIFY(vocab);
+    QCOMPARE(vocab->text(), QString("0 means the tokenizer's size"));
+    QVERIFY(!panel.findChild<QLabel*>("train.lr.zero"));  // 0 has no meaning of its own there
+    // Issue 24: "CUDA graph" was offered as on without CUDA.
+    auto* graph = panel.findChild<QCheckBox*>("train.cuda_graph");
+    QVERIFY(graph);
+    QVERIFY(!graph->isEnabled());
+    QVERIFY(graph->toolTip().contains("Needs a CUDA device"));
+    panel.setDeviceIsCuda(true);
+    QVERIFY(graph->isEnabled());
+    QVERIFY(!graph->toolTip().contains("Needs a CUDA device"));
   }
 
   void setupPanelShowsEachErrorBesideItsField_data() {
@@ -595,6 +657,41 @@ class TestWorkbenchViews : public QObject {
     QVERIFY(found);
   }
 
+  // Issue 24: Export comparison… refused a folder that did not exist yet (Export charts… created
+  // it). It now opens the same export dialog: comparison ticked, the runs' charts not.
+  void issue24_compareExportCreatesItsFolder() {
+    MetricsStore store;
+    CompareView view(&store);
+    view.setRuns({store.open(grassmann_), store.open(transformer_)});
+    QTemporaryDir out;
+    const QString target = out.path() + "/not/yet";
+    bool seen = false, only_comparison = false;
+    QString said;
+    int tries = 0;
+    std::function<void()> drive = [&] {
+      QWidget* w = QApplication::activeModalWidget();
+      if (auto* d = qobject_cast<ExportDialog*>(w)) {
+        seen = true;
+        only_comparison = d->choice().options.charts.isEmpty() && d->choice().comparison;
+        d->setDir(target);
+        d->accept();
+      } else if (auto* box = qobject_cast<QMessageBox*>(w)) {
+        said = box->text();
+        box->accept();
+        return;
+      }
+      if (++tries < 200) QTimer::singleShot(20, drive);
+    };
+    QTimer::singleShot(0, drive);
+    view.exportDialog();
+    QVERIFY(seen);
+    QVERIFY(only_comparison);
+    QVERIFY2(said.contains("written to " + target), qPrintable(said));
+    for (const char* f : {"comparison.png", "comparison.pdf", "comparison_table.md"})
+      QVERIFY2(QFileInfo(target + "/" + f).size() > 0, f);
+    QVERIFY(!QFileInfo::exists(target + "/reference-grassmann-n6-l128"));  // no run charts
+  }
+
   void exportsWriteTheContractFiles() {
     QTemporaryDir out;
     ExportOptions options;
@@ -623,6 +720,12 @@ class TestWorkbenchViews : public QObject {
         QFile pdf(f);
         QVERIFY(pdf.open(QIODevice::ReadOnly));
         QCOMPARE(pdf.read(5), QByteArray("%PDF-"));
+        // Issue 24: exported PDFs had no title. Qt writes the info dictionary's strings as
+        // "(" BOM UTF-16BE ")", an empty one as "()".
+        const QByteArray body = pdf.readAll();
+        QVERIFY2(body.contains("/Title (\xfe\xff"), qPrintable(f));
+        QVERIFY2(body.contains("/Creator (\xfe\xff" + utf16be("Grassmann Workbench") + ")"),
+                 qPrintable(f));
       }
     }
     // loss.csv: one row per step event of metrics.jsonl, with its numbers.

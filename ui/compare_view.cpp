@@ -1,10 +1,8 @@
 // CompareView.
 #include "ui/compare_view.h"
 
-#include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QInputDialog>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -21,6 +19,7 @@
 #include "engine/config/config_diff.h"
 #include "engine/runs/sources.h"
 #include "plotting/bar_chart.h"
+#include "ui/export_dialog.h"
 #include "ui/reference_lines.h"
 
 namespace gwb::ui {
@@ -308,18 +307,29 @@ QStringList CompareView::exportTo(const QString& dir, const ExportOptions& optio
 }
 
 void CompareView::exportDialog() {
-  if (keys_.isEmpty()) return;
-  const QString dir = QFileDialog::getExistingDirectory(this, tr("Export the comparison into"));
-  if (dir.isEmpty()) return;
-  bool ok = false;
-  ExportOptions options;
-  options.scale =
-      QInputDialog::getDouble(this, tr("Export"), tr("PNG scale (1 to 3)"), 2, 1, 3, 1, &ok);
-  if (!ok) return;
+  QList<const StoredRun*> runs;
+  for (const QString& key : keys_) {
+    if (const StoredRun* r = store_->run(key)) runs << r;
+  }
+  if (runs.isEmpty()) return;
+  // The Monitor's export dialog (a typed folder that does not exist yet is created), with the
+  // comparison ticked and the runs' own charts offered but not ticked.
+  ExportDialog dialog(runs, this);
+  dialog.setWindowTitle(tr("Export comparison"));
+  for (const QString& name : dialog.chartNames()) dialog.setChartTicked(name, false);
+  if (dialog.exec() != QDialog::Accepted) return;
+  const ExportDialog::Choice choice = dialog.choice();
+  QList<const StoredRun*> chosen;
+  for (const StoredRun* r : runs) {
+    if (choice.run_keys.contains(r->key)) chosen << r;
+  }
   try {
-    const QStringList files = exportTo(dir, options);
+    const QStringList files =
+        choice.options.charts.isEmpty()
+            ? exportComparisonFiles(chosen, choice.dir, choice.options)
+            : exportRuns(chosen, choice.dir, choice.options, choice.comparison);
     QMessageBox::information(this, tr("Export"),
-                             tr("%1 files written to %2").arg(files.size()).arg(dir));
+                             tr("%1 files written to %2").arg(files.size()).arg(choice.dir));
   } catch (const std::exception& e) {
     QMessageBox::warning(this, tr("Export failed"), QString::fromUtf8(e.what()));
   }

@@ -51,11 +51,12 @@ class CompareView : public QWidget {
   QString architectureGaps() const;
   /// comparison.{png,pdf,csv,json} and comparison_table.{md,csv,tex} in `dir`.
   QStringList exportTo(const QString& dir, const ExportOptions& options) const;
+  /// "Export comparison…": the export dialog for the compared runs, then the files it asks for.
+  void exportDialog();
 
  private:
   void rebuild();
   void rebuildSnli(const std::vector<RunRecord>& records);
-  void exportDialog();
 
   MetricsStore* store_;
   QStringList keys_;

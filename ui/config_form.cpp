@@ -11,6 +11,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QScrollArea>
 #include <QSet>
 #include <QTabWidget>
@@ -110,6 +111,22 @@ void ConfigForm::addField(QWidget* page, const ConfigKey& key) {
     auto* edit = new QLineEdit;
     connect(edit, &QLineEdit::textChanged, this, changed);
     f.editor = edit;
+    // A number whose 0 has a meaning ("0: the tokenizer's size") says it while it holds 0.
+    const QString help = QString::fromStdString(key.help);
+    const qsizetype at = help.indexOf(QStringLiteral("0: "));
+    if (at >= 0 && (at == 0 || !help[at - 1].isDigit()) && f.kind != Kind::Path) {
+      QString meaning = help.mid(at + 3);
+      meaning = meaning.left(meaning.indexOf(QRegularExpression(QStringLiteral("[;)]|$"))));
+      auto* zero = new QLabel(tr("0 means %1").arg(meaning.trimmed()));
+      zero->setObjectName(name + QStringLiteral(".zero"));
+      zero->setStyleSheet(QStringLiteral("color: palette(mid)"));
+      zero->setVisible(false);
+      connect(edit, &QLineEdit::textChanged, zero, [zero](const QString& text) {
+        bool ok = false;
+        zero->setVisible(text.trimmed().toDouble(&ok) == 0 && ok);
+      });
+      f.zero = zero;
+    }
   }
   f.editor->setObjectName(name);
   f.editor->setToolTip(tr(key.help.c_str()));
@@ -133,6 +150,7 @@ void ConfigForm::addField(QWidget* page, const ConfigKey& key) {
   } else {
     v->addWidget(f.editor);
   }
+  if (f.zero) v->addWidget(f.zero);
   v->addWidget(f.error);
   static_cast<QFormLayout*>(page->layout())->addRow(label, cell);
   fields_ << f;
@@ -143,6 +161,19 @@ const ConfigForm::Field* ConfigForm::field(const QString& key) const {
     if (f.key == key) return &f;
   }
   return nullptr;
+}
+
+void ConfigForm::setUnavailable(const QString& key, const QString& reason) {
+  if (reason.isEmpty())
+    unavailable_.remove(key);
+  else
+    unavailable_.insert(key, reason);
+  updateApplicability();
+}
+
+QLabel* ConfigForm::zeroHint(const QString& key) const {
+  const Field* f = field(key);
+  return f ? f->zero : nullptr;
 }
 
 QWidget* ConfigForm::editor(const QString& key) const {
@@ -327,7 +358,11 @@ RunConfig ConfigForm::updateApplicability() {
   for (Field& f : fields_) {
     const ConfigKey* key = findConfigKey(f.key.toStdString());
     if (!key) continue;
-    f.editor->setEnabled(key->appliesTo(shown));
+    const auto unavailable = unavailable_.constFind(f.key);
+    f.editor->setEnabled(key->appliesTo(shown) && unavailable == unavailable_.constEnd());
+    f.editor->setToolTip(unavailable == unavailable_.constEnd()
+                             ? tr(key->help.c_str())
+                             : tr(key->help.c_str()) + QStringLiteral("\n") + *unavailable);
     if (key->choices_for) {  // e.g. data.format: the formats of the chosen task
       auto* box = static_cast<QComboBox*>(f.editor);
       QStringList wanted;

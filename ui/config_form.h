@@ -53,6 +53,11 @@ class ConfigForm : public QObject {
   QStringList showErrors(const QMap<QString, QString>& errors);
   /// The message shown beside `key`'s field ("" if none).
   QString errorShown(const QString& key) const;
+  /// The hint under `key`'s field that says what its 0 means, or null if its help has none.
+  QLabel* zeroHint(const QString& key) const;
+  /// Disables `key`'s field whatever the configuration, with `reason` in its tooltip (e.g. CUDA
+  /// graphs on a machine without CUDA); an empty reason makes it available again.
+  void setUnavailable(const QString& key, const QString& reason);
   /// Shows the page of the first field with an error and puts the focus in it; false if none.
   bool focusFirst(const QMap<QString, QString>& errors);
   /// Enables the fields that apply to the choices shown, narrows choices (data.format to the
@@ -72,6 +77,7 @@ class ConfigForm : public QObject {
     QWidget* editor = nullptr;
     QLabel* error = nullptr;
     QString label;
+    QLabel* zero = nullptr;  ///< what 0 means ("0: all cores"), shown while the field holds 0
   };
   void addField(QWidget* page, const ConfigKey& key);
   const Field* field(const QString& key) const;
@@ -81,6 +87,7 @@ class ConfigForm : public QObject {
   QWidget* run_page_;
   QTabWidget* tabs_;
   QMap<QString, QWidget*> pages_;
+  QMap<QString, QString> unavailable_;  ///< key -> why its field is disabled
   QWidget* classifier_tab_ = nullptr;
   bool loading_ = false;
 };

@@ -31,6 +31,9 @@ QStringList exportComparisonFiles(const QList<const StoredRun*>& runs, const QSt
     if (r->has_config) records.push_back(r->current());
   }
   const std::vector<ReportRow> rows = buildReport(records, reportedNumbers().wikitext2);
+  const auto snli = buildSnliReport(records, reportedNumbers().snli);
+  // Only SNLI runs: no Wikitext-2 figure or table at all (an empty one was written before).
+  if (rows.empty() && !snli.empty()) return exportSnliComparison(snli, dir, o);
   // Bars: per configuration our best validation perplexity beside each source's number.
   const ComparisonBars data = comparisonBars(rows);
   QStringList categories;
@@ -105,7 +108,6 @@ QStringList exportComparisonFiles(const QList<const StoredRun*>& runs, const QSt
   plot::writeTextFile(table + QStringLiteral(".tex"), QByteArray::fromStdString(reportLatex(rows)));
   written << table + QStringLiteral(".md") << table + QStringLiteral(".csv")
           << table + QStringLiteral(".tex");
-  const auto snli = buildSnliReport(records, reportedNumbers().snli);
   if (!snli.empty()) written << exportSnliComparison(snli, dir, o);
   return written;
 }

@@ -31,6 +31,14 @@
 namespace gwb::ui {
 namespace {
 
+// Why the CUDA-graph switch cannot be turned on here, or "" where it can.
+QString cudaGraphReason(bool cuda) {
+  return cuda ? QString()
+              : QObject::tr(
+                    "Needs a CUDA device; this machine has none (the value is kept for a "
+                    "run on a GPU server or the cluster).");
+}
+
 QString baseKey(const std::string& key) {
   QString k = QString::fromStdString(key);
   const int bracket = k.indexOf('[');
@@ -53,6 +61,7 @@ QString trainedWhat(const RunConfig& resolved) {
 
 RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
   form_ = new ConfigForm(this);
+  form_->setUnavailable(QStringLiteral("train.cuda_graph"), cudaGraphReason(device_is_cuda_));
   presets_ = new QComboBox;
   presets_->addItem(tr("(choose a preset)"));
   for (const std::string& name : presetNames()) presets_->addItem(QString::fromStdString(name));
@@ -399,7 +408,9 @@ void RunSetupPanel::updateRecipe(const std::optional<RunConfig>& parsed) {
   const int shown = std::min<int>(keys.size(), 4);
   QString list = QStringList(keys.mid(0, shown)).join(QStringLiteral(", "));
   if (keys.size() > shown) list += tr(", … (%1 more)").arg(keys.size() - shown);
-  recipe_match_->setText(tr("%n key(s) from %1: %2", nullptr, keys.size()).arg(what, list));
+  recipe_match_->setText(keys.size() == 1
+                             ? tr("1 key from %1: %2").arg(what, list)
+                             : tr("%1 keys from %2: %3").arg(keys.size()).arg(what, list));
   recipe_match_->setToolTip(keys.join(QStringLiteral("\n")));
 }
 
@@ -438,6 +449,7 @@ QString RunSetupPanel::parameterText() const { return params_->text(); }
 
 void RunSetupPanel::setDeviceIsCuda(bool on) {
   device_is_cuda_ = on;
+  form_->setUnavailable(QStringLiteral("train.cuda_graph"), cudaGraphReason(on));
   validate();
 }
 
