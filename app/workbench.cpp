@@ -27,8 +27,11 @@ ui::QueueRow queueRow(const RunEntry& e) {
   row.state = runStateName(e.state);
   row.step = e.step;
   row.total_steps = e.total_steps;
+  // Only a run that trains has a rate (a queued or finished row kept a stale one); the ETA and
+  // the rate come from the same recent steps, so they agree.
   row.eta_s = e.etaSeconds();
-  row.tokens_per_s = e.tokens_per_s;
+  const double recent = e.recentTokensPerSecond();
+  row.tokens_per_s = !e.active() ? 0 : recent > 0 ? recent : e.tokens_per_s;
   row.device = e.device;
   row.run_dir = e.run_dir;
   row.error = e.error;
@@ -140,16 +143,15 @@ void connectWorkbench(ui::MainWindow& window, RunController& controller) {
   QObject::connect(queue, &ui::RunQueueWidget::showRequested, &window,
                    [&window](const QString& dir) { window.openRuns({dir}); });
   QObject::connect(window.browser(), &ui::RunBrowser::resumeRequested, &controller, resume);
-  QObject::connect(window.studyPage(), &ui::StudyPage::runsRequested, &controller,
-                   [&controller, &window](const QString& study_dir, const QList<RunConfig>& configs,
-                                          const QStringList& dirs) {
-                     for (int i = 0; i < configs.size(); ++i)
-                       controller.enqueue(configs[i], study_dir + QStringLiteral("/study.json"),
-                                          dirs[i]);
-                     window.statusBar()->showMessage(
-                         QObject::tr("Queued %n run(s) of the study", nullptr, configs.size()),
-                         8000);
-                   });
+  QObject::connect(
+      window.studyPage(), &ui::StudyPage::runsRequested, &controller,
+      [&controller, &window](const QString& study_dir, const QList<RunConfig>& configs,
+                             const QStringList& dirs) {
+        for (int i = 0; i < configs.size(); ++i)
+          controller.enqueue(configs[i], study_dir + QStringLiteral("/study.json"), dirs[i]);
+        window.statusBar()->showMessage(
+            QObject::tr("Queued %n run(s) of the study", nullptr, configs.size()), 8000);
+      });
   window.studyPage()->setDeviceIsCuda(runtimeInfo().cuda);
   QObject::connect(window.browser(), &ui::RunBrowser::runsDirChanged, &controller,
                    [&controller](const QString& dir) { controller.setRunsDir(dir); });

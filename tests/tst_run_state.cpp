@@ -24,8 +24,8 @@
 #include "app/controller/run_controller.h"
 #include "app/workbench.h"
 #include "engine/config/presets.h"
-#include "engine/runs/metrics_json.h"
 #include "engine/report/report.h"
+#include "engine/runs/metrics_json.h"
 #include "engine/runs/run_lock.h"
 #include "engine/runs/run_reader.h"
 #include "engine/util/file_io.h"
@@ -439,6 +439,36 @@ class TestRunState : public QObject {
     emit window.setupPanel()->speedrunRequested("reference");
     QVERIFY2(asked.contains("8 runs") && asked.contains("about"), qPrintable(asked));
     QCOMPARE(controller.ids().size(), before);  // declined: nothing queued
+  }
+
+  // Issue 24: the ETA disagreed with the rate shown (6m52s at 209 tok/s with 400 steps left) and a
+  // queued row kept a stale rate. Both now come from the recent steps: 1,024 tokens a step, 2 s a
+  // step for the last 50 steps after a long pause (which the window no longer holds).
+  void etaAndRateAgreeAndOnlyATrainingRowHasThem() {
+    RunEntry e;
+    e.state = RunState::Running;
+    e.total_steps = 500;
+    double t = 0;
+    for (qint64 s = 1; s <= 100; ++s) {
+      t += s == 40 ? 3600 : s < 50 ? 0.5 : 2.0;  // fast at first, a pause, then slow
+      e.addPace(s, s * 1024, t);
+      e.step = s;
+    }
+    e.tokens_per_s = 9999;  // the meter's last value: not what the row shows
+    QCOMPARE(e.pace.size(), RunEntry::kPaceWindow);
+    QCOMPARE(e.etaSeconds(), 400 * 2.0);  // 400 steps left at 2 s a step
+    QCOMPARE(e.recentTokensPerSecond(), 512.0);
+    const ui::QueueRow row = queueRow(e);
+    QCOMPARE(row.tokens_per_s, 512.0);
+    QCOMPARE(row.eta_s, 400 * 1024 / row.tokens_per_s);
+    e.state = RunState::Queued;
+    QCOMPARE(queueRow(e).tokens_per_s, 0.0);
+    QCOMPARE(queueRow(e).eta_s, -1.0);
+    // A clock that goes back (a new session) starts the pace again.
+    e.state = RunState::Running;
+    e.addPace(101, 101 * 1024, 1.0);
+    QCOMPARE(e.pace.size(), 1);
+    QCOMPARE(e.etaSeconds(), -1.0);
   }
 };
 

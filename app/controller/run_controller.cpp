@@ -39,11 +39,26 @@ QString runStateName(RunState state) {
   return {};
 }
 
+void RunEntry::addPace(qint64 step_, qint64 tokens, double time) {
+  if (!pace.isEmpty() && (time < pace.back().time || step_ <= pace.back().step)) pace.clear();
+  pace.push_back({step_, tokens, time});
+  while (pace.size() > kPaceWindow) pace.pop_front();
+}
+
 double RunEntry::etaSeconds() const {
-  const qint64 done = step - first_step;
-  if (!active() || done <= 0 || total_steps <= 0 || run_seconds <= 0) return -1;
-  const double per_step = run_seconds / static_cast<double>(step);  // includes evaluations
-  return per_step * static_cast<double>(total_steps - step);
+  if (!active() || total_steps <= 0 || pace.size() < 2) return -1;
+  const PacePoint& a = pace.front();
+  const PacePoint& b = pace.back();
+  if (b.time <= a.time || b.step <= a.step) return -1;
+  const double per_step = (b.time - a.time) / static_cast<double>(b.step - a.step);
+  return per_step * static_cast<double>(std::max<qint64>(0, total_steps - step));
+}
+
+double RunEntry::recentTokensPerSecond() const {
+  if (!active() || pace.size() < 2) return 0;
+  const PacePoint& a = pace.front();
+  const PacePoint& b = pace.back();
+  return b.time > a.time ? static_cast<double>(b.tokens - a.tokens) / (b.time - a.time) : 0;
 }
 
 // Buffers one run's events for the GUI thread. Called on the worker thread.
@@ -268,6 +283,7 @@ void RunController::flush() {
       e.arch = QString::fromStdString(start.arch);
       e.total_steps = start.total_steps;
       e.first_step = start.first_step;
+      e.pace.clear();  // the pace of this session only
       e.step = start.first_step;
       e.params = start.params;
       e.device = QString::fromStdString(start.device);
@@ -282,6 +298,7 @@ void RunController::flush() {
       e.step = last.step;
       e.tokens_per_s = last.tokens_per_s;
       e.run_seconds = last.time;
+      for (const StepEvent& s : batch.events.steps) e.addPace(s.step, s.tokens, s.time);
     }
     batch.run_id = id;
     batch.run_dir = e.run_dir;

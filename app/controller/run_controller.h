@@ -47,8 +47,21 @@ struct RunEntry {
   double progress() const {
     return total_steps > 0 ? static_cast<double>(step) / static_cast<double>(total_steps) : 0;
   }
-  /// Seconds left at the current pace (-1: unknown yet).
+  /// The latest step events (step, tokens, run seconds), at most kPaceWindow, since the last
+  /// start or resume: the recent pace that the ETA and the rate shown both come from.
+  struct PacePoint {
+    qint64 step = 0, tokens = 0;
+    double time = 0;
+  };
+  static constexpr int kPaceWindow = 50;
+  QList<PacePoint> pace;
+  /// Adds a step event to the recent pace (a clock that went back starts it again).
+  void addPace(qint64 step_, qint64 tokens, double time);
+  /// Seconds left at the recent pace, evaluations included (-1: unknown yet).
   double etaSeconds() const;
+  /// Training tokens per second over the same steps (0: unknown yet), so that the ETA and the
+  /// rate agree: remaining steps x tokens a step / this rate = the ETA.
+  double recentTokensPerSecond() const;
   bool active() const { return state == RunState::Running || state == RunState::Stopping; }
 };
 
