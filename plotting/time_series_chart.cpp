@@ -319,7 +319,10 @@ void TimeSeriesChart::resetView() {
     ymin = std::min(ymin, include_lo_);
     ymax = std::max(ymax, include_hi_);
   }
-  if (!std::isfinite(ymin)) {
+  if (!std::isfinite(ymin) && std::isfinite(empty_lo_)) {
+    ymin = empty_lo_;
+    ymax = empty_hi_;
+  } else if (!std::isfinite(ymin)) {
     ymin = log_y_ ? 1 : 0;
     ymax = log_y_ ? 10 : 1;
   }

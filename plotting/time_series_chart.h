@@ -75,6 +75,11 @@ class TimeSeriesChart : public QCustomPlot {
     include_lo_ = lo;
     include_hi_ = hi;
   }
+  /// The y range shown while there is no data (e.g. 0..100 for an accuracy in %; else 0..1).
+  void setEmptyYRange(double lo, double hi) {
+    empty_lo_ = lo;
+    empty_hi_ = hi;
+  }
   void removeSeries(const QString& id);
   void clearSeries();
   QStringList seriesIds() const;
@@ -158,6 +163,7 @@ class TimeSeriesChart : public QCustomPlot {
   bool smooth_log_ = false;
   bool user_view_ = false;  // zoomed or dragged: stop following the data
   double include_lo_ = NAN, include_hi_ = NAN;
+  double empty_lo_ = NAN, empty_hi_ = NAN;
   double extent_lo_ = NAN, extent_hi_ = NAN;
   std::map<QString, Series> series_;
   std::vector<QCPGraph*> bands_;

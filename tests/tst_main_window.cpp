@@ -1,6 +1,7 @@
 // The first window, offscreen: it opens on the embedded data and counts it on a worker thread,
 // shows SNLI counts, reports a bad folder beside the controls without dying, can be cancelled
 // between splits, its About text names the versions, and the monitor's settings come back.
+#include <QAction>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -114,6 +115,20 @@ class TestMainWindow : public QObject {
     QVERIFY(about.contains(qVersion()));
     QVERIFY(about.contains("1.13.0"));
     QVERIFY(about.contains("CPU (2 threads)"));
+  }
+
+  // Issue 24: Help linked neither the README nor the docs.
+  void helpOpensTheUserGuide() {
+    MainWindow window({"0.1.0", "abc123", "1.13.0", "", 2});
+    auto* guide = window.findChild<QAction*>("help_guide");
+    QVERIFY(guide);
+    QCOMPARE(guide->shortcut(), QKeySequence(QKeySequence::HelpContents));
+    QFile readme(window.userGuidePath());
+    QVERIFY2(readme.open(QIODevice::ReadOnly), qPrintable(window.userGuidePath()));
+    QVERIFY(readme.readLine().startsWith("# Grassmann Workbench"));
+    // Its figures resolve beside it.
+    QVERIFY(QFileInfo::exists(
+        QFileInfo(window.userGuidePath()).dir().filePath("docs/screenshots/study-waterfall.png")));
   }
 };
 

@@ -20,6 +20,7 @@
 #include "chart_texts.h"
 #include "engine/config/presets.h"
 #include "engine/util/file_io.h"
+#include "fake_runs.h"
 #include "plotting/bar_chart.h"
 #include "plotting/confusion_chart.h"
 #include "plotting/time_series_chart.h"
@@ -183,6 +184,32 @@ class TestSnliViews : public QObject {
       for (int p = 0; p < 3; ++p)
         QCOMPARE(chart->counts()[g][p], static_cast<qint64>(confusion[g].toArray()[p].toInt()));
     QVERIFY(chart->cellText(0, 0).startsWith(QString::number(confusion[0].toArray()[0].toInt())));
+  }
+
+  // Issue 24: the Accuracy tab shared its x range with Wikitext-2 runs (a 12-step SNLI run
+  // squeezed into a sliver of a 600-step axis), and empty it read 0-1 under "accuracy (%)".
+  void accuracyKeepsTheSnliRunsOwnRange() {
+    {
+      MetricsStore none;
+      MonitorView empty(&none);
+      empty.redraw();
+      QCOMPARE(empty.accuracyChart()->yAxis->range().lower, -5.0);  // 0..100 padded by 5 %
+      QCOMPARE(empty.accuracyChart()->yAxis->range().upper, 105.0);
+    }
+    test::FakeRun lm;
+    lm.config = loadConfigArgument("cpu-small-grassmann", {});
+    lm.steps = 600;
+    lm.eval_every = 100;
+    const QString lm_dir = test::writeFakeRun(dir_.path() + "/lm", "lm-600", lm);
+    MetricsStore store;
+    store.open(grassmann_);
+    store.open(lm_dir);
+    MonitorView monitor(&store);
+    monitor.redraw();
+    const QCPRange x = monitor.accuracyChart()->xAxis->range();
+    QVERIFY2(x.upper < 100, qPrintable(QString::number(x.upper)));  // the SNLI run's 12 steps
+    QVERIFY(x.lower <= 4);
+    QVERIFY(monitor.lossChart()->xAxis->range().upper >= 600);  // the loss keeps the LM's steps
   }
 
   // Issue 15: without a matching reported number the accuracy chart said nothing; the reported

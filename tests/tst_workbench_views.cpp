@@ -4,6 +4,7 @@
 // browser with notes, tags and the trash; the comparison view; and every export, in the GUI and
 // from `grassmann-workbench --export`.
 #include <QCheckBox>
+#include <QDialog>
 #include <QFileDialog>
 #include <QImage>
 #include <QJsonArray>
@@ -632,6 +633,26 @@ class TestWorkbenchViews : public QObject {
     QVERIFY(!QFileInfo::exists(dir));
     browser.refresh();
     QCOMPARE(browser.runCount(), 3);
+  }
+
+  // Issue 24: the note dialog did not name its run.
+  void issue24_noteDialogNamesItsRun() {
+    RunBrowser browser;
+    browser.setRunsDir(runs_);
+    browser.refresh();
+    QTRY_COMPARE(browser.runCount(), 3);
+    browser.selectDirs({grassmann_});
+    QString title, shown;
+    QTimer::singleShot(0, [&] {
+      auto* d = qobject_cast<QDialog*>(QApplication::activeModalWidget());
+      if (!d) return;
+      title = d->windowTitle();
+      if (auto* which = d->findChild<QLabel*>("notes_run")) shown = which->text();
+      d->reject();
+    });
+    browser.editNotes();
+    QCOMPARE(title, "Note and tags: " + QFileInfo(grassmann_).fileName());
+    QCOMPARE(shown, QDir::toNativeSeparators(grassmann_));
   }
 
   void comparisonShowsDifferencesAndReportedNumbers() {

@@ -16,6 +16,7 @@ AccuracyPanel::AccuracyPanel(QWidget* parent) : QSplitter(Qt::Horizontal, parent
   accuracy_ = new plot::TimeSeriesChart;
   accuracy_->setTitle(tr("Validation accuracy (SNLI dev; dashed: per class E / N / C)"));
   accuracy_->setAxisLabels(tr("step"), tr("accuracy (%)"));
+  accuracy_->setEmptyYRange(0, 100);  // empty, it read 0 to 1 under "accuracy (%)"
   accuracy_->setObjectName(QStringLiteral("accuracy"));
   accuracy_->setSmoothing(0);
   accuracy_->setMinimumHeight(160);

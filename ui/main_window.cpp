@@ -3,6 +3,8 @@
 
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDesktopServices>
+#include <QDir>
 #include <QFileDialog>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -12,16 +14,17 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTimer>
+#include <QUrl>
 
 #include "engine/util/paths.h"
 #include "ui/compare_view.h"
-#include "ui/study_page.h"
 #include "ui/data_page.h"
 #include "ui/metrics_store.h"
 #include "ui/monitor_view.h"
 #include "ui/run_browser.h"
 #include "ui/run_queue_widget.h"
 #include "ui/run_setup_panel.h"
+#include "ui/study_page.h"
 
 namespace gwb::ui {
 
@@ -106,6 +109,23 @@ void MainWindow::createMenus() {
     a->setShortcut(QKeySequence(Qt::ALT | static_cast<Qt::Key>(Qt::Key_1 + i)));
   }
   QMenu* help = menuBar()->addMenu(tr("&Help"));
+  // The README is the user's guide (workflows, recipes, studies, the command line, formats); the
+  // figures it shows are beside it. Both are installed with the data (share/grassmann-workbench).
+  QAction* guide = help->addAction(tr("&User guide (README)"), this, [this] {
+    if (!QDesktopServices::openUrl(QUrl::fromLocalFile(userGuidePath())))
+      QMessageBox::information(this, tr("User guide"),
+                               tr("Open %1 in a browser or an editor.").arg(userGuidePath()));
+  });
+  guide->setShortcut(QKeySequence::HelpContents);
+  guide->setObjectName(QStringLiteral("help_guide"));
+  help->addAction(tr("Command line: gwb --help, gwb COMMAND --help"), this, [this] {
+    QMessageBox::information(
+        this, tr("Command line"),
+        tr("gwb, the headless twin, is beside this program (%1). Every command has --help; the "
+           "README's sections show each one with an example.")
+            .arg(QDir::toNativeSeparators(QCoreApplication::applicationDirPath() + "/gwb")));
+  });
+  help->addSeparator();
   help->addAction(tr("&About Grassmann Workbench"), this, &MainWindow::showAbout);
   help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
 }
@@ -154,6 +174,10 @@ QString MainWindow::aboutText() const {
       .arg(about_.version, about_.git_commit, QString::fromLatin1(qVersion()), about_.libtorch,
            about_.cuda_device.isEmpty() ? tr("CPU (%1 threads)").arg(about_.threads)
                                         : about_.cuda_device);
+}
+
+QString MainWindow::userGuidePath() const {
+  return QDir::cleanPath(QString::fromStdString(shareDir()) + QStringLiteral("/README.md"));
 }
 
 void MainWindow::showAbout() {

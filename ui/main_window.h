@@ -54,6 +54,8 @@ class MainWindow : public QMainWindow {
 
   /// The About text (also what the About box shows).
   QString aboutText() const;
+  /// The README installed beside the data: Help > User guide opens it.
+  QString userGuidePath() const;
 
   /// Asked when the window is about to close: false keeps it open (the application asks the user
   /// whether to stop training runs).

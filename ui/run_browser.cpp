@@ -386,12 +386,20 @@ void RunBrowser::editNotes() {
   if (dirs.size() != 1) return;
   RunNotes notes = readRunNotes(dirs.first().toStdString());
   QDialog dialog(this);
-  dialog.setWindowTitle(tr("Note and tags"));
+  dialog.setObjectName(QStringLiteral("notes_dialog"));
+  // Named after its run: with several runs of one preset the name alone is ambiguous, so the
+  // folder is said too (issue 24: the dialog named no run).
+  const QString run_name = QFileInfo(dirs.first()).fileName();
+  dialog.setWindowTitle(tr("Note and tags: %1").arg(run_name));
+  auto* which = new QLabel(QDir::toNativeSeparators(dirs.first()));
+  which->setObjectName(QStringLiteral("notes_run"));
+  which->setTextInteractionFlags(Qt::TextSelectableByMouse);
   auto* note = new QLineEdit(QString::fromStdString(notes.note));
   QStringList tag_list;
   for (const std::string& t : notes.tags) tag_list << QString::fromStdString(t);
   auto* tags = new QLineEdit(tag_list.join(QStringLiteral(", ")));
   auto* form = new QFormLayout(&dialog);
+  form->addRow(tr("Run"), which);
   form->addRow(tr("Note"), note);
   form->addRow(tr("Tags (comma-separated)"), tags);
   auto* box = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);

@@ -73,6 +73,8 @@ class RunBrowser : public QWidget {
   QPushButton* resumeButton() const { return resume_; }
   /// The last message for people (what a trash move did, why Resume is off).
   QString message() const { return message_; }
+  /// The note and tags dialog of the one selected run (the Note… button).
+  void editNotes();
 
  signals:
   void messageShown(const QString& text);
@@ -85,7 +87,6 @@ class RunBrowser : public QWidget {
   void onListed(const QString& folder, const QVector<ListedRun>& changed,
                 const QStringList& removed, bool all);
   void setRow(int row, const RunListing& r);
-  void editNotes();
   void deleteSelected();
   void updateButtons();
   void applyFilter();
