@@ -37,9 +37,10 @@ class SweepWorker : public QObject {
           job = cluster::submitSweep(sweep, {}, options_);
         } catch (const std::exception& e) {
           emit failed(tr("Submit"),
-                      tr("%1\n\nThe sweep's files are in %2; it can be submitted later.")
+                      tr("%1\n\nThe sweep's files are in %2; it can be submitted later "
+                         "(gwb sweep submit %2).")
                           .arg(QString::fromUtf8(e.what()), QString::fromStdString(sweep.dir)));
-          emit submitted(QString::fromStdString(sweep.dir), {});
+          // Not followed: its rows would all read UNSUBMITTED, and stay after a restart.
           return;
         }
       }
