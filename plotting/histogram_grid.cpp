@@ -8,6 +8,7 @@ namespace gwb::plot {
 HistogramGrid::HistogramGrid(QWidget* parent)
     : QCustomPlot(parent), empty_text_(tr("no data yet")) {
   applyLiveStyle(*this);
+  setAutoAddPlottableToLegend(false);  // one legend entry per run, not one per panel
   margins_ = new QCPMarginGroup(this);
   setPanels({});
 }
@@ -40,6 +41,17 @@ void HistogramGrid::layOut() {
     plotLayout()->addElement(
         row0++, 0, new QCPTextElement(this, title_text_, QFont(font().family(), 9, QFont::Bold)));
   }
+  // The legend row: one entry per labelled series (a run), horizontal, without a frame.
+  legend_ = new QCPLegend;
+  legend_->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+  legend_->setBorderPen(Qt::NoPen);
+  legend_->setBrush(Qt::NoBrush);
+  legend_->setFont(QFont(font().family(), 8));
+  legend_->setLayer(QStringLiteral("legend"));
+  legend_->setVisible(false);
+  plotLayout()->addElement(row0++, 0, legend_);
+  plotLayout()->setRowStretchFactor(row0 - 1, 0.001);
+  legend_ids_.clear();
   auto* panels = new QCPLayoutGrid;
   plotLayout()->addElement(row0, 0, panels);
   if (titles.isEmpty() && !empty_text_.isEmpty()) {
@@ -56,6 +68,10 @@ void HistogramGrid::layOut() {
     rect->axis(QCPAxis::atBottom)->setLabelFont(QFont(font().family(), 8));
     rect->axis(QCPAxis::atBottom)->setTickLabelFont(QFont(font().family(), 7));
     rect->axis(QCPAxis::atLeft)->setTickLabelFont(QFont(font().family(), 7));
+    if (i % columns == 0) {  // the share axis, once a row
+      rect->axis(QCPAxis::atLeft)->setLabel(tr("share"));
+      rect->axis(QCPAxis::atLeft)->setLabelFont(QFont(font().family(), 8));
+    }
     rect->setMarginGroup(QCP::msLeft, margins_);
     rects_.push_back(rect);
   }
@@ -64,17 +80,24 @@ void HistogramGrid::layOut() {
 }
 
 void HistogramGrid::setHistogram(int panel, const QString& id, const QColor& color,
-                                 const QVector<double>& edges, const QVector<double>& values) {
+                                 const QVector<double>& edges, const QVector<double>& values,
+                                 const QString& label) {
   if (panel < 0 || panel >= panelCount() || edges.size() != values.size() + 1) return;
   QCPAxisRect* rect = rects_[panel];
   QCPGraph*& graph = graphs_[panel][id];
   if (!graph) {
     graph = addGraph(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
     graph->setLineStyle(QCPGraph::lsStepLeft);
-    graph->setPen(QPen(color, 1));
+    graph->setPen(QPen(color, 1.5));
     QColor fill = color;
     fill.setAlpha(45);
     graph->setBrush(fill);
+    graph->setName(label);
+    if (!label.isEmpty() && legend_ && !legend_ids_.contains(id)) {
+      legend_ids_ << id;
+      graph->addToLegend(legend_);
+      legend_->setVisible(true);
+    }
   }
   double total = 0;
   for (double v : values) total += v;
@@ -92,6 +115,16 @@ void HistogramGrid::setHistogram(int panel, const QString& id, const QColor& col
   replot(rpQueuedReplot);
 }
 
+QStringList HistogramGrid::legendLabels() const {
+  QStringList out;
+  if (!legend_) return out;
+  for (int i = 0; i < legend_->itemCount(); ++i) {
+    if (auto* item = qobject_cast<QCPPlottableLegendItem*>(legend_->item(i)))
+      out << item->plottable()->name();
+  }
+  return out;
+}
+
 int HistogramGrid::seriesCount(int panel) const {
   return panel >= 0 && panel < panelCount() ? static_cast<int>(graphs_[panel].size()) : 0;
 }
@@ -101,6 +134,8 @@ void HistogramGrid::clearHistograms() {
     for (auto& [id, g] : panel) removeGraph(g);
     panel.clear();
   }
+  legend_ids_.clear();
+  if (legend_) legend_->setVisible(false);
 }
 
 }  // namespace gwb::plot

@@ -29,11 +29,14 @@ class HistogramGrid : public QCustomPlot {
   static constexpr int kRowHeight = 140;
   int panelCount() const { return static_cast<int>(rects_.size()); }
   /// Draws series `id` in `panel`: `values` per bin (bins = edges - 1), shown as shares of the
-  /// total.
+  /// total. With a `label`, the series is in the legend under the title (once for all panels),
+  /// so that overlapping runs can be told apart.
   void setHistogram(int panel, const QString& id, const QColor& color, const QVector<double>& edges,
-                    const QVector<double>& values);
+                    const QVector<double>& values, const QString& label = {});
   /// Number of series drawn in `panel`.
   int seriesCount(int panel) const;
+  /// The labels in the legend, in the order they were first drawn.
+  QStringList legendLabels() const;
   void clearHistograms();
 
  private:
@@ -45,6 +48,8 @@ class HistogramGrid : public QCustomPlot {
   QCPMarginGroup* margins_ = nullptr;
   std::vector<QCPAxisRect*> rects_;
   std::vector<std::map<QString, QCPGraph*>> graphs_;
+  QCPLegend* legend_ = nullptr;  // under the title; shown once a labelled series is drawn
+  QStringList legend_ids_;
 };
 
 }  // namespace gwb::plot

@@ -15,6 +15,7 @@
 #include <QMessageBox>
 #include <QProcess>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -256,6 +257,26 @@ class TestWorkbenchViews : public QObject {
     QCOMPARE(monitor.probeCharts()->effectiveRank()->seriesIds().size(), 2);  // offsets 1 and 2
     // The spike the run logged is marked on the gradient strip; the crosshair lists the run.
     QVERIFY(monitor.lossChart()->crosshairText(20).contains("reference-grassmann-n6-l128"));
+  }
+
+  // Issue 24: gate-α histograms of two runs overlapped in near-identical colours without a
+  // legend, and the panels had no y label nor the probe's step.
+  void issue24_alphaHistogramsOfTwoRunsHaveALegend() {
+    MetricsStore store;
+    MonitorView monitor(&store);
+    const QString a = store.open(grassmann_), b = store.open(grassmann_seed2_);
+    monitor.redraw();
+    plot::HistogramGrid* grid = monitor.probeCharts()->alphaHistograms();
+    QCOMPARE(grid->seriesCount(0), 2);
+    const QStringList labels = grid->legendLabels();
+    // Both are reference-grassmann-n6-l128: the legend says what tells them apart.
+    QCOMPARE(labels, (QStringList{store.run(a)->name + " (seed=1234)",
+                                  store.run(b)->name + " (seed=1235)"}));
+    QCPAxisRect* first = grid->axisRects().front();
+    QCOMPARE(first->axis(QCPAxis::atLeft)->label(), QString("share"));
+    const QString x = first->axis(QCPAxis::atBottom)->label();
+    QVERIFY2(QRegularExpression("^layer 0: α \\(probe at step \\d+\\)$").match(x).hasMatch(),
+             qPrintable(x));
   }
 
   void xAxisModesLogScaleAndSmoothing() {

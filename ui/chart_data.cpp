@@ -1,12 +1,14 @@
 // Spike marks, seed bands and series data files.
 #include "ui/chart_data.h"
 
+#include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <cmath>
 #include <map>
 
+#include "engine/runs/run_reader.h"
 #include "plotting/time_series_chart.h"
 
 namespace gwb::ui {
@@ -83,6 +85,27 @@ QString reportedSnliNote(const QList<RunConfig>& configs,
   return missing(without) +
          QObject::tr("; reported: %1 on a frozen %2")
              .arg(reported.join(QObject::tr(" and ")), backboneName(numbers.front().backbone));
+}
+
+QMap<QString, QString> legendNames(const QList<const StoredRun*>& runs) {
+  QMap<QString, QString> out;
+  std::vector<const RunRecord*> records;
+  QMap<QString, int> count;
+  for (const StoredRun* r : runs) {
+    out[r->key] = r->name;
+    ++count[r->name];
+    if (r->record.config) records.push_back(&r->record);
+  }
+  for (const auto& [dir, differs] : differsFromSameName(records)) {
+    const QString key = QString::fromStdString(dir);
+    if (out.contains(key) && !differs.empty())
+      out[key] += QStringLiteral(" (") + QString::fromStdString(differs) + QStringLiteral(")");
+  }
+  for (const StoredRun* r : runs) {  // the same configuration twice: the folders tell them apart
+    if (count[r->name] > 1 && out[r->key] == r->name)
+      out[r->key] += QStringLiteral(" (") + QDir(r->key).absolutePath() + QStringLiteral(")");
+  }
+  return out;
 }
 
 std::vector<SpikeMark> spikeMarks(const StoredRun& run) {

@@ -5,6 +5,7 @@
 
 #include <QByteArray>
 #include <QList>
+#include <QMap>
 #include <QVector>
 #include <vector>
 
@@ -24,6 +25,11 @@ namespace gwb::ui {
 struct SpikeMark {
   double step = 0, tokens = 0, time = 0;
 };
+/// Each run's name for a legend by key, with what tells it from a run of the same name among
+/// `runs` ("reference-grassmann-n6-l128 (seed=1235)"), or its folder where the configurations
+/// are the same.
+QMap<QString, QString> legendNames(const QList<const StoredRun*>& runs);
+
 std::vector<SpikeMark> spikeMarks(const StoredRun& run);
 
 /// Mean and sample standard deviation across runs (seeds) at the steps all of them have.

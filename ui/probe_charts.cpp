@@ -204,11 +204,19 @@ void ProbeCharts::refillSelectors() {
 
 void ProbeCharts::drawAlpha() {
   std::int64_t layers = 0;
+  std::set<std::int64_t> latest_steps;  // each run's latest probe: named when they agree
   for (const StoredRun* r : runs_) {
-    for (const AlphaEvent& a : r->events.alphas) layers = std::max(layers, a.layer + 1);
+    std::int64_t last = -1;
+    for (const AlphaEvent& a : r->events.alphas) {
+      layers = std::max(layers, a.layer + 1);
+      last = std::max(last, a.step);
+    }
+    if (last >= 0) latest_steps.insert(last);
   }
+  const QString probe = latest_steps.size() == 1 ? tr("probe at step %1").arg(*latest_steps.begin())
+                                                 : tr("latest probe of each run");
   QStringList titles;
-  for (std::int64_t l = 0; l < layers; ++l) titles << tr("layer %1: α (latest probe)").arg(l);
+  for (std::int64_t l = 0; l < layers; ++l) titles << tr("layer %1: α (%2)").arg(l).arg(probe);
   alpha_hist_->setPanels(titles, std::min<std::int64_t>(3, std::max<std::int64_t>(1, layers)));
   const int rows = static_cast<int>(std::clamp<std::int64_t>((layers + 2) / 3, 1, 3));
   if (rows != histogram_rows_) {  // the histograms' share of the tab follows their rows
@@ -220,6 +228,7 @@ void ProbeCharts::drawAlpha() {
     }
   }
   alpha_mean_->clearSeries();
+  const QMap<QString, QString> names = legendNames(runs_);
   for (const StoredRun* r : runs_) {
     std::map<std::int64_t, const AlphaEvent*> latest;
     std::map<std::int64_t, std::pair<QVector<double>, QVector<double>>> means;
@@ -230,7 +239,7 @@ void ProbeCharts::drawAlpha() {
     }
     for (const auto& [layer, a] : latest) {
       alpha_hist_->setHistogram(static_cast<int>(layer), r->key, r->color, toVector(a->edges),
-                                toVector(a->counts));
+                                toVector(a->counts), names.value(r->key, r->name));
     }
     for (const auto& [layer, xy] : means) {
       const QString id = r->key + QStringLiteral("/") + QString::number(layer);
