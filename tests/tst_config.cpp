@@ -1,12 +1,14 @@
 // The run configuration: strict parsing (unknown keys, wrong types), --set overrides, impossible
 // combinations named by key, the full list of problems for the set-up panel, and every preset.
 #include <QtTest>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "engine/config/config_keys.h"
 #include "engine/config/presets.h"
 #include "engine/config/run_config.h"
+#include "engine/runs/run_reader.h"
 #include "engine/util/error.h"
 #include "test_support.h"
 
@@ -255,6 +257,29 @@ class TestConfig : public QObject {
              problems.front().message.c_str());
     QCOMPARE(QString::fromStdString(gwb::countOf(3, "entry", "entries")), QString("3 entries"));
     QCOMPARE(QString::fromStdString(gwb::countOf(2, "value")), QString("2 values"));
+  }
+
+  // The run list's "differs" of runs of one name, worked out by hand: three copies of a preset
+  // with seeds 1, 2, 3 and the third with another lr. (It is computed in one pass over the group
+  // now: a thousand same-name runs compared pair by pair took seconds on the watcher's thread.)
+  void differsOfRunsOfOneName() {
+    std::vector<gwb::RunRecord> runs(4);
+    for (int i = 0; i < 4; ++i) {
+      runs[i].dir = "/runs/r" + std::to_string(i);
+      runs[i].config = loadConfigArgument("cpu-small-grassmann", {});
+      runs[i].config->seed = i + 1;
+      runs[i].config->train.threads = i;  // threads never tell runs apart
+    }
+    runs[2].config->train.lr = 0.001;
+    runs[3].config->name = "other";  // alone under its name: no entry
+    std::vector<const gwb::RunRecord*> records;
+    for (const auto& r : runs) records.push_back(&r);
+    const auto differs = gwb::differsFromSameName(records);
+    std::map<std::string, std::string> by_dir(differs.begin(), differs.end());
+    QCOMPARE(by_dir.size(), std::size_t(3));
+    QCOMPARE(QString::fromStdString(by_dir["/runs/r0"]), QString("seed=1, train.lr=0.002"));
+    QCOMPARE(QString::fromStdString(by_dir["/runs/r1"]), QString("seed=2, train.lr=0.002"));
+    QCOMPARE(QString::fromStdString(by_dir["/runs/r2"]), QString("seed=3, train.lr=0.001"));
   }
 
   void backboneKeysAreValidated() {

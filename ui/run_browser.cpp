@@ -225,7 +225,9 @@ void RunBrowser::applyFilter() {
       const QTableWidgetItem* item = table_->item(row, c);
       match = item && item->text().contains(text, Qt::CaseInsensitive);
     }
-    table_->setRowHidden(row, !match);
+    // Only rows whose state changes: setting a thousand rows shown again on every listing
+    // stalled the event loop after each append (setRowHidden relayouts the header).
+    if (table_->isRowHidden(row) == match) table_->setRowHidden(row, !match);
   }
 }
 

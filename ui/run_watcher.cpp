@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <map>
 
+#include "engine/config/run_config.h"
 #include "engine/runs/run_folder.h"
 
 namespace gwb::ui {
@@ -32,6 +33,8 @@ class RunWatcherWorker : public QObject {
   void setRunsFolder(const QString& dir) {
     if (!watcher_->directories().isEmpty()) watcher_->removePaths(watcher_->directories());
     folder_.reset();
+    shown_differs_.clear();
+    config_text_.clear();
     folder_dir_ = dir;
     if (dir.isEmpty()) return;
     folder_ = std::make_unique<RunFolder>(dir.toStdString());
@@ -65,27 +68,44 @@ class RunWatcherWorker : public QObject {
     if (!folder_) return;
     const RunFolder::Changes changes = folder_->refresh();
     if (!changes.any() && !first_listing_) return;
-    // Records of the changed runs, and of every run of a name one of them has (its "differs").
     const std::vector<const RunRecord*> all = folder_->records();
-    const auto differs = differsFromSameName(all);
+    // The "differs" column depends on the configurations alone: worked out again only when a run
+    // came, went or changed its configuration, not when one appended metrics (a live run does
+    // every second).
+    bool configs_changed = first_listing_ || !changes.removed.empty();
+    for (const std::string& dir : changes.changed) {
+      const RunRecord* r = folder_->record(dir);
+      const std::string text = r && r->config ? runConfigToJson(*r->config, -1) : std::string();
+      auto [it, added] = config_text_.try_emplace(dir, text);
+      if (added || it->second != text) configs_changed = true;
+      it->second = text;
+    }
     std::map<std::string, QString> differs_of;
-    for (const auto& [dir, text] : differs) differs_of[dir] = QString::fromStdString(text);
+    if (configs_changed) {
+      for (const auto& [dir, text] : differsFromSameName(all))
+        differs_of[dir] = QString::fromStdString(text);
+    }
     QVector<ListedRun> changed;
     for (const RunRecord* r : all) {
       const bool listed =
           first_listing_ || std::find(changes.changed.begin(), changes.changed.end(), r->dir) !=
                                 changes.changed.end();
-      const auto d = differs_of.find(r->dir);
-      const QString text = d == differs_of.end() ? QString() : d->second;
       QString& shown = shown_differs_[r->dir];
-      if (!listed && text == shown) continue;
-      shown = text;
-      changed.push_back({*r, text});
+      if (configs_changed) {
+        const auto d = differs_of.find(r->dir);
+        const QString text = d == differs_of.end() ? QString() : d->second;
+        if (!listed && text == shown) continue;
+        shown = text;
+      } else if (!listed) {
+        continue;
+      }
+      changed.push_back({*r, shown});
     }
     QStringList removed;
     for (const std::string& dir : changes.removed) {
       removed << QString::fromStdString(dir);
       shown_differs_.erase(dir);
+      config_text_.erase(dir);
     }
     emit listed(folder_dir_, changed, removed, first_listing_);
     first_listing_ = false;
@@ -114,6 +134,7 @@ class RunWatcherWorker : public QObject {
   std::unique_ptr<RunFolder> folder_;
   bool first_listing_ = false;
   std::map<std::string, QString> shown_differs_;
+  std::map<std::string, std::string> config_text_;  // each run's configuration as last listed
   std::map<QString, std::shared_ptr<RunReader>> followed_;
 };
 
