@@ -10,6 +10,7 @@
 #include "engine/util/error.h"
 
 int main(int argc, char** argv) {
+  gwb::tuneMalloc();  // before Qt or anything else starts a thread
   using namespace gwb::cli;
   CLI::App app{"gwb: train and compare Grassmann and Transformer language models headlessly",
                "gwb"};

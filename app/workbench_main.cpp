@@ -1,6 +1,7 @@
 // grassmann-workbench: the desktop application, and its headless exporter:
 //   grassmann-workbench                      open the workbench
-//   grassmann-workbench --export RUN_DIR...|STUDY_DIR --out DIR [--width 1200] [--height 800] [--scale 1]
+//   grassmann-workbench --export RUN_DIR...|STUDY_DIR --out DIR [--width 1200] [--height 800]
+//   [--scale 1]
 // The exporter chooses the offscreen platform itself, prints the written paths as a JSON array,
 // and exits 2 on a bad run directory.
 #include "engine/runtime/torch_runtime.h"
@@ -19,9 +20,9 @@
 #include "app/workbench.h"
 #include "engine/util/paths.h"
 #include "ui/main_window.h"
-#include "ui/study_page.h"
 #include "ui/run_export.h"
 #include "ui/study_export.h"
+#include "ui/study_page.h"
 #include "ui/sweep_monitor.h"
 
 namespace {
@@ -67,6 +68,7 @@ int runExport(const QCommandLineParser& parser) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  gwb::tuneMalloc();  // before Qt or anything else starts a thread
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--export") == 0) qputenv("QT_QPA_PLATFORM", "offscreen");
   }
@@ -109,7 +111,8 @@ int main(int argc, char** argv) {
   gwb::connectWorkbench(window, controller);
   gwb::ui::SweepMonitor sweeps;
   gwb::connectCluster(window, sweeps);
-  // grassmann-workbench RUN_DIR... opens runs in the Monitor; a study folder opens on the Study page.
+  // grassmann-workbench RUN_DIR... opens runs in the Monitor; a study folder opens on the Study
+  // page.
   QStringList runs;
   for (const QString& arg : parser.positionalArguments()) {
     if (QFileInfo::exists(arg + "/study.json")) {

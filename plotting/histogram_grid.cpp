@@ -47,9 +47,9 @@ void HistogramGrid::layOut() {
   legend_->setBorderPen(Qt::NoPen);
   legend_->setBrush(Qt::NoBrush);
   legend_->setFont(QFont(font().family(), 8));
-  legend_->setLayer(QStringLiteral("legend"));
   legend_->setVisible(false);
   plotLayout()->addElement(row0++, 0, legend_);
+  legend_->setLayer(QStringLiteral("legend"));  // once it has its plot
   plotLayout()->setRowStretchFactor(row0 - 1, 0.001);
   legend_ids_.clear();
   auto* panels = new QCPLayoutGrid;

@@ -18,6 +18,11 @@ struct RuntimeInfo {
 /// before any tensor work.
 void initTorchThreads(int threads = 0);
 
+/// Keeps large freed blocks in glibc's heap and every thread on one heap (see the source), so that
+/// steps neither page-fault their tensors in again nor run slower on a worker thread. Call first
+/// thing in main(), before any thread starts; initTorchThreads() calls it too.
+void tuneMalloc();
+
 /// Versions and devices, for --version, the About box and run provenance.
 RuntimeInfo runtimeInfo();
 
