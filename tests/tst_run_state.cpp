@@ -10,6 +10,9 @@
 // View menu reads "Set up & queue"; a speedrun on a CPU says how long it would take and asks.
 #include <QAction>
 #include <QComboBox>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QListWidget>
 #include <QMenuBar>
 #include <QPushButton>
@@ -148,6 +151,40 @@ class TestRunState : public QObject {
     QCOMPARE(restored.entry(ids[1])->config.train.lr, 0.0042);
     QCOMPARE(restored.entry(ids[2])->name, QString("third"));
     for (const QString& id : ids) restored.stop(id);
+  }
+
+  // Issue 24: after a restart the finished rows lost their progress (an empty bar, no steps).
+  void finishedRowsKeepTheirProgressAcrossSessions() {
+    QByteArray saved;
+    qint64 step = 0, total = 0;
+    {
+      RunController c(path("progress"));
+      const QString id = c.enqueue(tiny("done"));
+      QVERIFY(waitState(c, id, RunState::Finished));
+      step = c.entry(id)->step;
+      total = c.entry(id)->total_steps;
+      QVERIFY(step > 0 && total == step);
+      saved = c.saveQueue();
+    }
+    RunController restored(path("progress"));
+    QCOMPARE(restored.restoreQueue(saved), 1);
+    const RunEntry* e = restored.entry(restored.ids().front());
+    QCOMPARE(e->state, RunState::Finished);
+    QCOMPARE(e->step, step);
+    QCOMPARE(e->total_steps, total);
+    QCOMPARE(queueRow(*e).step, step);
+    // A queue saved before rows kept their progress: read from the run's own files.
+    QJsonObject old = QJsonDocument::fromJson(saved).object();
+    QJsonArray rows = old["queue"].toArray();
+    QJsonObject row = rows[0].toObject();
+    row.remove("step");
+    row.remove("total_steps");
+    rows[0] = row;
+    old["queue"] = rows;
+    RunController older(path("progress"));
+    QCOMPARE(older.restoreQueue(QJsonDocument(old).toJson()), 1);
+    QCOMPARE(older.entry(older.ids().front())->step, step);
+    QCOMPARE(older.entry(older.ids().front())->total_steps, step);
   }
 
   void severalRowsOrAllQueuedOnesCanBeRemoved() {

@@ -8,6 +8,7 @@
 #include "app/controller/run_controller.h"
 #include "engine/runs/metrics_json.h"
 #include "engine/runs/run_lock.h"
+#include "engine/runs/run_progress.h"
 #include "engine/util/error.h"
 #include "engine/util/file_io.h"
 
@@ -118,6 +119,8 @@ QByteArray RunController::saveQueue() const {
     QJsonObject row{{"state", runStateName(e.state)}};
     if (!e.run_dir.isEmpty()) {
       row["run_dir"] = e.run_dir;
+      row["step"] = e.step;  // an ended row keeps its progress after a restart
+      row["total_steps"] = e.total_steps;
     } else if (e.state == RunState::Queued || e.active()) {  // not started yet: its configuration
       row["state"] = runStateName(RunState::Queued);
       row["config"] =
@@ -163,6 +166,11 @@ int RunController::restoreQueue(const QByteArray& json) {
         e.state = state == QLatin1String("finished") ? RunState::Finished
                   : state == QLatin1String("failed") ? RunState::Failed
                                                      : RunState::Stopped;
+        // Its progress as saved (rows saved before it was kept: as far as its files say).
+        e.step = row["step"].toInteger();
+        e.total_steps = row["total_steps"].toInteger();
+        if (e.step <= 0) e.step = readRunProgress(dir.toStdString()).step;
+        if (e.total_steps <= 0 && e.state == RunState::Finished) e.total_steps = e.step;
         entries_[e.id] = e;
         order_ << e.id;
         emit runAdded(e.id);
