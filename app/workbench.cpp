@@ -4,6 +4,7 @@
 #include <QMessageBox>
 #include <QSettings>
 #include <QStatusBar>
+#include <memory>
 
 #include "app/controller/run_controller.h"
 #include "engine/cluster/sweep_plan.h"
@@ -95,12 +96,28 @@ void connectWorkbench(ui::MainWindow& window, RunController& controller) {
           QMessageBox::warning(&window, QObject::tr("Speedrun"), QString::fromUtf8(e.what()));
         }
       });
-  const auto show = [&controller, queue](const QString& id) {
-    if (const RunEntry* e = controller.entry(id)) queue->setRow(queueRow(*e));
+  // The queue's rows, and the Runs tab told what the queue does with each run folder (a run
+  // queued to resume read "stopped" there, and a resumed one "stopped" until its lock was seen).
+  auto dir_of = std::make_shared<QMap<QString, QString>>();  // row id -> its run folder
+  const auto show = [&controller, &window, queue, dir_of](const QString& id) {
+    const RunEntry* e = controller.entry(id);
+    if (!e) return;
+    queue->setRow(queueRow(*e));
+    const QString dir = e->run_dir.isEmpty() ? e->resume_dir : e->run_dir;
+    if (dir.isEmpty()) return;
+    (*dir_of)[id] = dir;
+    window.browser()->setQueueState(dir, e->state == RunState::Queued ? QStringLiteral("queued")
+                                         : e->active()                ? QStringLiteral("training")
+                                                                      : QString());
   };
   QObject::connect(&controller, &RunController::runAdded, queue, show);
   QObject::connect(&controller, &RunController::runChanged, queue, show);
-  QObject::connect(&controller, &RunController::runRemoved, queue, &ui::RunQueueWidget::removeRow);
+  QObject::connect(&controller, &RunController::runRemoved, queue,
+                   [&window, queue, dir_of](const QString& id) {
+                     queue->removeRow(id);
+                     const QString dir = dir_of->take(id);
+                     if (!dir.isEmpty()) window.browser()->setQueueState(dir, {});
+                   });
   QObject::connect(&controller, &RunController::eventsArrived, window.store(),
                    [store = window.store()](const EventBatch& batch) {
                      if (!batch.run_dir.isEmpty()) store->appendLive(batch.run_dir, batch.events);

@@ -656,6 +656,37 @@ class TestWorkbenchViews : public QObject {
     QCOMPARE(browser.runCount(), 3);
   }
 
+  // Issue 24: a run queued to resume read "stopped" in Runs while the queue said "queued" (and
+  // "stopped" for a while after it resumed); Resume on it gave no reason.
+  void issue24_runsTabSaysWhatTheQueueDoes() {
+    test::FakeRun k{preset("cpu-small-grassmann"), 20, 10, 9.0, 0, false};  // no end: killed
+    const QString dir = test::writeFakeRun(runs_ + "-queue", "k", k);
+    RunBrowser browser;
+    browser.setRunsDir(runs_ + "-queue");
+    browser.refresh();
+    QTRY_COMPARE(browser.runCount(), 1);
+    const auto status = [&] {
+      QTableWidget* t = browser.table();
+      for (int c = 0; c < t->columnCount(); ++c)
+        if (t->horizontalHeaderItem(c)->text() == "Status") return t->item(0, c)->text();
+      return QString();
+    };
+    const QString own = status();
+    QVERIFY2(own == "killed" || own == "stopped", qPrintable(own));
+    browser.selectDirs({dir});
+    QVERIFY(browser.resumeButton()->isEnabled());
+    browser.setQueueState(dir, "queued");
+    QCOMPARE(status(), "queued (" + own + ")");
+    QVERIFY(!browser.resumeButton()->isEnabled());
+    QVERIFY2(browser.resumeButton()->toolTip().contains("already queued in the queue"),
+             qPrintable(browser.resumeButton()->toolTip()));
+    browser.setQueueState(dir, "training");
+    QCOMPARE(status(), "training (" + own + ")");
+    browser.setQueueState(dir, {});
+    QCOMPARE(status(), own);
+    QVERIFY(browser.resumeButton()->isEnabled());
+  }
+
   // Issue 24: the note dialog did not name its run.
   void issue24_noteDialogNamesItsRun() {
     RunBrowser browser;

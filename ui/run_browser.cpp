@@ -255,7 +255,10 @@ void RunBrowser::updateButtons() {
   QString why;
   for (const QString& d : dirs) {
     const RunListing* r = listing(d);
-    if (r && !resumable(*r)) {
+    if (r && !queue_state_.value(d).isEmpty()) {
+      ok = false;
+      why = tr("%1 is already %2 in the queue").arg(r->name, queue_state_.value(d));
+    } else if (r && !resumable(*r)) {
       ok = false;
       why = r->status == QLatin1String("running")
                 ? tr("%1 is training: one trainer per run folder").arg(r->name)
@@ -264,6 +267,33 @@ void RunBrowser::updateButtons() {
   }
   resume_->setEnabled(ok);
   resume_->setToolTip(ok ? tr("Continue from the last checkpoint") : why);
+}
+
+QString RunBrowser::statusShown(const RunListing& r) const {
+  const QString queue = queue_state_.value(r.dir);
+  if (queue.isEmpty() ||
+      (queue == QLatin1String("training") && r.status == QLatin1String("running")))
+    return r.status;
+  return tr("%1 (%2)").arg(queue, r.status);  // "queued (stopped)": its files say stopped
+}
+
+void RunBrowser::setQueueState(const QString& dir, const QString& state) {
+  if (queue_state_.value(dir) == state) return;
+  if (state.isEmpty())
+    queue_state_.remove(dir);
+  else
+    queue_state_[dir] = state;
+  const auto it = runs_.find(dir);
+  if (it == runs_.end()) return;
+  for (int row = 0; row < table_->rowCount(); ++row) {
+    if (table_->item(row, kName)->data(Qt::UserRole).toString() != dir) continue;
+    const bool sorting = table_->isSortingEnabled();
+    table_->setSortingEnabled(false);
+    setRow(row, it->second);
+    table_->setSortingEnabled(sorting);
+    break;
+  }
+  updateButtons();
 }
 
 QString RunBrowser::runsDir() const { return folder_->text(); }
@@ -287,7 +317,7 @@ void RunBrowser::setRow(int i, const RunListing& r) {
                              r.n_layers ? QString::number(r.n_layers) : QString(),
                              r.seq_len ? QString::number(r.seq_len) : QString(),
                              r.tokenizer,
-                             r.status,
+                             statusShown(r),
                              QString::number(r.step),
                              valid.isEmpty() ? valid : valid + mark,
                              snli ? percent(r.test_accuracy) : ppl(r.test_ppl),

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <QDateTime>
+#include <QMap>
 #include <QStringList>
 #include <QWidget>
 #include <map>
@@ -75,6 +76,10 @@ class RunBrowser : public QWidget {
   QString message() const { return message_; }
   /// The note and tags dialog of the one selected run (the Note… button).
   void editNotes();
+  /// What the workbench's queue is doing with the run in `dir` ("queued", "training"; "" for
+  /// nothing): shown in its Status cell over its files' word (a run queued to resume read
+  /// "stopped" there), and a queued run offers no Resume.
+  void setQueueState(const QString& dir, const QString& state);
 
  signals:
   void messageShown(const QString& text);
@@ -87,11 +92,13 @@ class RunBrowser : public QWidget {
   void onListed(const QString& folder, const QVector<ListedRun>& changed,
                 const QStringList& removed, bool all);
   void setRow(int row, const RunListing& r);
+  QString statusShown(const RunListing& r) const;
   void deleteSelected();
   void updateButtons();
   void applyFilter();
   void say(const QString& text);
 
+  QMap<QString, QString> queue_state_;  // run folder -> the queue's word for it
   QLineEdit* folder_;
   QLineEdit* filter_;
   QTableWidget* table_;
