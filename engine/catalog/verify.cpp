@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "engine/util/error.h"
+#include "engine/util/file_io.h"
 
 namespace fs = std::filesystem;
 
@@ -37,13 +38,7 @@ std::string Sha256Stream::hexDigest() {
   if (EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), digest, &len) != 1) {
     throw std::runtime_error("OpenSSL SHA-256 finalisation failed");
   }
-  static const char* hex = "0123456789abcdef";
-  std::string out(2 * len, '0');
-  for (unsigned int i = 0; i < len; ++i) {
-    out[2 * i] = hex[digest[i] >> 4];
-    out[2 * i + 1] = hex[digest[i] & 15];
-  }
-  return out;
+  return lowerHex(digest, len);
 }
 
 std::string sha256File(const std::string& path, const std::function<void(std::int64_t)>& on_bytes,

@@ -4,6 +4,7 @@
 // Every failure is an InputError naming the file. No torch, no Qt.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -46,6 +47,8 @@ void writeFileAtomic(const std::string& path, std::string_view bytes);
 
 /// Lower-case hex SHA-256 of `bytes`.
 std::string sha256Hex(std::string_view bytes);
+/// `n` bytes as lower-case hex (a digest's text).
+std::string lowerHex(const unsigned char* bytes, std::size_t n);
 
 /// Throws InputError naming `path`, the 1-based line and column (in bytes) of the first byte
 /// that is not well-formed UTF-8 (overlongs, surrogates and values above U+10FFFF included).
