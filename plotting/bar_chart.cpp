@@ -16,7 +16,7 @@ BarChart::BarChart(QWidget* parent) : QCustomPlot(parent), group_(new QCPBarsGro
   xAxis->grid()->setVisible(false);
   xAxis->setTickLength(0, 4);
   yAxis->grid()->setSubGridVisible(false);
-  legend->setVisible(true);
+  legend->setVisible(false);  // shown once a series has an entry
   legend->setBrush(QColor(255, 255, 255, 220));
   axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
   setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
@@ -71,6 +71,7 @@ void BarChart::setLogScale(bool on) {
 }
 
 void BarChart::rescale() {
+  legend->setVisible(legend->itemCount() > 0);  // never an empty legend box (issue 24)
   xAxis->setRange(0.4, categories_.size() + 0.6);
   double top = 0, smallest = std::numeric_limits<double>::infinity();
   for (QCPBars* bars : series_) {

@@ -321,9 +321,17 @@ class TestPlotting : public QObject {
     QCOMPARE(chart.yAxis->range().lower, 0.0);
     QCOMPARE(chart.xAxis->range().lower, 0.4);
     QCOMPARE(chart.xAxis->range().upper, 3.6);
+    QVERIFY(chart.legend->visible());
     chart.setCategories({"a"});
     QCOMPARE(chart.seriesCount(), 0);
     QCOMPARE(chart.plottableCount(), 0);
+    // Issue 24: an empty chart showed an empty legend box; a series with no number here has no
+    // legend entry, so it alone keeps the legend hidden too.
+    QVERIFY(!chart.legend->visible());
+    chart.addSeries("none here", {NAN}, paletteColor(2));
+    QVERIFY(!chart.legend->visible());
+    BarChart fresh;
+    QVERIFY(!fresh.legend->visible());
   }
 
   void logScaleDropsNonPositiveBars() {
