@@ -1,6 +1,8 @@
 // HeatmapChart.
 #include "plotting/heatmap_chart.h"
 
+#include <algorithm>
+
 #include "plotting/plot_style.h"
 
 namespace gwb::plot {
@@ -84,7 +86,21 @@ void HeatmapChart::setData(const QVector<double>& steps, const QVector<double>& 
   cells_ = QSize(nx, ny);
   map_->rescaleDataRange(true);
   xAxis->setRange(x0, x1);
-  yAxis->setRange(edges.front(), edges.back());
+  // Fitted, the y axis spans the bins that hold anything, one bin of margin either side (the |p|
+  // map's fixed bins run from -6 to 4 for values between 0 and 1.3: issue 24).
+  int lo = ny, hi = -1;
+  for (const QVector<double>& column : counts) {
+    for (int b = 0; b < std::min<int>(ny, column.size()); ++b) {
+      if (column[b] <= 0) continue;
+      lo = std::min(lo, b);
+      hi = std::max(hi, b);
+    }
+  }
+  if (hi < 0 || !fit_rows_) {
+    yAxis->setRange(edges.front(), edges.back());
+  } else {
+    yAxis->setRange(edges[std::max(0, lo - 1)], edges[std::min(ny, hi + 2)]);
+  }
   empty_text_->setVisible(false);
   replot(rpQueuedReplot);
 }

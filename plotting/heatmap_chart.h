@@ -17,6 +17,9 @@ class HeatmapChart : public QCustomPlot {
 
   void setTitle(const QString& title);
   void setAxisLabels(const QString& x, const QString& y);
+  /// Whether the y axis shows only the bins that hold anything (with a bin of margin) rather than
+  /// all of them (default: all, e.g. α over 0..1).
+  void setFitRowsToData(bool on) { fit_rows_ = on; }
   /// `steps` (increasing) and, per step, the counts of the bins between `edges`.
   void setData(const QVector<double>& steps, const QVector<double>& edges,
                const QVector<QVector<double>>& counts);
@@ -34,6 +37,7 @@ class HeatmapChart : public QCustomPlot {
   QCPTextElement* title_ = nullptr;
   QCPItemText* empty_text_ = nullptr;
   QSize cells_{0, 0};
+  bool fit_rows_ = false;
 };
 
 /// Viridis as a QCustomPlot gradient (perceptually uniform; QCustomPlot 2.1 lacks it).

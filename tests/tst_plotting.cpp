@@ -261,6 +261,21 @@ class TestPlotting : public QObject {
              qPrintable(bottom.name()));
   }
 
+  // Issue 24: the |p| heat map's y axis ran over all its fixed bins (-6 to 4) for data in 0-1.3.
+  void heatmapFitsItsRowsToTheData() {
+    HeatmapChart map;
+    QVector<double> edges;
+    for (int b = 0; b <= 10; ++b) edges << -6 + b;                             // -6 .. 4
+    const QVector<QVector<double>> counts = {{0, 0, 0, 0, 0, 0, 3, 5, 0, 0}};  // bins [0,1) [1,2)
+    map.setData({10}, edges, counts);
+    QCOMPARE(map.yAxis->range().lower, -6.0);  // not fitted: every bin
+    QCOMPARE(map.yAxis->range().upper, 4.0);
+    map.setFitRowsToData(true);
+    map.setData({10}, edges, counts);
+    QCOMPARE(map.yAxis->range().lower, -1.0);  // one empty bin below [0, 1)
+    QCOMPARE(map.yAxis->range().upper, 3.0);   // and one above [1, 2)
+  }
+
   // Issue 15: the comparison figure's loss-by-position panel had no legend.
   void issue15_comparisonPositionPanelHadNoLegend() {
     ComparisonFigure figure;

@@ -100,6 +100,7 @@ ProbeCharts::ProbeCharts(MetricsStore* store, QObject* parent) : QObject(parent)
   norm_map_->setObjectName(QStringLiteral("plucker_norm_heatmap"));
   norm_map_->setTitle(tr("log10 |p| before normalisation"));
   norm_map_->setAxisLabels(tr("step"), tr("log10 |p|"));
+  norm_map_->setFitRowsToData(true);  // its fixed bins run far past the data
   angle_map_ = new plot::HeatmapChart;
   angle_map_->setObjectName(QStringLiteral("plucker_angle_heatmap"));
   angle_map_->setTitle(tr("Angle between z_t and its partner (degrees)"));
