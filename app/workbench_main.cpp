@@ -1,7 +1,7 @@
 // grassmann-workbench: the desktop application, and its headless exporter:
 //   grassmann-workbench                      open the workbench
 //   grassmann-workbench --export RUN_DIR...|STUDY_DIR --out DIR [--width 1200] [--height 800]
-//   [--scale 1]
+//   [--scale 1] [--charts all|NAME,...]
 // The exporter chooses the offscreen platform itself, prints the written paths as a JSON array,
 // and exits 2 on a bad run directory.
 #include "engine/runtime/torch_runtime.h"
@@ -46,6 +46,21 @@ int runExport(const QCommandLineParser& parser) {
                  "scale in 1..3\n");
     return 2;
   }
+  if (parser.isSet("charts")) {
+    const QString value = parser.value("charts").trimmed();
+    const QStringList known = gwb::ui::allChartNames();
+    options.charts = value == "all" ? known : value.split(',', Qt::SkipEmptyParts);
+    for (QString& name : options.charts) {
+      name = name.trimmed();
+      if (!known.contains(name)) {
+        std::fprintf(stderr,
+                     "grassmann-workbench: error: --charts: expected 'all' or names from %s, got "
+                     "'%s'\n",
+                     qPrintable(known.join(", ")), qPrintable(name));
+        return 2;
+      }
+    }
+  }
   try {
     // A study folder exports the Study page's charts and tables; run directories their own.
     const bool study = dirs.size() == 1 && QFileInfo::exists(dirs.front() + "/study.json");
@@ -89,6 +104,11 @@ int main(int argc, char** argv) {
   parser.addOption({"width", "Image width for --export (default 1200).", "PIXELS", "1200"});
   parser.addOption({"height", "Image height for --export (default 800).", "PIXELS", "800"});
   parser.addOption({"scale", "PNG scale for --export, 1 to 3 (default 1).", "SCALE", "1"});
+  parser.addOption(
+      {"charts",
+       "Run charts for --export: 'all' (also throughput, lr, grad_norm and the probes' "
+       "maps) or names separated by commas (default: CONTRACTS.md's set).",
+       "NAMES"});
   parser.addPositionalArgument(
       "RUN_DIR", "Run directories to open (or to export), or a study folder for the Study page.",
       "[RUN_DIR...|STUDY_DIR]");

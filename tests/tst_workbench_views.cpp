@@ -24,6 +24,8 @@
 #include <cmath>
 #include <fstream>
 #include <functional>
+#include <numeric>
+#include <set>
 
 #include "chart_texts.h"
 #include "engine/config/presets.h"
@@ -765,6 +767,76 @@ class TestWorkbenchViews : public QObject {
     QVERIFY(!QFileInfo::exists(target + "/reference-grassmann-n6-l128"));  // no run charts
   }
 
+  // Issue 24: Export charts… offered only the contract's five charts, not the rest of what the
+  // monitor shows. Now every chart is offered and written with its data.
+  void issue24_exportChartsOffersEverythingTheMonitorShows() {
+    MetricsStore store;
+    const QString gk = store.open(grassmann_), tk = store.open(transformer_);
+    const StoredRun& g = *store.run(gk);
+    const StoredRun& t = *store.run(tk);
+    ExportDialog dialog({&g, &t});
+    const QStringList offered = dialog.chartNames();
+    const QStringList more = {"throughput", "lr",         "grad_norm",    "alpha_mean",
+                              "alpha_map",  "degenerate", "plucker_norm", "plucker_angle"};
+    for (const QString& name : more) QVERIFY2(offered.contains(name), qPrintable(name));
+    QVERIFY(dialog.choice().options.charts.contains("plucker_angle"));  // ticked
+
+    QTemporaryDir out;
+    ExportOptions options;
+    options.width = 400;
+    options.height = 300;
+    options.charts = more;
+    const QStringList files = exportRunFiles(g, out.path() + "/g", options);
+    std::set<std::int64_t> layers;
+    std::set<std::pair<std::int64_t, std::int64_t>> pairs;
+    for (const AlphaEvent& a : g.events.alphas) layers.insert(a.layer);
+    for (const PluckerEvent& p : g.events.pluckers) pairs.insert({p.layer, p.offset});
+    QVERIFY(!layers.empty() && !pairs.empty());
+    QStringList expected;
+    for (const char* ext : {"png", "pdf", "csv", "json"}) {
+      for (const char* name : {"throughput", "lr", "grad_norm", "alpha_mean", "degenerate"})
+        expected << out.path() + "/g/" + name + "." + ext;
+      for (std::int64_t l : layers)
+        expected << out.path() + QString("/g/alpha_map_l%1.").arg(l) + ext;
+      for (const auto& [l, d] : pairs) {
+        expected << out.path() + QString("/g/plucker_norm_l%1_d%2.").arg(l).arg(d) + ext;
+        expected << out.path() + QString("/g/plucker_angle_l%1_d%2.").arg(l).arg(d) + ext;
+      }
+    }
+    QCOMPARE(QSet<QString>(files.begin(), files.end()),
+             QSet<QString>(expected.begin(), expected.end()));
+    // The data beside each chart is the run's own: tokens/s per step, the counts of each probe
+    // with shares that sum to 1 per probe.
+    const QStringList speed = csvRows(out.path() + "/g/throughput.csv");
+    QCOMPARE(speed.first(), QString("step,tokens,time,tokens_per_s"));
+    QCOMPARE(speed.size() - 1, static_cast<int>(g.events.steps.size()));
+    for (int i = 1; i < speed.size(); ++i) {
+      const double v = speed[i].split(',')[3].toDouble();
+      QVERIFY(std::abs(v - g.events.steps[i - 1].tokens_per_s) <=
+              1e-8 * std::abs(g.events.steps[i - 1].tokens_per_s));
+    }
+    const std::int64_t l0 = *layers.begin();
+    std::map<std::int64_t, double> share_sum;
+    std::map<std::int64_t, std::int64_t> count_sum;
+    const QStringList map = csvRows(out.path() + QString("/g/alpha_map_l%1.csv").arg(l0));
+    QCOMPARE(map.first(), QString("step,bin,edge_low,edge_high,count,share"));
+    for (int i = 1; i < map.size(); ++i) {
+      const QStringList c = map[i].split(',');
+      share_sum[c[0].toLongLong()] += c[5].toDouble();
+      count_sum[c[0].toLongLong()] += c[4].toLongLong();
+    }
+    for (const AlphaEvent& a : g.events.alphas) {
+      if (a.layer != l0) continue;
+      QVERIFY(std::abs(share_sum[a.step] - 1) < 1e-6);
+      QCOMPARE(count_sum[a.step],
+               std::accumulate(a.counts.begin(), a.counts.end(), std::int64_t{0}));
+    }
+    // A Transformer has no probes: only its step series.
+    const QStringList tfiles = exportRunFiles(t, out.path() + "/t", options);
+    QCOMPARE(tfiles.size(), 12);
+    QVERIFY(!QFileInfo::exists(out.path() + "/t/alpha_mean.png"));
+  }
+
   void exportsWriteTheContractFiles() {
     QTemporaryDir out;
     ExportOptions options;
@@ -835,6 +907,25 @@ class TestWorkbenchViews : public QObject {
     QVERIFY(p.waitForFinished(60000));
     QCOMPARE(p.exitCode(), 2);
     QVERIFY(p.readAllStandardError().contains("expected a run directory with config.json"));
+    // --charts: the charts beyond the contract's set from the command line too, a name it does
+    // not know refused with the names it knows.
+    QTemporaryDir more;
+    p.start(test::binDir() + "/grassmann-workbench",
+            {"--export", grassmann_, "--out", more.path(), "--width", "300", "--height", "200",
+             "--charts", "lr,alpha_map"});
+    QVERIFY(p.waitForFinished(120000));
+    QCOMPARE(p.exitCode(), 0);
+    QVERIFY(QFileInfo::exists(more.path() + "/reference-grassmann-n6-l128/lr.png"));
+    QVERIFY(QFileInfo::exists(more.path() + "/reference-grassmann-n6-l128/alpha_map_l0.png"));
+    QVERIFY(!QFileInfo::exists(more.path() + "/reference-grassmann-n6-l128/loss.png"));
+    p.start(test::binDir() + "/grassmann-workbench",
+            {"--export", grassmann_, "--out", more.path(), "--charts", "loss,gradnorm"});
+    QVERIFY(p.waitForFinished(60000));
+    QCOMPARE(p.exitCode(), 2);
+    const QByteArray err = p.readAllStandardError();
+    QVERIFY2(err.contains("--charts: expected 'all' or names from loss, ppl") &&
+                 err.contains("got 'gradnorm'"),
+             err.constData());
   }
 };
 

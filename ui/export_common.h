@@ -39,5 +39,15 @@ QStringList exportAccuracy(const StoredRun& run, const QString& dir, const Expor
 QStringList exportConfusion(const StoredRun& run, const QString& dir, const ExportOptions& o);
 QStringList exportAlpha(const StoredRun& run, const QString& dir, const ExportOptions& o);
 QStringList exportPlucker(const StoredRun& run, const QString& dir, const ExportOptions& o);
+// Beyond the contract's set (export_more_charts.cpp).
+QStringList exportThroughput(const StoredRun& run, const QString& dir, const ExportOptions& o);
+QStringList exportLr(const StoredRun& run, const QString& dir, const ExportOptions& o);
+QStringList exportGradNorm(const StoredRun& run, const QString& dir, const ExportOptions& o);
+QStringList exportAlphaMean(const StoredRun& run, const QString& dir, const ExportOptions& o);
+QStringList exportAlphaMaps(const StoredRun& run, const QString& dir, const ExportOptions& o);
+QStringList exportDegenerate(const StoredRun& run, const QString& dir, const ExportOptions& o);
+/// plucker_norm_l<L>_d<δ>.* (`norms`) or plucker_angle_l<L>_d<δ>.*: one per layer and offset.
+QStringList exportPluckerMaps(const StoredRun& run, const QString& dir, const ExportOptions& o,
+                              bool norms);
 
 }  // namespace gwb::ui::exports

@@ -19,7 +19,7 @@
 namespace gwb::ui {
 namespace {
 
-// Every chart name an export can write, in CONTRACTS.md's order, with what it shows.
+// Every chart name an export can write, CONTRACTS.md's first, with what it shows.
 const std::pair<const char*, const char*> kCharts[] = {
     {"loss", QT_TRANSLATE_NOOP("ExportDialog", "train loss")},
     {"ppl", QT_TRANSLATE_NOOP("ExportDialog", "validation perplexity")},
@@ -28,6 +28,18 @@ const std::pair<const char*, const char*> kCharts[] = {
     {"confusion", QT_TRANSLATE_NOOP("ExportDialog", "SNLI confusion matrix")},
     {"alpha", QT_TRANSLATE_NOOP("ExportDialog", "gate α histograms")},
     {"plucker", QT_TRANSLATE_NOOP("ExportDialog", "Plücker effective rank")},
+    // The rest of what the monitor shows (not in the headless --export).
+    {"throughput", QT_TRANSLATE_NOOP("ExportDialog", "throughput")},
+    {"lr", QT_TRANSLATE_NOOP("ExportDialog", "learning rate")},
+    {"grad_norm", QT_TRANSLATE_NOOP("ExportDialog", "gradient norm")},
+    {"alpha_mean", QT_TRANSLATE_NOOP("ExportDialog", "mean gate α per layer")},
+    {"alpha_map", QT_TRANSLATE_NOOP("ExportDialog", "gate α over training, one per layer: _l<L>")},
+    {"degenerate", QT_TRANSLATE_NOOP("ExportDialog", "Plücker degenerate share")},
+    {"plucker_norm",
+     QT_TRANSLATE_NOOP("ExportDialog", "|p| over training, one per layer and offset: _l<L>_d<δ>")},
+    {"plucker_angle",
+     QT_TRANSLATE_NOOP("ExportDialog",
+                       "angle over training, one per layer and offset: _l<L>_d<δ>")},
 };
 
 QListWidgetItem* checkable(QListWidget* list, const QString& text, const QVariant& data) {
@@ -67,7 +79,7 @@ ExportDialog::ExportDialog(const QList<const StoredRun*>& runs, QWidget* parent)
     QPixmap swatch(12, 12);
     swatch.fill(r->color);
     item->setIcon(QIcon(swatch));
-    for (const QString& n : runChartNames(*r)) {
+    for (const QString& n : runChartNames(*r) + moreChartNames(*r)) {
       if (!names.contains(n)) names << n;
     }
   }

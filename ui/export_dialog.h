@@ -1,5 +1,6 @@
 // The monitor's "Export charts…" dialog: the runs to export (the monitor's visible ones, ticked),
-// their charts under the file names of the headless export (CONTRACTS.md; all ticked), the
+// their charts under the file names of the headless export (CONTRACTS.md) and the rest of what
+// the monitor shows (throughput, lr, gradient, the probes' maps; all ticked), the
 // comparison, image size and PNG scale, and the folder: typed (one that does not exist yet is
 // created) or chosen in a folder dialog that can create one. It only asks; MonitorView writes
 // through ui/run_export. GUI thread.

@@ -23,10 +23,42 @@ QStringList runChartNames(const StoredRun& run) {
   return names;
 }
 
+QStringList moreChartNames(const StoredRun& run) {
+  QStringList names{QStringLiteral("throughput"), QStringLiteral("lr"),
+                    QStringLiteral("grad_norm")};
+  if (!run.events.alphas.empty())
+    names << QStringLiteral("alpha_mean") << QStringLiteral("alpha_map");
+  if (!run.events.pluckers.empty()) {
+    names << QStringLiteral("degenerate") << QStringLiteral("plucker_norm")
+          << QStringLiteral("plucker_angle");
+  }
+  return names;
+}
+
+QStringList allChartNames() {
+  return {QStringLiteral("loss"),
+          QStringLiteral("ppl"),
+          QStringLiteral("loss_by_position"),
+          QStringLiteral("accuracy"),
+          QStringLiteral("confusion"),
+          QStringLiteral("alpha"),
+          QStringLiteral("plucker"),
+          QStringLiteral("throughput"),
+          QStringLiteral("lr"),
+          QStringLiteral("grad_norm"),
+          QStringLiteral("alpha_mean"),
+          QStringLiteral("alpha_map"),
+          QStringLiteral("degenerate"),
+          QStringLiteral("plucker_norm"),
+          QStringLiteral("plucker_angle")};
+}
+
 QStringList exportRunFiles(const StoredRun& run, const QString& dir, const ExportOptions& options) {
   QDir().mkpath(dir);
   QStringList written;
-  for (const QString& name : runChartNames(run)) {
+  QStringList names = runChartNames(run);
+  if (!options.charts.isEmpty()) names << moreChartNames(run);
+  for (const QString& name : names) {
     if (!options.charts.isEmpty() && !options.charts.contains(name)) continue;
     if (name == "loss") written << exports::exportLoss(run, dir, options);
     if (name == "ppl") written << exports::exportPpl(run, dir, options);
@@ -35,6 +67,14 @@ QStringList exportRunFiles(const StoredRun& run, const QString& dir, const Expor
     if (name == "confusion") written << exports::exportConfusion(run, dir, options);
     if (name == "alpha") written << exports::exportAlpha(run, dir, options);
     if (name == "plucker") written << exports::exportPlucker(run, dir, options);
+    if (name == "throughput") written << exports::exportThroughput(run, dir, options);
+    if (name == "lr") written << exports::exportLr(run, dir, options);
+    if (name == "grad_norm") written << exports::exportGradNorm(run, dir, options);
+    if (name == "alpha_mean") written << exports::exportAlphaMean(run, dir, options);
+    if (name == "alpha_map") written << exports::exportAlphaMaps(run, dir, options);
+    if (name == "degenerate") written << exports::exportDegenerate(run, dir, options);
+    if (name == "plucker_norm") written << exports::exportPluckerMaps(run, dir, options, true);
+    if (name == "plucker_angle") written << exports::exportPluckerMaps(run, dir, options, false);
   }
   return written;
 }

@@ -21,12 +21,21 @@ struct ExportOptions {
   int height = 800;
   double scale = 1;
   double ema_weight = 0.6;  ///< smoothing of loss_ema in loss.csv
-  QStringList charts;       ///< the run charts to write (runChartNames' names); empty: all
+  QStringList charts;       ///< the run charts to write (runChartNames' and moreChartNames' names);
+                            ///< empty: runChartNames' (the contract's set)
 };
 
 /// The charts a run has, by their file names: loss, ppl, loss_by_position, or for SNLI runs
 /// loss, accuracy, confusion; then alpha, plucker for Grassmann runs.
 QStringList runChartNames(const StoredRun& run);
+
+/// The rest of what the monitor shows, exported only when asked for by name (Export charts…
+/// offers them): throughput, lr, grad_norm; for Grassmann runs alpha_mean, alpha_map (one file
+/// set per layer, alpha_map_l<L>.*), degenerate, plucker_norm and plucker_angle (one per layer
+/// and offset, plucker_norm_l<L>_d<δ>.*).
+QStringList moreChartNames(const StoredRun& run);
+/// Every chart name of either list, the contract's first (what `--charts` accepts).
+QStringList allChartNames();
 
 /// `dir`/{loss,ppl,loss_by_position}.{png,pdf,csv,json}, or for SNLI runs
 /// {loss,accuracy,confusion}.*, (+ alpha, plucker for Grassmann); only `options.charts` if set.
