@@ -202,14 +202,31 @@ class TestSnliViews : public QObject {
     lm.eval_every = 100;
     const QString lm_dir = test::writeFakeRun(dir_.path() + "/lm", "lm-600", lm);
     MetricsStore store;
-    store.open(grassmann_);
-    store.open(lm_dir);
+    const QString snli_key = store.open(grassmann_);
+    const QString lm_key = store.open(lm_dir);
     MonitorView monitor(&store);
     monitor.redraw();
     const QCPRange x = monitor.accuracyChart()->xAxis->range();
     QVERIFY2(x.upper < 100, qPrintable(QString::number(x.upper)));  // the SNLI run's 12 steps
     QVERIFY(x.lower <= 4);
     QVERIFY(monitor.lossChart()->xAxis->range().upper >= 600);  // the loss keeps the LM's steps
+    // Issue 24: SNLI losses (about 1.1) shared the Train-loss chart with LM losses (about 6). They
+    // have their own chart on the SNLI tab, with the accuracy's range.
+    const auto ids = [](const plot::TimeSeriesChart* c) {
+      QStringList out;
+      for (const auto& s : c->seriesData()) out << s.id;
+      return out;
+    };
+    QCOMPARE(ids(monitor.lossChart()), QStringList{lm_key});
+    QCOMPARE(ids(monitor.snliLossChart()), QStringList{snli_key});
+    QVERIFY(monitor.snliLossChart()->xAxis->range().upper < 100);
+    QVERIFY(monitor.snliLossChart()->yAxis->range().upper < 5);
+    MetricsStore only_snli;
+    only_snli.open(grassmann_);
+    MonitorView snli_monitor(&only_snli);
+    snli_monitor.redraw();
+    QVERIFY(test::shownTexts(*snli_monitor.lossChart())
+                .contains("no Wikitext-2 run shown: SNLI train losses are on the SNLI tab"));
   }
 
   // Issue 15: without a matching reported number the accuracy chart said nothing; the reported

@@ -21,6 +21,12 @@ AccuracyPanel::AccuracyPanel(QWidget* parent) : QSplitter(Qt::Horizontal, parent
   accuracy_->setSmoothing(0);
   accuracy_->setMinimumHeight(160);
   accuracy_->axisRect()->setMinimumMargins(QMargins(78, 15, 15, 15));
+  loss_ = new plot::TimeSeriesChart;
+  loss_->setTitle(tr("Train loss (SNLI)"));
+  loss_->setAxisLabels(tr("step"), tr("loss"));
+  loss_->setObjectName(QStringLiteral("snli_train_loss"));
+  loss_->setMinimumHeight(140);
+  loss_->axisRect()->setMinimumMargins(QMargins(78, 15, 15, 15));
   confusion_ = new plot::ConfusionChart;
   confusion_->setObjectName(QStringLiteral("confusion"));
   // Room for the three class names under the matrix and its two-line title (a narrower panel
@@ -28,7 +34,12 @@ AccuracyPanel::AccuracyPanel(QWidget* parent) : QSplitter(Qt::Horizontal, parent
   confusion_->setMinimumWidth(420);
   confusion_->setTitle(tr("Confusion matrix of the latest evaluation"));
   confusion_->setMatrix({}, {}, tr("no data yet"));
-  addWidget(accuracy_);
+  auto* curves = new QSplitter(Qt::Vertical);
+  curves->addWidget(loss_);
+  curves->addWidget(accuracy_);
+  curves->setStretchFactor(0, 2);
+  curves->setStretchFactor(1, 3);
+  addWidget(curves);
   addWidget(confusion_);
   setStretchFactor(0, 3);
   setStretchFactor(1, 2);
@@ -76,6 +87,7 @@ void AccuracyPanel::drawShown(const QList<const StoredRun*>& shown) {
   accuracy_->setNote(reportedSnliNote(snli, reportedNumbers().snli));
   accuracy_->setEmptyText(any && snli.isEmpty() ? tr("no SNLI run shown: accuracy is for SNLI runs")
                                                 : tr("no data yet"));
+  loss_->setEmptyText(any && snli.isEmpty() ? tr("no SNLI run shown") : tr("no data yet"));
   drawConfusion(shown);
 }
 

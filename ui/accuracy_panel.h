@@ -1,7 +1,8 @@
-// The Monitor's Accuracy tab (SNLI): validation accuracy over the x axis (overall, and per class
-// dashed), with the majority-class baseline and the reported number as dashed lines, beside the
-// confusion matrix of the latest evaluation of the first SNLI run shown. Its x range is its own
-// (SNLI runs are short beside Wikitext-2 ones). GUI thread.
+// The Monitor's SNLI tab: the SNLI runs' train loss (about 1.1, which shared one chart with
+// Wikitext-2 losses of about 6) above their validation accuracy over the x axis (overall, and per
+// class dashed), with the majority-class baseline and the reported number as dashed lines, beside
+// the confusion matrix of the latest evaluation of the first SNLI run shown. Its x range is its
+// own (SNLI runs are short beside Wikitext-2 ones). GUI thread.
 #pragma once
 
 #include <QList>
@@ -28,10 +29,13 @@ class AccuracyPanel : public QSplitter {
   /// The reference lines and note of the runs shown, and the confusion matrix.
   void drawShown(const QList<const StoredRun*>& shown);
   plot::TimeSeriesChart* chart() const { return accuracy_; }
+  /// The SNLI runs' train loss (MonitorView draws it with its smoothing).
+  plot::TimeSeriesChart* trainLoss() const { return loss_; }
   plot::ConfusionChart* confusion() const { return confusion_; }
 
  private:
   void drawConfusion(const QList<const StoredRun*>& shown);
+  plot::TimeSeriesChart* loss_;
   plot::TimeSeriesChart* accuracy_;
   plot::ConfusionChart* confusion_;
 };

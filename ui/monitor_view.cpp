@@ -80,6 +80,7 @@ MonitorView::MonitorView(MetricsStore* store, QWidget* parent) : QWidget(parent)
   for (auto* c : {throughput_, lr_}) c->setSmoothing(0);
   accuracy_panel_ = new AccuracyPanel;
   accuracy_ = accuracy_panel_->chart();
+  snli_loss_ = accuracy_panel_->trainLoss();
   confusion_ = accuracy_panel_->confusion();
   probes_ = new ProbeCharts(store_);
 
@@ -92,7 +93,7 @@ MonitorView::MonitorView(MetricsStore* store, QWidget* parent) : QWidget(parent)
   strip->addWidget(grad_);
   tabs_ = new QTabWidget;
   tabs_->addTab(curves, tr("Loss && perplexity"));
-  tabs_->addTab(accuracy_panel_, tr("Accuracy (SNLI)"));
+  tabs_->addTab(accuracy_panel_, tr("SNLI: loss && accuracy"));
   tabs_->addTab(probes_->alphaTab(), tr("Gate α"));
   tabs_->addTab(probes_->pluckerTab(), tr("Plücker"));
   tabs_->addTab(position_, tr("Loss by position"));
@@ -169,10 +170,10 @@ void MonitorView::setSmoothing(double weight) {
   const bool hundredths =
       std::abs(smoothing_weight_ * 100 - std::round(smoothing_weight_ * 100)) < 1e-9;
   smoothing_label_->setText(QString::number(smoothing_weight_, 'f', hundredths ? 2 : 3));
-  loss_->setSmoothing(smoothing_weight_);
-  grad_->setSmoothing(smoothing_weight_);
-  loss_->refresh();
-  grad_->refresh();
+  for (auto* c : {loss_, snli_loss_, grad_}) {
+    c->setSmoothing(smoothing_weight_);
+    c->refresh();
+  }
 }
 
 double MonitorView::smoothing() const { return smoothing_weight_; }
@@ -195,6 +196,7 @@ bool MonitorView::logY() const { return log_y_->isChecked(); }
 void MonitorView::setLogY(bool on) {
   if (log_y_->isChecked() != on) log_y_->setChecked(on);
   loss_->setLogY(on);
+  snli_loss_->setLogY(on);
   ppl_->setLogY(on);
 }
 
@@ -247,9 +249,11 @@ QString MonitorView::xLabel() const {
 }
 
 void MonitorView::rebuildAll() {
-  for (auto* c : {loss_, ppl_, position_, throughput_, lr_, grad_, accuracy_}) c->clearSeries();
+  for (auto* c : {loss_, snli_loss_, ppl_, position_, throughput_, lr_, grad_, accuracy_})
+    c->clearSeries();
   plotted_steps_.clear();
-  for (auto* c : {loss_, ppl_, throughput_, lr_, grad_, accuracy_}) c->xAxis->setLabel(xLabel());
+  for (auto* c : {loss_, snli_loss_, ppl_, throughput_, lr_, grad_, accuracy_})
+    c->xAxis->setLabel(xLabel());
   dirty_.clear();
   for (const QString& key : store_->keys()) dirty_.insert(key);
 }
@@ -280,15 +284,16 @@ void MonitorView::redraw() {
   dirty_.clear();
   rebuild_ = false;
   shareXRange();
-  for (auto* c : {loss_, ppl_, position_, throughput_, lr_, grad_, accuracy_}) c->refresh();
+  for (auto* c : {loss_, snli_loss_, ppl_, position_, throughput_, lr_, grad_, accuracy_})
+    c->refresh();
 }
 
 void MonitorView::shareXRange() {
   // Train loss, evaluations, throughput, lr and gradient of the runs shown cover the same steps:
   // one x range for all (each still pads it for its end markers), so an evaluation at step 20
   // sits where step 20 of the loss does, and one evaluation does not squeeze its axis. The
-  // accuracy chart holds SNLI runs only and keeps their own range (a 60-step SNLI run was squeezed
-  // into a tenth of the axis beside a Wikitext-2 run of 600).
+  // SNLI tab's train loss and accuracy hold SNLI runs only and share their own range (a 60-step
+  // SNLI run was squeezed into a tenth of the axis beside a Wikitext-2 run of 600).
   const std::initializer_list<plot::TimeSeriesChart*> charts = {loss_, ppl_, throughput_, lr_,
                                                                 grad_};
   double lo = NAN, hi = NAN;
@@ -299,13 +304,22 @@ void MonitorView::shareXRange() {
     hi = std::isnan(hi) ? b : std::max(hi, b);
   }
   for (plot::TimeSeriesChart* c : charts) c->setXExtent(lo, hi);
+  double a = 0, b = 0, c = 0, d = 0;
+  const bool has_loss = snli_loss_->dataXRange(&a, &b),
+             has_accuracy = accuracy_->dataXRange(&c, &d);
+  if (has_loss || has_accuracy) {
+    const double from = has_loss && has_accuracy ? std::min(a, c) : has_loss ? a : c;
+    const double to = has_loss && has_accuracy ? std::max(b, d) : has_loss ? b : d;
+    snli_loss_->setXExtent(from, to);
+    accuracy_->setXExtent(from, to);
+  }
 }
 
 void MonitorView::drawCurves(const StoredRun& run) {
   const auto& steps = run.events.steps;
   int& done = plotted_steps_[run.key];
   if (done > static_cast<int>(steps.size())) {  // the store deduplicated a resume: redraw this run
-    for (auto* c : {loss_, throughput_, lr_, grad_}) c->removeSeries(run.key);
+    for (auto* c : {loss_, snli_loss_, throughput_, lr_, grad_}) c->removeSeries(run.key);
     done = 0;
   }
   if (done < static_cast<int>(steps.size())) {
@@ -318,7 +332,10 @@ void MonitorView::drawCurves(const StoredRun& run) {
       lr << e.lr;
       grad << e.grad_norm;
     }
-    loss_->appendPoints(run.key, run.name, run.color, x, loss);
+    // SNLI losses (about 1.1) have their own chart beside the accuracy: on one axis with
+    // Wikitext-2 losses (about 6) neither could be read.
+    (run.config.data.isSnli() ? snli_loss_ : loss_)
+        ->appendPoints(run.key, run.name, run.color, x, loss);
     throughput_->appendPoints(run.key, run.name, run.color, x, speed);
     lr_->appendPoints(run.key, run.name, run.color, x, lr);
     grad_->appendPoints(run.key, run.name, run.color, x, grad);
@@ -359,6 +376,7 @@ void MonitorView::drawCurves(const StoredRun& run) {
 
 void MonitorView::drawGroups() {
   loss_->clearBands();
+  snli_loss_->clearBands();
   ppl_->clearBands();
   if (!group_) return;
   QMap<QString, QList<const StoredRun*>> groups;
@@ -372,8 +390,9 @@ void MonitorView::drawGroups() {
     const auto xs = [this](const SeedBand& b) {
       return mode_ == XAxisMode::Step ? b.steps : mode_ == XAxisMode::Tokens ? b.tokens : b.times;
     };
+    plot::TimeSeriesChart* loss_chart = first.config.data.isSnli() ? snli_loss_ : loss_;
     if (!loss.steps.isEmpty())
-      loss_->setBand(it.key(), label, first.color, xs(loss), loss.mean, loss.std);
+      loss_chart->setBand(it.key(), label, first.color, xs(loss), loss.mean, loss.std);
     if (!ppl.steps.isEmpty())
       ppl_->setBand(it.key(), label, first.color, xs(ppl), ppl.mean, ppl.std);
   }
@@ -404,6 +423,9 @@ void MonitorView::drawReferences() {
   ppl_->setEmptyText(snli && !lm_shown
                          ? tr("no Wikitext-2 run shown: SNLI runs have accuracies instead")
                          : tr("no data yet"));
+  loss_->setEmptyText(snli && !lm_shown
+                          ? tr("no Wikitext-2 run shown: SNLI train losses are on the SNLI tab")
+                          : tr("no data yet"));
   position_->setEmptyText(snli && !lm_shown ? tr("no Wikitext-2 run shown") : tr("no data yet"));
 }
 

@@ -75,6 +75,8 @@ class MonitorView : public QWidget {
   /// SNLI runs: validation accuracy in % (overall, and per class dashed) with the majority-class
   /// baseline and any matching reported number; the latest evaluation's confusion matrix.
   plot::TimeSeriesChart* accuracyChart() const { return accuracy_; }
+  /// SNLI runs' train loss, on the SNLI tab (the Train loss chart holds Wikitext-2 runs).
+  plot::TimeSeriesChart* snliLossChart() const { return snli_loss_; }
   plot::ConfusionChart* confusionChart() const { return confusion_; }
   ProbeCharts* probeCharts() const { return probes_; }
   QTabWidget* tabs() const { return tabs_; }
@@ -119,6 +121,7 @@ class MonitorView : public QWidget {
   plot::TimeSeriesChart* lr_;
   plot::TimeSeriesChart* grad_;
   plot::TimeSeriesChart* accuracy_;
+  plot::TimeSeriesChart* snli_loss_;
   plot::ConfusionChart* confusion_;
   ProbeCharts* probes_;
   QTimer* redraw_timer_;
