@@ -9,8 +9,11 @@
 namespace gwb::plot {
 namespace {
 
+// The raw line behind a smoothed one. At alpha 70 a faint purple was within ΔE00 20 of the solid
+// pink of another run (and light run colours read as faint lines, issue 24); at 55, with the
+// smoothed line drawn 2 px wide, every faint line stays more than ΔE00 22 from every run colour.
 QColor faint(QColor c) {
-  c.setAlpha(70);
+  c.setAlpha(55);
   return c;
 }
 
@@ -102,7 +105,7 @@ void TimeSeriesChart::restyle(Series& s) {
   }
   const bool smoothed = smoothing_ > 0;
   s.raw->setPen(QPen(smoothed ? faint(s.color) : s.color, 1, s.pen_style));
-  s.smooth->setPen(QPen(s.color, 1, s.pen_style));
+  s.smooth->setPen(QPen(s.color, 2, s.pen_style));
   s.smooth->setVisible(smoothed);
   if (smoothed) {
     s.raw->removeFromLegend();

@@ -134,6 +134,10 @@ class TimeSeriesChart : public QCustomPlot {
   QString crosshairText(double x) const;
 
  protected:
+  /// Lays out as QCustomPlot does, then moves the legend to the corner and each reference line's
+  /// label to the end and side of its line that cover the fewest drawn points (on screen and in
+  /// exports alike).
+  void updateLayout() override;
   void mouseMoveEvent(QMouseEvent* event) override;
   void mouseDoubleClickEvent(QMouseEvent* event) override;
   void leaveEvent(QEvent* event) override;
@@ -156,6 +160,8 @@ class TimeSeriesChart : public QCustomPlot {
   void resmooth(Series& s);
   bool hasData() const;
   void updateEmptyState();
+  std::vector<QPointF> drawnPixels() const;
+  bool placeOverlays();
 
   Style style_ = Style::Lines;
   double smoothing_ = 0.6;

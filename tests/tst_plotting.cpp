@@ -127,6 +127,88 @@ class TestPlotting : public QObject {
     }
   }
 
+  // Issue 24: a run's colour was close to another run's faint raw-loss line (alpha 70 on white:
+  // faint purple and solid pink ΔE00 19.8). The raw line as drawn on white stays apart from every
+  // run colour, and the smoothed line is the wider one.
+  void issue24_runColoursStayApartFromFaintRawLines() {
+    TimeSeriesChart chart;
+    chart.setSmoothing(0.6);
+    chart.appendPoints("a", "a", paletteColor(0), {1, 2, 3}, {3, 2, 1});
+    QCOMPARE(chart.graphCount(), 2);
+    const QPen raw = chart.graph(0)->pen(), smooth = chart.graph(1)->pen();
+    QVERIFY(raw.widthF() < smooth.widthF());
+    const double a = raw.color().alphaF();
+    QVERIFY(a > 0.1 && a < 1);
+    for (int i = 0; i < kPaletteSize; ++i) {
+      const QColor c = paletteColor(i);
+      const QColor on_white = QColor::fromRgbF(c.redF() * a + (1 - a), c.greenF() * a + (1 - a),
+                                               c.blueF() * a + (1 - a));
+      for (int j = 0; j < kPaletteSize; ++j) {
+        const double d = deltaE2000(lab(on_white), lab(paletteColor(j)));
+        QVERIFY2(d > 22, qPrintable(QStringLiteral("faint %1 and %2: ΔE00 %3")
+                                        .arg(c.name(), paletteColor(j).name())
+                                        .arg(d)));
+      }
+    }
+  }
+
+  // Issue 24: the majority-class label sat on the curve (always at the right end, above its line)
+  // and legends covered data. Each goes where it covers no drawn point when there is such a place.
+  void issue24_labelsAndLegendAvoidTheData() {
+    TimeSeriesChart chart;
+    chart.setSmoothing(0);
+    chart.resize(600, 400);
+    QVector<double> x, y;
+    for (int i = 0; i <= 100; ++i) {
+      x << i;
+      y << (i >= 60 ? 50.0 : 10.0 + i * 0.2);  // runs along the line at the right end
+    }
+    chart.appendPoints("a", "run a", paletteColor(0), x, y);
+    chart.addReferenceLine("majority class", 50, QColor(120, 120, 120));
+    chart.resetView();
+    chart.replot();
+    const auto pixels = [&] {
+      QVector<QPointF> out;
+      for (int i = 0; i < x.size(); ++i)
+        out << QPointF(chart.xAxis->coordToPixel(x[i]), chart.yAxis->coordToPixel(y[i]));
+      return out;
+    };
+    QCPItemText* label = nullptr;
+    for (int i = 0; i < chart.itemCount(); ++i) {
+      auto* t = qobject_cast<QCPItemText*>(chart.item(i));
+      if (t && t->text().startsWith("majority class")) label = t;
+    }
+    QVERIFY(label);
+    const QRectF label_rect(label->topLeft->pixelPosition(), label->bottomRight->pixelPosition());
+    QVERIFY(label_rect.width() > 20);
+    for (const QPointF& p : pixels())
+      QVERIFY2(!label_rect.contains(p),
+               qPrintable(QStringLiteral("point %1,%2 under the label").arg(p.x()).arg(p.y())));
+    // The label still sits on its line.
+    const double line_y = chart.yAxis->coordToPixel(50);
+    QVERIFY(std::abs(label_rect.bottom() - line_y) < 2 || std::abs(label_rect.top() - line_y) < 2);
+
+    // A rising curve through the top-right corner: the legend leaves that corner.
+    TimeSeriesChart rising;
+    rising.setSmoothing(0);
+    rising.resize(600, 400);
+    QVector<double> rx, ry;
+    for (int i = 0; i <= 100; ++i) {
+      rx << i;
+      ry << i;
+    }
+    rising.appendPoints("a", "a run with a long name", paletteColor(0), rx, ry);
+    rising.appendPoints("b", "another run", paletteColor(1), rx, ry);
+    rising.resetView();
+    rising.replot();
+    const QRectF legend = rising.legend->outerRect();
+    QVERIFY(legend.width() > 20);
+    for (int i = 0; i < rx.size(); ++i) {
+      const QPointF p(rising.xAxis->coordToPixel(rx[i]), rising.yAxis->coordToPixel(ry[i]));
+      QVERIFY2(!legend.contains(p), qPrintable(QStringLiteral("step %1 under the legend").arg(i)));
+    }
+  }
+
   // Issue 15: setPoints kept the label of the series' creation, so the loss-by-position legend
   // named the first evaluation's step on the latest evaluation's curve.
   void issue15_setPointsKeptTheFirstLabel() {
