@@ -28,6 +28,7 @@
 
 #include "engine/config/tasks.h"
 #include "engine/runs/run_folder.h"
+#include "ui/run_details.h"
 
 namespace gwb::ui {
 namespace {
@@ -163,10 +164,14 @@ RunBrowser::RunBrowser(QWidget* parent) : QWidget(parent) {
   resume_ = new QPushButton(tr("Resume"));
   auto* resume = resume_;
   auto* notes = new QPushButton(tr("Note && tags…"));
+  details_ = new QPushButton(tr("Details…"));
+  details_->setToolTip(
+      tr("The resolved configuration and the log of the selected run (stops, resumes, warnings); "
+         "with several selected, their configurations side by side"));
   auto* remove = new QPushButton(tr("Move to trash…"));
   auto* open_other = new QPushButton(tr("Open run elsewhere…"));
   auto* buttons = new QHBoxLayout;
-  for (QPushButton* b : {open, compare, resume, notes, remove}) buttons->addWidget(b);
+  for (QPushButton* b : {open, compare, resume, details_, notes, remove}) buttons->addWidget(b);
   buttons->addStretch(1);
   buttons->addWidget(open_other);
 
@@ -197,6 +202,7 @@ RunBrowser::RunBrowser(QWidget* parent) : QWidget(parent) {
     for (const QString& d : selectedDirs()) emit resumeRequested(d);
   });
   connect(notes, &QPushButton::clicked, this, &RunBrowser::editNotes);
+  connect(details_, &QPushButton::clicked, this, &RunBrowser::showDetails);
   connect(remove, &QPushButton::clicked, this, &RunBrowser::deleteSelected);
   connect(open_other, &QPushButton::clicked, this, [this] {
     const QString dir =
@@ -249,8 +255,18 @@ void RunBrowser::say(const QString& text) {
   emit messageShown(text);
 }
 
+RunDetailsDialog* RunBrowser::showDetails() {
+  const QStringList dirs = selectedDirs();
+  if (dirs.isEmpty()) return nullptr;
+  auto* dialog = new RunDetailsDialog(dirs, this);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  dialog->show();  // not modal: the window goes on while it is open
+  return dialog;
+}
+
 void RunBrowser::updateButtons() {
   const QStringList dirs = selectedDirs();
+  details_->setEnabled(!dirs.isEmpty());
   bool ok = !dirs.isEmpty();
   QString why;
   for (const QString& d : dirs) {

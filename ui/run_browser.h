@@ -20,6 +20,8 @@ class QTableWidget;
 
 namespace gwb::ui {
 
+class RunDetailsDialog;
+
 /// One run directory as the browser lists it.
 struct RunListing {
   QString dir, name, task, arch, tokenizer;
@@ -76,6 +78,9 @@ class RunBrowser : public QWidget {
   QString message() const { return message_; }
   /// The note and tags dialog of the one selected run (the Note… button).
   void editNotes();
+  /// The Details… button: the selected runs' configurations and logs (not modal; deleted when
+  /// closed). nullptr without a selection.
+  RunDetailsDialog* showDetails();
   /// What the workbench's queue is doing with the run in `dir` ("queued", "training"; "" for
   /// nothing): shown in its Status cell over its files' word (a run queued to resume read
   /// "stopped" there), and a queued run offers no Resume.
@@ -104,6 +109,7 @@ class RunBrowser : public QWidget {
   QTableWidget* table_;
   RunWatcher* watcher_;
   QPushButton* resume_;
+  QPushButton* details_;
   std::map<QString, RunListing> runs_;  // by run directory
   QString message_;
 };
