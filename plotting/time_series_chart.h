@@ -100,8 +100,11 @@ class TimeSeriesChart : public QCustomPlot {
   void clearReferenceLines();
   int referenceLineCount() const { return static_cast<int>(references_.size()); }
 
-  /// Dotted vertical lines at `x` (e.g. where the spike detector fired).
-  void setMarkers(const QVector<double>& x, const QColor& color);
+  /// Dotted vertical lines at `x` (e.g. where the spike detector fired), each with `label` at
+  /// its top when one is given (e.g. "resumed").
+  void setMarkers(const QVector<double>& x, const QColor& color, const QString& label = {});
+  /// The x of the markers drawn.
+  QVector<double> markerXs() const;
 
   /// The x extent of the data (series and bands); false when there is none.
   bool dataXRange(double* lo, double* hi) const;
@@ -180,6 +183,7 @@ class TimeSeriesChart : public QCustomPlot {
   };
   std::vector<Reference> references_;
   std::vector<QCPItemStraightLine*> markers_;
+  std::vector<QCPItemText*> marker_labels_;
   QCPTextElement* title_ = nullptr;
   QCPItemStraightLine* cross_line_ = nullptr;
   QCPItemText* cross_text_ = nullptr;

@@ -258,10 +258,24 @@ void TimeSeriesChart::clearReferenceLines() {
   references_.clear();
 }
 
-void TimeSeriesChart::setMarkers(const QVector<double>& x, const QColor& color) {
+void TimeSeriesChart::setMarkers(const QVector<double>& x, const QColor& color,
+                                 const QString& label) {
   for (QCPItemStraightLine* m : markers_) removeItem(m);
   markers_.clear();
+  for (QCPItemText* t : marker_labels_) removeItem(t);
+  marker_labels_.clear();
   for (double v : x) {
+    if (!label.isEmpty()) {
+      auto* text = new QCPItemText(this);
+      text->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+      text->position->setCoords(v, 0);
+      text->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+      text->setPadding(QMargins(2, 1, 2, 1));
+      text->setText(label);
+      text->setColor(color.darker(120));
+      text->setFont(QFont(font().family(), 7));
+      marker_labels_.push_back(text);
+    }
     auto* line = new QCPItemStraightLine(this);
     line->setPen(QPen(color, 1, Qt::DotLine));
     line->point1->setTypeY(QCPItemPosition::ptAxisRectRatio);
@@ -270,6 +284,12 @@ void TimeSeriesChart::setMarkers(const QVector<double>& x, const QColor& color) 
     line->point2->setCoords(v, 1);
     markers_.push_back(line);
   }
+}
+
+QVector<double> TimeSeriesChart::markerXs() const {
+  QVector<double> out;
+  for (const QCPItemStraightLine* m : markers_) out << m->point1->coords().x();
+  return out;
 }
 
 }  // namespace gwb::plot

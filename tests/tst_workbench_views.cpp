@@ -16,6 +16,7 @@
 #include <QProcess>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QSettings>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -28,6 +29,7 @@
 #include <set>
 
 #include "chart_texts.h"
+#include "engine/config/config_diff.h"
 #include "engine/config/presets.h"
 #include "engine/runs/metrics_json.h"
 #include "engine/runs/metrics_reader.h"
@@ -47,6 +49,7 @@
 #include "ui/monitor_view.h"
 #include "ui/probe_charts.h"
 #include "ui/run_browser.h"
+#include "ui/run_details.h"
 #include "ui/run_export.h"
 #include "ui/run_setup_panel.h"
 
@@ -587,8 +590,11 @@ class TestWorkbenchViews : public QObject {
     QCOMPARE(relative(some, out.path() + "/some"), want);
     // The dialog offers the runs' charts by those names and creates a typed folder.
     ExportDialog dialog(QList<const StoredRun*>{store.run(g)});
+    // (the contract's first, then the rest of what the monitor shows: issue 24)
     QCOMPARE(dialog.chartNames(),
-             (QStringList{"loss", "ppl", "loss_by_position", "alpha", "plucker"}));
+             (QStringList{"loss", "ppl", "loss_by_position", "alpha", "plucker", "throughput", "lr",
+                          "grad_norm", "alpha_mean", "alpha_map", "degenerate", "plucker_norm",
+                          "plucker_angle"}));
     dialog.setDir(out.path() + "/typed/new");
     dialog.setChartTicked("ppl", false);
     const ExportDialog::Choice choice = dialog.choice();
@@ -835,6 +841,148 @@ class TestWorkbenchViews : public QObject {
     const QStringList tfiles = exportRunFiles(t, out.path() + "/t", options);
     QCOMPARE(tfiles.size(), 12);
     QVERIFY(!QFileInfo::exists(out.path() + "/t/alpha_mean.png"));
+  }
+
+  // A run that was stopped at step 20 and resumed, with a spike: what the trainer writes
+  // (CONTRACTS.md `log`, `resumed`, `spike`), appended to a fake run's metrics.
+  QString resumedRun() {
+    test::FakeRun r{preset("cpu-small-grassmann"), 40, 10, 9.0, 0, false};
+    const QString dir = test::writeFakeRun(dir_.path() + "/resumed", "stopped-once", r);
+    QFile f(dir + "/metrics.jsonl");
+    if (!f.open(QIODevice::Append)) return {};
+    f.write(
+        R"({"event":"log","step":20,"epoch":0,"tokens":2560,"time":10.25,"message":"stopped at step 20; resume with gwb train --resume X"})"
+        "\n");
+    f.write(
+        R"({"event":"resumed","step":20,"epoch":0,"tokens":2560,"time":10.5,"from_step":20,"checkpoint":"checkpoints/last"})"
+        "\n");
+    f.write(
+        R"({"event":"spike","step":25,"epoch":0,"tokens":3200,"time":12.0,"what":"loss","loss":8.5,"ema":4.0,"ratio":2.125,"grad_norm":3.0,"z":5.0})"
+        "\n");
+    return dir;
+  }
+
+  // Issue 24 (what a TensorBoard or W&B user missed): a run's full resolved configuration and its
+  // log (stops, resumes, warnings) in the window, and the configurations of two runs side by side.
+  void issue24_runDetailsShowConfigurationLogAndDiff() {
+    const QString dir = resumedRun();
+    QVERIFY(!dir.isEmpty());
+    RunDetailsDialog one({dir});
+    const RunConfig config = loadRunConfig((dir + "/config.json").toStdString());
+    const auto flat = flattenConfig(config);
+    QCOMPARE(one.configTable()->rowCount(), static_cast<int>(flat.size()));
+    QMap<QString, QString> shown;
+    for (int row = 0; row < one.configTable()->rowCount(); ++row)
+      shown[one.configTable()->item(row, 0)->text()] = one.configTable()->item(row, 1)->text();
+    for (const auto& [key, value] : flat)
+      QCOMPARE(shown.value(QString::fromStdString(key)), QString::fromStdString(value));
+    // The log: started, the stop, the resume, evaluations and the spike, in time order.
+    QStringList kinds, texts;
+    for (int row = 0; row < one.logTable()->rowCount(); ++row) {
+      kinds << one.logTable()->item(row, 2)->text();
+      texts << one.logTable()->item(row, 3)->text();
+    }
+    QCOMPARE(kinds.first(), QString("started"));
+    const int stopped = kinds.indexOf("stopped"), resumed = kinds.indexOf("resumed"),
+              spike = kinds.indexOf("spike");
+    QVERIFY(stopped > 0 && resumed > stopped && spike > resumed);
+    QVERIFY2(texts[resumed].contains("resumed from step 20 (checkpoints/last)"),
+             qPrintable(texts[resumed]));
+    QVERIFY2(texts[spike].contains("2.125 times its running mean"), qPrintable(texts[spike]));
+    QCOMPARE(kinds.count("eval"), 4);
+    // Two runs: only the keys that differ (ticked by default), each marked; all of them unticked.
+    RunDetailsDialog two({grassmann_, transformer_});
+    QTableWidget* table = two.configTable();
+    QCOMPARE(table->columnCount(), 3);
+    QStringList keys;
+    for (int row = 0; row < table->rowCount(); ++row) {
+      keys << table->item(row, 0)->text();
+      QVERIFY2(table->item(row, 1)->text() != table->item(row, 2)->text(),
+               qPrintable(table->item(row, 0)->text()));
+    }
+    QVERIFY(keys.contains("model.arch"));
+    QVERIFY(!keys.contains("train.lr"));  // the same in both presets
+    two.setOnlyDifferences(false);
+    QCOMPARE(table->rowCount(), static_cast<int>(flat.size()));
+  }
+
+  // Issue 24: markers where a run was stopped and resumed, on its train-loss curve.
+  void issue24_resumeMarkersOnTheLossCurve() {
+    const QString dir = resumedRun();
+    MetricsStore store;
+    store.open(dir);
+    MonitorView monitor(&store);
+    monitor.redraw();
+    QCOMPARE(monitor.lossChart()->markerXs(), QVector<double>{20});
+    QVERIFY(test::shownTexts(*monitor.lossChart()).contains("resumed"));
+    monitor.setXAxisMode(XAxisMode::Time);
+    QCOMPARE(monitor.lossChart()->markerXs(), QVector<double>{10.5});
+  }
+
+  // Issue 24: a display name and colour of the user's own, kept in the run's notes.json, shown
+  // in every chart and in later sessions; reset goes back to the configuration's name and the
+  // colour chosen when it was opened.
+  void issue24_displayNameAndColourAreKept() {
+    const QString dir = resumedRun();
+    MetricsStore store;
+    const QString key = store.open(dir);
+    MonitorView monitor(&store);
+    monitor.redraw();
+    const QColor automatic = store.run(key)->color;
+    const auto lossLabelAndColour = [&]() -> std::pair<QString, QColor> {
+      for (int i = 0; i < monitor.lossChart()->graphCount(); ++i) {
+        QCPGraph* g = monitor.lossChart()->graph(i);
+        if (g->visible() && g->pen().color().alpha() == 255) return {g->name(), g->pen().color()};
+      }
+      return {};
+    };
+    store.setLook(key, "baseline (mine)", QColor("#123456"));
+    monitor.redraw();
+    QCOMPARE(lossLabelAndColour().first, QString("baseline (mine)"));
+    QCOMPARE(lossLabelAndColour().second, QColor("#123456"));
+    QVERIFY(monitor.listText(key).startsWith("baseline (mine)"));
+    const RunNotes notes = readRunNotes(dir.toStdString());
+    QCOMPARE(notes.display_name, std::string("baseline (mine)"));
+    QCOMPARE(notes.color, std::string("#123456"));
+    {
+      MetricsStore later;  // a later session
+      const QString k = later.open(dir);
+      QCOMPARE(later.run(k)->name, QString("baseline (mine)"));
+      QCOMPARE(later.run(k)->color, QColor("#123456"));
+    }
+    store.setLook(key, QString(), QColor());
+    monitor.redraw();
+    QCOMPARE(lossLabelAndColour().first, QString("cpu-small-grassmann"));
+    QCOMPARE(lossLabelAndColour().second, automatic);
+    QVERIFY(readRunNotes(dir.toStdString()).display_name.empty());
+  }
+
+  // Issue 24: the Monitor's set of runs was not restored at start-up.
+  void issue24_monitorRestoresItsRuns() {
+    QTemporaryDir tmp;
+    QSettings settings(tmp.path() + "/settings.ini", QSettings::IniFormat);
+    {
+      MetricsStore store;
+      MonitorView monitor(&store);
+      store.open(grassmann_);
+      store.open(transformer_);
+      monitor.setRunVisible(store.keys().at(1), false);
+      monitor.saveSettings(settings);
+    }
+    // A folder deleted since is left out.
+    QStringList saved = settings.value("monitor/runs").toStringList();
+    saved << tmp.path() + "/gone";
+    settings.setValue("monitor/runs", saved);
+    MetricsStore store;
+    MonitorView monitor(&store);
+    monitor.restoreSettings(settings);
+    const QString g = QFileInfo(grassmann_).absoluteFilePath(),
+                  t = QFileInfo(transformer_).absoluteFilePath();
+    QCOMPARE(store.keys(), (QStringList{g, t}));
+    QVERIFY(monitor.runVisible(g));
+    QVERIFY(!monitor.runVisible(t));
+    QTRY_VERIFY_WITH_TIMEOUT(store.run(g)->loaded && store.run(t)->loaded, 10000);
+    QCOMPARE(store.run(g)->events.steps.size(), std::size_t{40});
   }
 
   void exportsWriteTheContractFiles() {

@@ -65,6 +65,7 @@ StoredRun& MetricsStore::ensure(const QString& key) {
   QList<QColor> taken;
   for (const auto& [k, other] : runs_) taken << other.color;
   run.color = plot::runColor(key, taken);
+  run.auto_color = run.color;
   order_ << key;
   StoredRun& stored = runs_.emplace(key, std::move(run)).first->second;
   emit runAdded(key);
@@ -74,12 +75,20 @@ StoredRun& MetricsStore::ensure(const QString& key) {
 void MetricsStore::applyRecord(StoredRun& run, const RunRecord& record) {
   run.record = record;
   run.missing = record.status == RunStatus::Deleted;
+  const QString old_name = run.name;
+  const QColor old_color = run.color;
   if (record.config) {
     run.config = *record.config;
     run.has_config = true;
     run.name = QString::fromStdString(record.config->name);
     run.arch = QString::fromStdString(record.config->model.arch);
   }
+  // The researcher's own name and colour for it (notes.json), W&B's display name.
+  const QString display = QString::fromStdString(record.notes.display_name).trimmed();
+  if (!display.isEmpty()) run.name = display;
+  const QColor chosen(QString::fromStdString(record.notes.color));
+  run.color = chosen.isValid() ? chosen : run.auto_color;
+  if (run.loaded && (run.name != old_name || run.color != old_color)) emit runRestyled(run.key);
   if (record.summary) {
     run.summary = *record.summary;
     run.has_summary = true;
@@ -105,6 +114,20 @@ QString MetricsStore::open(const QString& dir) {
   run.missing = false;
   emit runUpdated(key);
   return key;
+}
+
+void MetricsStore::setLook(const QString& key, const QString& display_name, const QColor& color) {
+  auto it = runs_.find(key);
+  if (it == runs_.end()) return;
+  StoredRun& run = it->second;
+  RunNotes notes = readRunNotes(key.toStdString());
+  notes.display_name = display_name.trimmed().toStdString();
+  notes.color = color.isValid() ? color.name().toStdString() : std::string();
+  writeRunNotes(key.toStdString(), notes);
+  RunRecord record = run.record;
+  record.notes = notes;
+  applyRecord(run, record);
+  emit runUpdated(key);
 }
 
 QString MetricsStore::openAsync(const QString& dir) {

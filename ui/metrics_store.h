@@ -32,7 +32,9 @@ struct StoredRun {
   bool has_summary = false;
   /// The run store's latest record of it (status, numbers, provenance), from the watcher.
   RunRecord record;
-  QColor color;          ///< kept while open; distinct among open runs (plot::runColor)
+  QColor color;          ///< the user's (notes.json), else kept while open and distinct among
+                         ///< open runs (plot::runColor)
+  QColor auto_color;     ///< the colour chosen when it was opened (what a reset goes back to)
   bool live = false;     ///< fed by the controller
   bool loaded = false;   ///< its history (the file's events) is in `events`
   bool missing = false;  ///< its folder was deleted or moved (to the trash) since it was opened
@@ -70,6 +72,10 @@ class MetricsStore : public QObject {
   /// gets its file's history too.
   void appendLive(const QString& run_dir, const MetricsEvents& events);
   void remove(const QString& key);
+  /// Sets the run's display name and colour ("" / an invalid colour: the configuration's name and
+  /// the colour chosen when it was opened), kept in its notes.json so that every view and later
+  /// session shows them. InputError naming the file when it cannot be written.
+  void setLook(const QString& key, const QString& display_name, const QColor& color);
   void clear();
 
   const StoredRun* run(const QString& key) const;
@@ -83,6 +89,8 @@ class MetricsStore : public QObject {
   void runAdded(const QString& key);
   void runUpdated(const QString& key);
   void runRemoved(const QString& key);
+  /// Its name or colour changed (set here or in its notes.json): charts redraw it.
+  void runRestyled(const QString& key);
 
  private:
   StoredRun& ensure(const QString& key);

@@ -2,6 +2,7 @@
 #include "ui/monitor_run_list.h"
 
 #include <QListWidget>
+#include <QMenu>
 #include <QPushButton>
 #include <QVBoxLayout>
 
@@ -26,9 +27,31 @@ MonitorRunList::MonitorRunList(QWidget* parent) : QWidget(parent) {
       keys << item->data(Qt::UserRole).toString();
     emit removeRequested(keys);
   });
+  list_->setContextMenuPolicy(Qt::CustomContextMenu);
+  connect(list_, &QListWidget::customContextMenuRequested, this, &MonitorRunList::showMenu);
   connect(list_, &QListWidget::itemChanged, this, [this](QListWidgetItem* item) {
     emit tickToggled(item->data(Qt::UserRole).toString(), item->checkState() == Qt::Checked);
   });
+}
+
+void MonitorRunList::showMenu(const QPoint& at) {
+  QListWidgetItem* item = list_->itemAt(at);
+  if (!item) return;
+  if (!item->isSelected()) {
+    list_->clearSelection();
+    item->setSelected(true);
+  }
+  const QString key = item->data(Qt::UserRole).toString();
+  QStringList keys;
+  for (QListWidgetItem* i : list_->selectedItems()) keys << i->data(Qt::UserRole).toString();
+  QMenu menu(this);
+  menu.addAction(keys.size() > 1 ? tr("Compare configurations…") : tr("Details…"), this,
+                 [this, keys] { emit detailsRequested(keys); });
+  menu.addSeparator();
+  menu.addAction(tr("Rename…"), this, [this, key] { emit renameRequested(key); });
+  menu.addAction(tr("Colour…"), this, [this, key] { emit colourRequested(key); });
+  menu.addAction(tr("Reset name and colour"), this, [this, key] { emit resetLookRequested(key); });
+  menu.exec(list_->viewport()->mapToGlobal(at));
 }
 
 void MonitorRunList::addRun(const StoredRun& run, bool visible) {

@@ -1,6 +1,7 @@
 // The Monitor's list of its runs: one checkable row per run with its colour swatch, its name (and
 // what is wrong with it: a folder deleted, malformed metrics lines skipped, with the file and
-// lines in the tooltip), and a button that takes selected runs out of the Monitor. GUI thread.
+// lines in the tooltip), and a button that takes selected runs out of the Monitor. Its context
+// menu asks for a run's details, a display name and a colour of the user's own. GUI thread.
 #pragma once
 
 #include <QStringList>
@@ -33,8 +34,14 @@ class MonitorRunList : public QWidget {
  signals:
   void tickToggled(const QString& key, bool ticked);
   void removeRequested(const QStringList& keys);
+  /// The context menu's Details… (the selected runs), Rename…, Colour… and Reset.
+  void detailsRequested(const QStringList& keys);
+  void renameRequested(const QString& key);
+  void colourRequested(const QString& key);
+  void resetLookRequested(const QString& key);
 
  private:
+  void showMenu(const QPoint& at);
   QListWidget* list_;
   QPushButton* remove_;
 };

@@ -4,10 +4,14 @@
 #include "ui/monitor_view.h"
 
 #include <QCheckBox>
+#include <QColorDialog>
 #include <QComboBox>
 #include <QDir>
+#include <QFileInfo>
 #include <QHBoxLayout>
+#include <QInputDialog>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
 #include <QMessageBox>
 #include <QSettings>
@@ -26,6 +30,7 @@
 #include "ui/monitor_run_list.h"
 #include "ui/probe_charts.h"
 #include "ui/reference_lines.h"
+#include "ui/run_details.h"
 
 namespace gwb::ui {
 namespace {
@@ -121,6 +126,16 @@ MonitorView::MonitorView(MetricsStore* store, QWidget* parent) : QWidget(parent)
     for (const QString& key : keys) store_->remove(key);
   });
   connect(store_, &MetricsStore::runRemoved, this, &MonitorView::onRunRemoved);
+  connect(store_, &MetricsStore::runRestyled, this, [this](const QString& key) {
+    if (const StoredRun* run = store_->run(key)) run_list_->updateRun(*run);
+    rebuild_ = true;  // its series keep the name and colour they were made with
+    scheduleRedraw();
+  });
+  connect(run_list_, &MonitorRunList::detailsRequested, this, &MonitorView::showDetails);
+  connect(run_list_, &MonitorRunList::renameRequested, this, &MonitorView::renameRun);
+  connect(run_list_, &MonitorRunList::colourRequested, this, &MonitorView::chooseColour);
+  connect(run_list_, &MonitorRunList::resetLookRequested, this,
+          [this](const QString& key) { setLook(key, QString(), QColor()); });
   connect(x_mode_, &QComboBox::currentIndexChanged, this,
           [this](int i) { setXAxisMode(static_cast<XAxisMode>(i)); });
   connect(log_y_, &QCheckBox::toggled, this, &MonitorView::setLogY);
@@ -179,6 +194,8 @@ void MonitorView::setSmoothing(double weight) {
 double MonitorView::smoothing() const { return smoothing_weight_; }
 
 void MonitorView::saveSettings(QSettings& settings) const {
+  settings.setValue("monitor/runs", store_->keys());
+  settings.setValue("monitor/hidden", QStringList(hidden_.begin(), hidden_.end()));
   settings.setValue("monitor/smoothing", smoothing_weight_);
   settings.setValue("monitor/logY", logY());
   settings.setValue("monitor/xAxis", static_cast<int>(mode_));
@@ -190,6 +207,55 @@ void MonitorView::restoreSettings(const QSettings& settings) {
   const int mode = settings.value("monitor/xAxis", static_cast<int>(mode_)).toInt();
   if (mode >= 0 && mode <= static_cast<int>(XAxisMode::Time))
     setXAxisMode(static_cast<XAxisMode>(mode));
+  // The runs the Monitor showed, read on the watcher's thread (a thousand-step history does not
+  // hold up the start); a folder deleted since is left out.
+  const QStringList hidden = settings.value("monitor/hidden").toStringList();
+  for (const QString& key : settings.value("monitor/runs").toStringList()) {
+    if (!QFileInfo::exists(key + "/config.json") && !QFileInfo::exists(key + "/metrics.jsonl"))
+      continue;
+    if (hidden.contains(key)) hidden_.insert(key);
+    store_->openAsync(key);
+  }
+}
+
+RunDetailsDialog* MonitorView::showDetails(const QStringList& keys) {
+  if (keys.isEmpty()) return nullptr;
+  auto* dialog = new RunDetailsDialog(keys, this);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  dialog->show();
+  return dialog;
+}
+
+void MonitorView::setLook(const QString& key, const QString& name, const QColor& color) {
+  try {
+    store_->setLook(key, name, color);
+  } catch (const std::exception& e) {
+    QMessageBox::warning(this, tr("Could not keep the name and colour"),
+                         QString::fromUtf8(e.what()));
+  }
+}
+
+void MonitorView::renameRun(const QString& key) {
+  const StoredRun* run = store_->run(key);
+  if (!run) return;
+  bool ok = false;
+  const QString name = QInputDialog::getText(
+      this, tr("Rename run"),
+      tr("Name for %1 in every chart, legend and export (empty: its configuration's name; kept "
+         "in its notes.json):")
+          .arg(QDir(key).dirName()),
+      QLineEdit::Normal, run->name, &ok);
+  if (!ok) return;
+  const QColor kept(QString::fromStdString(run->record.notes.color));
+  setLook(key, name, kept);
+}
+
+void MonitorView::chooseColour(const QString& key) {
+  const StoredRun* run = store_->run(key);
+  if (!run) return;
+  const QColor color = QColorDialog::getColor(run->color, this, tr("Colour of %1").arg(run->name));
+  if (!color.isValid()) return;
+  setLook(key, QString::fromStdString(run->record.notes.display_name), color);
 }
 bool MonitorView::logY() const { return log_y_->isChecked(); }
 
@@ -278,6 +344,7 @@ void MonitorView::redraw() {
   if (group_ || rebuild_) drawGroups();
   if (rebuild_ || !dirty_.isEmpty()) {
     drawReferences();
+    drawResumes();
     accuracy_panel_->drawShown(visibleRuns());
   }
   probes_->update(visibleRuns(), dirty_, rebuild_);
@@ -427,6 +494,18 @@ void MonitorView::drawReferences() {
                           ? tr("no Wikitext-2 run shown: SNLI train losses are on the SNLI tab")
                           : tr("no data yet"));
   position_->setEmptyText(snli && !lm_shown ? tr("no Wikitext-2 run shown") : tr("no data yet"));
+}
+
+void MonitorView::drawResumes() {
+  // Where each run shown was stopped and resumed (W&B's and TensorBoard's restart marks): a
+  // curve that continues after a pause at the same step, or repeats steps a checkpoint lost.
+  QVector<double> lm, snli;
+  for (const StoredRun* r : visibleRuns()) {
+    for (const ResumedEvent& e : r->events.resumes) (r->config.data.isSnli() ? snli : lm) << xOf(e);
+  }
+  const QColor grey(110, 110, 110);
+  loss_->setMarkers(lm, grey, tr("resumed"));
+  snli_loss_->setMarkers(snli, grey, tr("resumed"));
 }
 
 QStringList MonitorView::exportCharts(const QString& dir, const ExportOptions& options,

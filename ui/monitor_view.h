@@ -35,6 +35,7 @@ namespace gwb::ui {
 
 class AccuracyPanel;
 class MonitorRunList;
+class RunDetailsDialog;
 class ProbeCharts;
 
 enum class XAxisMode { Step, Tokens, Time };
@@ -62,9 +63,14 @@ class MonitorView : public QWidget {
   bool groupSeeds() const { return group_; }
   /// Redraws now (the timer does it otherwise).
   void redraw();
-  /// The x axis mode, smoothing and log y, as kept between sessions.
+  /// The x axis mode, smoothing and log y, and the runs shown (hidden ones unticked), as kept
+  /// between sessions: a restored Monitor opens the runs it had whose folders still exist.
   void saveSettings(QSettings& settings) const;
   void restoreSettings(const QSettings& settings);
+  MonitorRunList* runList() const { return run_list_; }
+  /// The details dialog of `keys` (one run: its configuration and log; several: their
+  /// configurations side by side). Not modal; deleted when closed.
+  RunDetailsDialog* showDetails(const QStringList& keys);
 
   plot::TimeSeriesChart* lossChart() const { return loss_; }
   plot::TimeSeriesChart* pplChart() const { return ppl_; }
@@ -99,6 +105,10 @@ class MonitorView : public QWidget {
   void drawCurves(const StoredRun& run);
   void drawGroups();
   void drawReferences();
+  void drawResumes();
+  void renameRun(const QString& key);
+  void chooseColour(const QString& key);
+  void setLook(const QString& key, const QString& name, const QColor& color);
   void exportDialog();
   double xOf(const EventBase& e) const;
   QString xLabel() const;

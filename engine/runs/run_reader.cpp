@@ -61,6 +61,9 @@ RunNotes readRunNotes(const std::string& run_dir) {
       for (const auto& t : j["tags"])
         if (t.is_string()) notes.tags.push_back(t.get<std::string>());
     }
+    if (j.contains("display_name") && j["display_name"].is_string())
+      notes.display_name = j["display_name"].get<std::string>();
+    if (j.contains("color") && j["color"].is_string()) notes.color = j["color"].get<std::string>();
   } catch (const std::exception&) {
   }
   return notes;
@@ -70,6 +73,8 @@ void writeRunNotes(const std::string& run_dir, const RunNotes& notes) {
   nlohmann::ordered_json j;
   j["note"] = notes.note;
   j["tags"] = notes.tags;
+  if (!notes.display_name.empty()) j["display_name"] = notes.display_name;
+  if (!notes.color.empty()) j["color"] = notes.color;
   writeFileAtomic(run_dir + "/notes.json", j.dump(2) + "\n");
 }
 

@@ -22,6 +22,10 @@ namespace gwb {
 struct RunNotes {
   std::string note;
   std::vector<std::string> tags;
+  /// What the workbench calls the run instead of its configuration's name ("": that name), and
+  /// its colour in every chart ("#rrggbb"; "": one chosen when it is opened). Set in the Monitor.
+  std::string display_name;
+  std::string color;
 };
 /// Reads notes.json (empty notes if there is none or it is unreadable).
 RunNotes readRunNotes(const std::string& run_dir);
