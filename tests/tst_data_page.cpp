@@ -4,6 +4,7 @@
 // Fetch resumes from that partial file with Range and installs; Verify reports an edited file;
 // Reveal opens the item's folder. Below, the frozen backbone's feature caches are listed and
 // removed.
+#include <QComboBox>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QTableWidget>
@@ -109,6 +110,35 @@ class TestDataPage : public QObject {
     QCOMPARE(d->table()->item(0, 3)->text(), QString("0.3 MB"));
     QCOMPARE(d->table()->item(0, 4)->text(), QString("test licence"));
     QCOMPARE(d->table()->item(0, 5)->text().toStdString(), url);
+  }
+
+  // Issue 24: the fetch table showed 3 of its 6 rows (a scroll bar for the rest), and the SNLI
+  // counts defaulted to GPT-2 tokens where SNLI's models read BERT WordPiece ids.
+  void issue24_fetchTableShowsEveryItemAndSnliCountsBertTokens() {
+    std::vector<nlohmann::json> items;
+    for (int i = 0; i < 6; ++i) {
+      const std::string blob = gwb::test::randomBytes(1000, i + 1);
+      const std::string url = fx_->serve("/blob" + std::to_string(i) + ".bin", blob);
+      items.push_back(gwb::test::catalogItem("item" + std::to_string(i),
+                                             {gwb::test::plainFile({url}, blob, "f.bin")}));
+    }
+    fx_->writeCatalog(items);
+    gwb::ui::DataPage page;
+    page.resize(1100, 760);
+    page.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&page));
+    QTableWidget* table = page.downloads()->table();
+    QCOMPARE(table->rowCount(), 6);
+    QCoreApplication::processEvents();
+    const QRect last = table->visualItemRect(table->item(5, 0));
+    QVERIFY2(table->viewport()->rect().contains(last),
+             qPrintable(QString("row 6 at %1..%2 of a viewport %3 high")
+                            .arg(last.top())
+                            .arg(last.bottom())
+                            .arg(table->viewport()->height())));
+    QCOMPARE(page.tokenizerBox()->currentData().toString(), QString("gpt2"));
+    page.taskBox()->setCurrentIndex(page.taskBox()->findData("snli"));
+    QCOMPARE(page.tokenizerBox()->currentData().toString(), QString("bert"));
   }
 
   void cancelKeepsAPartialDownloadThatTheNextFetchResumes() {

@@ -13,6 +13,7 @@
 #include <QUrl>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
+#include <algorithm>
 #include <cmath>
 
 #include "engine/catalog/installed.h"
@@ -138,6 +139,11 @@ void DataDownloads::refresh() {
       if (name->text() == selected) table_->selectRow(row);
     }
     table_->resizeColumnsToContents();
+    // Room for every item (up to 10; the page showed 3 of its 6 and a scroll bar).
+    int height = table_->horizontalHeader()->height() + 2 * table_->frameWidth();
+    for (int row = 0; row < std::min(table_->rowCount(), 10); ++row)
+      height += table_->rowHeight(row);
+    table_->setMinimumHeight(height);
     if (!isRunning() && status_->styleSheet().isEmpty() && status_->text().isEmpty()) {
       setStatus(tr("Select an item to fetch, verify or reveal it."));
     }

@@ -148,6 +148,12 @@ DataPage::DataPage(QWidget* parent) : QWidget(parent) {
   connect(task_, &QComboBox::currentIndexChanged, this,
           [this] { seq_len_->setEnabled(task_->currentData() == "wikitext2"); });
   connect(&watcher_, &QFutureWatcher<Outcome>::finished, this, &DataPage::onFinished);
+  // SNLI's models read BERT WordPiece ids (the frozen DistilBERT's vocabulary): choosing SNLI
+  // shows its counts in those tokens (it showed GPT-2's).
+  connect(task_, &QComboBox::currentIndexChanged, this, [this] {
+    if (task_->currentData().toString() == QLatin1String("snli"))
+      tokenizer_->setCurrentIndex(tokenizer_->findData(QStringLiteral("bert")));
+  });
 }
 
 DataPage::~DataPage() {

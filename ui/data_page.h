@@ -50,6 +50,8 @@ class DataPage : public QWidget {
   QTableWidget* table() const { return table_; }
   plot::BarChart* chart() const { return chart_; }
   DataDownloads* downloads() const { return downloads_; }
+  QComboBox* taskBox() const { return task_; }
+  QComboBox* tokenizerBox() const { return tokenizer_; }
   /// The frozen backbone's feature caches beside the token cache, one row per file.
   QTableWidget* featureCaches() const { return feature_caches_; }
   /// Lists the feature caches again.
