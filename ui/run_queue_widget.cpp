@@ -4,9 +4,10 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
-#include <QProgressBar>
+#include <QPainter>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QStyledItemDelegate>
 #include <QTableWidget>
 #include <QVBoxLayout>
 #include <algorithm>
@@ -15,6 +16,32 @@ namespace gwb::ui {
 namespace {
 
 enum Column { kName, kArch, kState, kProgress, kEta, kSpeed, kDevice, kDir, kColumns };
+
+// The Progress cell: its text ("120 / 400") drawn as any cell's, in the selection's colours on
+// a selected row, and the bar as a strip along the cell's bottom (a QProgressBar cell widget hid
+// its text under the fill on selected rows).
+class ProgressDelegate : public QStyledItemDelegate {
+ public:
+  using QStyledItemDelegate::QStyledItemDelegate;
+  void paint(QPainter* painter, const QStyleOptionViewItem& option,
+             const QModelIndex& index) const override {
+    QStyledItemDelegate::paint(painter, option, index);
+    const double fraction = index.data(Qt::UserRole).toDouble();
+    const QRect strip(option.rect.left() + 3, option.rect.bottom() - RunQueueWidget::kBarHeight,
+                      option.rect.width() - 6, RunQueueWidget::kBarHeight - 1);
+    painter->save();
+    painter->fillRect(strip, RunQueueWidget::kBarTrack);
+    QRect fill = strip;
+    fill.setWidth(static_cast<int>(std::clamp(fraction, 0.0, 1.0) * strip.width()));
+    painter->fillRect(fill, RunQueueWidget::kBarFill);
+    painter->restore();
+  }
+  QSize sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const override {
+    QSize size = QStyledItemDelegate::sizeHint(option, index);
+    size.setHeight(size.height() + RunQueueWidget::kBarHeight);
+    return size;
+  }
+};
 
 }  // namespace
 
@@ -37,6 +64,7 @@ RunQueueWidget::RunQueueWidget(QWidget* parent) : QWidget(parent) {
   table_->verticalHeader()->setVisible(false);
   table_->horizontalHeader()->setStretchLastSection(true);
   table_->horizontalHeader()->setSectionResizeMode(kName, QHeaderView::ResizeToContents);
+  table_->setItemDelegateForColumn(kProgress, new ProgressDelegate(table_));
   stop_ = new QPushButton(QIcon(":/icons/stop.png"), tr("Stop"));
   stop_->setToolTip(tr("Stop after the current step, leaving a resumable checkpoint (Ctrl+.)"));
   resume_ = new QPushButton(tr("Resume"));
@@ -110,12 +138,8 @@ void RunQueueWidget::setRow(const QueueRow& r) {
     i = rows_.size();
     rows_ << r;
     table_->insertRow(i);
-    for (int c = 0; c < kColumns; ++c) {
-      if (c != kProgress) table_->setItem(i, c, new QTableWidgetItem);
-    }
-    auto* bar = new QProgressBar;
-    bar->setRange(0, 1000);
-    table_->setCellWidget(i, kProgress, bar);
+    for (int c = 0; c < kColumns; ++c) table_->setItem(i, c, new QTableWidgetItem);
+    table_->item(i, kProgress)->setTextAlignment(Qt::AlignCenter);
   }
   rows_[i] = r;
   table_->item(i, kName)->setText(r.name);
@@ -127,10 +151,12 @@ void RunQueueWidget::setRow(const QueueRow& r) {
   table_->item(i, kState)->setToolTip(r.error);
   table_->item(i, kState)->setForeground(r.state == "failed" ? QColor(0xb0, 0, 0x20)
                                                              : palette().text().color());
-  auto* bar = static_cast<QProgressBar*>(table_->cellWidget(i, kProgress));
-  bar->setValue(r.total_steps > 0 ? static_cast<int>(1000 * r.step / r.total_steps) : 0);
-  bar->setFormat(r.total_steps > 0 ? QStringLiteral("%1 / %2").arg(r.step).arg(r.total_steps)
-                                   : QString());
+  QTableWidgetItem* progress = table_->item(i, kProgress);
+  progress->setData(
+      Qt::UserRole,
+      r.total_steps > 0 ? static_cast<double>(r.step) / static_cast<double>(r.total_steps) : 0.0);
+  progress->setText(r.total_steps > 0 ? QStringLiteral("%1 / %2").arg(r.step).arg(r.total_steps)
+                                      : QString());
   table_->item(i, kEta)->setText(formatDuration(r.eta_s));
   table_->item(i, kSpeed)->setText(r.tokens_per_s > 0 ? QString::number(r.tokens_per_s, 'f', 0)
                                                       : QString());

@@ -5,6 +5,7 @@
 // connects it to the run controller and the sweep monitor.
 #pragma once
 
+#include <QColor>
 #include <QString>
 #include <QWidget>
 
@@ -32,6 +33,11 @@ class RunQueueWidget : public QWidget {
   Q_OBJECT
 
  public:
+  /// The Progress cell's bar: a strip of this height along the cell's bottom, in these colours.
+  static constexpr int kBarHeight = 5;
+  static inline const QColor kBarTrack{0xdd, 0xdd, 0xdd};
+  static inline const QColor kBarFill{0x2e, 0x8b, 0x57};
+
   explicit RunQueueWidget(QWidget* parent = nullptr);
 
   /// Adds or updates the row of `row.id`.
@@ -45,6 +51,7 @@ class RunQueueWidget : public QWidget {
   /// The first selected row's id, and all of them.
   QString selectedId() const;
   QStringList selectedIds() const;
+  QTableWidget* table() const { return table_; }
   /// Shows `runs` in the "at a time" box (without emitting concurrencyChanged).
   void setConcurrency(int runs);
 

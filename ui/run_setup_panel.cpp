@@ -481,7 +481,11 @@ bool RunSetupPanel::loadFile(const QString& path, QString* error) {
     return true;
   } catch (const InputError& e) {
     const QString message = QString::fromUtf8(e.what());
-    status_->setText(message);
+    // Said as what it is: the file was not loaded and the form is as it was (under a valid
+    // form's parameter count, the bare error read as the form's own). The next edit or load
+    // replaces it.
+    status_->setText(tr("Not loaded: %1. The form still holds %2.")
+                         .arg(message, origin_name_.isEmpty() ? tr("what it held") : origin_name_));
     status_->setStyleSheet(QStringLiteral("color: #b00020"));
     if (error) *error = message;
     return false;
