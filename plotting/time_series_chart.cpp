@@ -54,6 +54,10 @@ TimeSeriesChart::TimeSeriesChart(QWidget* parent) : QCustomPlot(parent) {
   empty_text_ = addEmptyText(*this);
   updateEmptyState();
   setMouseTracking(true);
+  connect(xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this,
+          [this](const QCPRange& range) {
+            if (interacting_) emit userXRangeChanged(range);
+          });
 }
 
 void TimeSeriesChart::setTitle(const QString& title) {
@@ -383,8 +387,17 @@ QString TimeSeriesChart::crosshairText(double x) const {
   return lines.join('\n');
 }
 
+void TimeSeriesChart::followXRange(const QCPRange& range) {
+  user_view_ = true;
+  xAxis->setRange(range);
+  updateEmptyState();
+  replot(rpQueuedReplot);
+}
+
 void TimeSeriesChart::mouseMoveEvent(QMouseEvent* event) {
+  interacting_ = (event->buttons() & Qt::LeftButton) != 0;  // a drag moves the range
   QCustomPlot::mouseMoveEvent(event);
+  interacting_ = false;
   if (!axisRect()->rect().contains(event->pos()) || series_.empty()) {
     cross_line_->setVisible(false);
     cross_text_->setVisible(false);
@@ -410,11 +423,14 @@ void TimeSeriesChart::leaveEvent(QEvent* event) {
 void TimeSeriesChart::mouseDoubleClickEvent(QMouseEvent* event) {
   QCustomPlot::mouseDoubleClickEvent(event);
   resetView();
+  emit viewResetByUser();
 }
 
 void TimeSeriesChart::wheelEvent(QWheelEvent* event) {
   user_view_ = true;
+  interacting_ = true;
   QCustomPlot::wheelEvent(event);
+  interacting_ = false;
 }
 
 void TimeSeriesChart::mousePressEvent(QMouseEvent* event) {

@@ -123,6 +123,8 @@ class TimeSeriesChart : public QCustomPlot {
   void resetView();
   /// Queues a replot, rescaling first unless the user zoomed or dragged.
   void refresh();
+  /// Shows x over `range` as if the user had zoomed there (another chart's zoom, linked).
+  void followXRange(const QCPRange& range);
 
   struct SeriesData {
     QString id, label;
@@ -135,6 +137,12 @@ class TimeSeriesChart : public QCustomPlot {
   /// The crosshair text for x (what hovering at x shows): the nearest existing x and each
   /// series' value there; a series that ended before it (or starts after it) is left out.
   QString crosshairText(double x) const;
+
+ signals:
+  /// The user zoomed or dragged the x axis (wheel, drag), not the data or a linked chart.
+  void userXRangeChanged(const QCPRange& range);
+  /// The user double-clicked the chart back to its data.
+  void viewResetByUser();
 
  protected:
   /// Lays out as QCustomPlot does, then moves the legend to the corner and each reference line's
@@ -170,7 +178,8 @@ class TimeSeriesChart : public QCustomPlot {
   double smoothing_ = 0.6;
   bool log_y_ = false;
   bool smooth_log_ = false;
-  bool user_view_ = false;  // zoomed or dragged: stop following the data
+  bool user_view_ = false;    // zoomed or dragged: stop following the data
+  bool interacting_ = false;  // inside a wheel or drag event: range changes are the user's
   double include_lo_ = NAN, include_hi_ = NAN;
   double empty_lo_ = NAN, empty_hi_ = NAN;
   double extent_lo_ = NAN, extent_hi_ = NAN;

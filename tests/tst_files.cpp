@@ -7,6 +7,7 @@
 
 #include "engine/util/error.h"
 #include "engine/util/file_io.h"
+#include "engine/util/process_usage.h"
 #include "test_support.h"
 
 using namespace gwb;
@@ -16,6 +17,45 @@ class TestFiles : public QObject {
   Q_OBJECT
 
  private slots:
+  // Issue 24: the window shows this process's CPU and memory. /proc lines as the kernel writes
+  // them (proc(5)), a command with spaces and parentheses included; then this process itself
+  // against /proc/self/status's VmRSS and a measured burst of work.
+  void processUsageReadsProcLikeTop() {
+    const std::string stat =
+        "4242 (gwb (a) b) S 1 4242 4242 0 -1 4194560 2000 0 3 0 250 75 0 0 20 0 9 0 100 "
+        "123456789 3000 18446744073709551615 1 1 0 0 0 0 0 4096 0 0 0 0 17 1 0 0 0 0 0";
+    QCOMPARE(parseProcStatCpuSeconds(stat, 100).value(), 3.25);  // (250 + 75) ticks
+    QVERIFY(!parseProcStatCpuSeconds("4242 (truncated) S 1 2", 100));
+    QCOMPARE(parseProcStatmRssBytes("5000 1200 300 10 0 900 0", 4096).value(),
+             std::int64_t{1200} * 4096);
+    QVERIFY(!parseProcStatmRssBytes("", 4096));
+
+    ProcessUsage usage;
+    QVERIFY(!usage.sample(0, ProcessSample{10.0, 1 << 20}));  // no rate from one sample
+    QVERIFY(usage.sample(2, ProcessSample{13.0, 2 << 20}));
+    QCOMPARE(usage.cpuPercent(), 150.0);  // 3 s of CPU in 2 s: one and a half cores
+    QCOMPARE(usage.rssBytes(), std::int64_t{2 << 20});
+
+    const ProcessSample before = sampleThisProcess();
+    QFile status("/proc/self/status");
+    QVERIFY(status.open(QIODevice::ReadOnly));
+    std::int64_t vmrss = 0;
+    for (const QByteArray& line : status.readAll().split('\n')) {
+      if (line.startsWith("VmRSS:"))
+        vmrss = line.mid(6).trimmed().split(' ').front().toLongLong() * 1024;
+    }
+    QVERIFY(vmrss > 0);
+    QVERIFY2(std::abs(static_cast<double>(before.rss_bytes - vmrss)) < 0.2 * vmrss,
+             qPrintable(QString("%1 vs VmRSS %2").arg(before.rss_bytes).arg(vmrss)));
+    QElapsedTimer busy;
+    busy.start();
+    volatile double sink = 0;
+    while (busy.elapsed() < 300) sink = sink + std::sqrt(sink + 1.0);
+    const ProcessSample after = sampleThisProcess();
+    QVERIFY2(after.cpu_seconds - before.cpu_seconds > 0.1,
+             qPrintable(QString::number(after.cpu_seconds - before.cpu_seconds)));
+  }
+
   void sha256MatchesFipsVectors() {
     QCOMPARE(sha256Hex(""),
              std::string("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));

@@ -17,6 +17,7 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -51,7 +52,9 @@
 #include "ui/run_browser.h"
 #include "ui/run_details.h"
 #include "ui/run_export.h"
+#include "ui/run_queue_widget.h"
 #include "ui/run_setup_panel.h"
+#include "ui/sample_dialog.h"
 
 using namespace gwb;
 using namespace gwb::ui;
@@ -141,6 +144,23 @@ class TestWorkbenchViews : public QObject {
     QVERIFY(other.loadFile(file));
     QCOMPARE(QString::fromStdString(runConfigToJson(*other.config())),
              QString::fromStdString(runConfigToJson(c)));
+    // Issue 24: a file that does not load left its bare error under the valid form's parameter
+    // count. It says the file was not loaded and what the form still holds; an edit clears it.
+    QFile bad(dir_.path() + "/bad.json");
+    QVERIFY(bad.open(QIODevice::WriteOnly));
+    bad.write("{\"model\": {\"r\": \"many\"}}");
+    bad.close();
+    QString error;
+    QVERIFY(!other.loadFile(bad.fileName(), &error));
+    QVERIFY(other.config().has_value());
+    QVERIFY(!other.parameterText().isEmpty());
+    QVERIFY2(other.statusText().startsWith("Not loaded: ") &&
+                 other.statusText().endsWith("The form still holds saved."),
+             qPrintable(other.statusText()));
+    QVERIFY(other.statusText().contains("bad.json"));
+    other.setFieldText("train.lr", "0.0005");
+    other.validate();
+    QCOMPARE(other.statusText(), QString());
   }
 
   // Issue 20: the set-up panel offers the recipes as a family and says which recipe a
@@ -983,6 +1003,147 @@ class TestWorkbenchViews : public QObject {
     QVERIFY(!monitor.runVisible(t));
     QTRY_VERIFY_WITH_TIMEOUT(store.run(g)->loaded && store.run(t)->loaded, 10000);
     QCOMPARE(store.run(g)->events.steps.size(), std::size_t{40});
+  }
+
+  // Issue 24: zooming one chart left the others of the same steps where they were. The wheel on
+  // the loss chart moves perplexity, throughput, lr and gradient with it; a double-click resets
+  // them all.
+  void issue24_linkedXZoom() {
+    MetricsStore store;
+    store.open(grassmann_);
+    MonitorView monitor(&store);
+    monitor.resize(1200, 900);
+    monitor.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&monitor));
+    monitor.redraw();
+    plot::TimeSeriesChart* loss = monitor.lossChart();
+    loss->replot();
+    const QCPRange before = monitor.pplChart()->xAxis->range();
+    const QPointF at = loss->axisRect()->center();
+    QWheelEvent wheel(at, loss->mapToGlobal(at), QPoint(), QPoint(0, 240), Qt::NoButton,
+                      Qt::NoModifier, Qt::NoScrollPhase, false);
+    QApplication::sendEvent(loss, &wheel);
+    const QCPRange zoomed = loss->xAxis->range();
+    QVERIFY2(zoomed.size() < 0.9 * before.size(),
+             qPrintable(QString("%1 vs %2").arg(zoomed.size()).arg(before.size())));
+    for (plot::TimeSeriesChart* c :
+         {monitor.pplChart(), monitor.throughputChart(), monitor.lrChart(), monitor.gradChart()}) {
+      QVERIFY(std::abs(c->xAxis->range().lower - zoomed.lower) < 1e-9);
+      QVERIFY(std::abs(c->xAxis->range().upper - zoomed.upper) < 1e-9);
+    }
+    monitor.redraw();  // new data keep a followed zoom
+    QVERIFY(std::abs(monitor.gradChart()->xAxis->range().upper - zoomed.upper) < 1e-9);
+    QMouseEvent twice(QEvent::MouseButtonDblClick, at, loss->mapToGlobal(at), Qt::LeftButton,
+                      Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(loss, &twice);
+    QVERIFY(std::abs(monitor.pplChart()->xAxis->range().lower - before.lower) < 1e-9);
+    QVERIFY(std::abs(monitor.pplChart()->xAxis->range().upper - before.upper) < 1e-9);
+  }
+
+  // Issue 24: the process's CPU and memory beside throughput, charted over wall time and in the
+  // status bar.
+  void issue24_processCpuAndMemoryAreCharted() {
+    MetricsStore store;
+    MonitorView monitor(&store);
+    QSignalSpy sampled(&monitor, &MonitorView::processSampled);
+    QTest::qWait(50);
+    monitor.sampleProcess();
+    QCOMPARE(sampled.size(), 1);
+    QVERIFY(sampled.front().at(1).toLongLong() > (1 << 20));
+    const auto memory = monitor.processMemoryChart()->seriesData();
+    QCOMPARE(memory.size(), 1);
+    QCOMPARE(memory.front().y.size(), 2);  // at construction and now
+    QVERIFY(memory.front().y.back() > 1);  // MiB
+    QCOMPARE(monitor.processCpuChart()->seriesData().front().y.size(), 1);
+  }
+
+  // Issue 24: text samples from a checkpoint in the window (gwb sample existed; the window had
+  // none). A tiny run trained by gwb; the dialog's sample is what `gwb sample` gives for the
+  // same settings (greedy and seeded), and the window is not held while it runs.
+  void issue24_samplesFromACheckpointInTheWindow() {
+    const test::ProcessResult trained =
+        test::runGwb({"train",  "cpu-small-grassmann",
+                      "--runs", dir_.path() + "/sampled",
+                      "--set",  "train.max_steps=4",
+                      "--set",  "train.eval_every=4",
+                      "--set",  "train.batch_size=4",
+                      "--set",  "data.seq_len=16",
+                      "--set",  "model.max_len=16",
+                      "--set",  "model.windows=[1,2]",
+                      "--set",  "model.d_model=16",
+                      "--set",  "model.n_layers=1",
+                      "--set",  "model.d_ff=32",
+                      "--set",  "model.r=6",
+                      "--set",  "data.max_eval_tokens=2000",
+                      "--set",  "train.threads=1"},
+                     qEnvironmentVariable("GWB_CACHE_DIR", dir_.path() + "/cache"));
+    QVERIFY2(trained.exit_code == 0, trained.err.constData());
+    const QString run =
+        QJsonDocument::fromJson(trained.out.split('\n').front()).object()["run_dir"].toString();
+    QVERIFY(QFileInfo::exists(run + "/checkpoints/best.safetensors"));
+    for (double temperature : {0.0, 0.9}) {
+      SampleDialog dialog(run);
+      QVERIFY2(dialog.unavailable().isEmpty(), qPrintable(dialog.unavailable()));
+      dialog.setPrompt("The game");
+      dialog.setSettings(12, temperature, 20, 7);
+      QSignalSpy done(&dialog, &SampleDialog::sampleFinished);
+      dialog.generate();
+      QVERIFY(dialog.busy());  // returned at once: the sample runs in its own process
+      QVERIFY(done.wait(60000));
+      QVERIFY2(done.front().at(0).toBool(), qPrintable(dialog.status()));
+      const test::ProcessResult cli = test::runGwb(
+          {"sample", run, "--prompt", "The game", "--tokens", "12", "--temperature",
+           QString::number(temperature), "--top-k", "20", "--seed", "7", "--checkpoint", "best"},
+          qEnvironmentVariable("GWB_CACHE_DIR", dir_.path() + "/cache"));
+      QCOMPARE(cli.exit_code, 0);
+      QCOMPARE(dialog.completions(),
+               QStringList{QJsonDocument::fromJson(cli.out.split('\n').front())
+                               .object()["completion"]
+                               .toString()});
+    }
+    // Without a checkpoint, and for a classifier, it says why.
+    SampleDialog none(grassmann_);
+    QVERIFY2(none.unavailable().contains("no checkpoint yet"), qPrintable(none.unavailable()));
+  }
+
+  // Issue 24: the progress text was hidden under the bar's fill on selected rows. The text is the
+  // cell's own (drawn in the selection's colours) and the bar a strip along the cell's bottom.
+  void issue24_progressTextStaysReadableOnSelectedRows() {
+    RunQueueWidget queue;
+    queue.resize(1000, 300);
+    queue.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&queue));
+    QueueRow r;
+    r.id = "a";
+    r.name = "a run";
+    r.state = "running";
+    r.step = 120;
+    r.total_steps = 400;
+    queue.setRow(r);
+    queue.select("a");
+    QTableWidget* table = queue.table();
+    QTableWidgetItem* cell = table->item(0, 3);
+    QCOMPARE(cell->text(), QString("120 / 400"));
+    QVERIFY(cell->isSelected());
+    QVERIFY(!table->cellWidget(0, 3));
+    const QRect rect = table->visualItemRect(cell);
+    const QImage image = table->viewport()->grab().toImage();
+    const QRgb fill = RunQueueWidget::kBarFill.rgb(), track = RunQueueWidget::kBarTrack.rgb();
+    int fill_above = 0, text_pixels = 0;
+    const QRgb background = image.pixel(rect.left() + 2, rect.top() + 2);
+    for (int y = rect.top(); y < rect.bottom() - RunQueueWidget::kBarHeight; ++y) {
+      for (int x = rect.left(); x <= rect.right(); ++x) {
+        const QRgb p = image.pixel(x, y);
+        fill_above += p == fill;
+        text_pixels += qAbs(qGray(p) - qGray(background)) > 60;
+      }
+    }
+    QCOMPARE(fill_above, 0);
+    QVERIFY2(text_pixels > 20, qPrintable(QString::number(text_pixels)));
+    const int strip_y = rect.bottom() - RunQueueWidget::kBarHeight / 2;
+    const int width = rect.width() - 6;
+    QCOMPARE(image.pixel(rect.left() + 3 + width / 10, strip_y), fill);       // 30 % filled
+    QCOMPARE(image.pixel(rect.left() + 3 + 8 * width / 10, strip_y), track);  // the rest
   }
 
   void exportsWriteTheContractFiles() {

@@ -6,6 +6,7 @@
 #include <QDesktopServices>
 #include <QDir>
 #include <QFileDialog>
+#include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
@@ -55,6 +56,16 @@ MainWindow::MainWindow(AboutInfo about, QWidget* parent)
   tabs_->addTab(data_page_, QIcon(":/icons/data.png"), tr("Data"));
   setCentralWidget(tabs_);
   createMenus();
+  // This process's CPU and memory, always in sight (the Monitor charts them over time).
+  auto* usage = new QLabel;
+  usage->setObjectName(QStringLiteral("process_usage"));
+  usage->setToolTip(tr("This process: CPU in % of one core over the last 2 s, resident memory"));
+  statusBar()->addPermanentWidget(usage);
+  connect(monitor_, &MonitorView::processSampled, usage, [usage](double cpu, qint64 rss) {
+    usage->setText(tr("CPU %1 % · memory %2 GiB")
+                       .arg(cpu, 0, 'f', 0)
+                       .arg(static_cast<double>(rss) / (1024.0 * 1024.0 * 1024.0), 0, 'f', 2));
+  });
   statusBar()->showMessage(tr("LibTorch %1 · %2")
                                .arg(about_.libtorch, about_.cuda_device.isEmpty()
                                                          ? tr("CPU, %1 threads").arg(about_.threads)

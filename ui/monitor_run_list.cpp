@@ -47,6 +47,8 @@ void MonitorRunList::showMenu(const QPoint& at) {
   QMenu menu(this);
   menu.addAction(keys.size() > 1 ? tr("Compare configurations…") : tr("Details…"), this,
                  [this, keys] { emit detailsRequested(keys); });
+  if (keys.size() == 1)
+    menu.addAction(tr("Samples…"), this, [this, key] { emit samplesRequested(key); });
   menu.addSeparator();
   menu.addAction(tr("Rename…"), this, [this, key] { emit renameRequested(key); });
   menu.addAction(tr("Colour…"), this, [this, key] { emit colourRequested(key); });

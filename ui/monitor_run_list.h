@@ -37,6 +37,7 @@ class MonitorRunList : public QWidget {
   /// The context menu's Details… (the selected runs), Rename…, Colour… and Reset.
   void detailsRequested(const QStringList& keys);
   void renameRequested(const QString& key);
+  void samplesRequested(const QString& key);
   void colourRequested(const QString& key);
   void resetLookRequested(const QString& key);
 

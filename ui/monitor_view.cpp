@@ -21,7 +21,9 @@
 #include <QTimer>
 #include <QVBoxLayout>
 #include <cmath>
+#include <vector>
 
+#include "engine/util/process_usage.h"
 #include "plotting/confusion_chart.h"
 #include "plotting/time_series_chart.h"
 #include "ui/accuracy_panel.h"
@@ -31,6 +33,7 @@
 #include "ui/probe_charts.h"
 #include "ui/reference_lines.h"
 #include "ui/run_details.h"
+#include "ui/sample_dialog.h"
 
 namespace gwb::ui {
 namespace {
@@ -83,6 +86,15 @@ MonitorView::MonitorView(MetricsStore* store, QWidget* parent) : QWidget(parent)
   lr_ = chart(tr("Learning rate"), tr("lr"));
   grad_ = chart(tr("Gradient norm (before clipping); dotted: spikes"), tr("norm"));
   for (auto* c : {throughput_, lr_}) c->setSmoothing(0);
+  cpu_ = chart(tr("This process: CPU (100 % = one core busy)"), tr("CPU (%)"));
+  memory_ = chart(tr("This process: resident memory"), tr("MiB"));
+  for (auto* c : {cpu_, memory_}) {
+    c->setSmoothing(0);
+    c->setAxisLabels(tr("seconds since the workbench started"), c->yAxis->label());
+    c->setYRangeIncludes(0, 0);
+  }
+  cpu_->setObjectName(QStringLiteral("process_cpu"));
+  memory_->setObjectName(QStringLiteral("process_memory"));
   accuracy_panel_ = new AccuracyPanel;
   accuracy_ = accuracy_panel_->chart();
   snli_loss_ = accuracy_panel_->trainLoss();
@@ -96,13 +108,17 @@ MonitorView::MonitorView(MetricsStore* store, QWidget* parent) : QWidget(parent)
   strip->addWidget(throughput_);
   strip->addWidget(lr_);
   strip->addWidget(grad_);
+  auto* process = new QSplitter(Qt::Horizontal);
+  process->addWidget(cpu_);
+  process->addWidget(memory_);
+  strip->addWidget(process);
   tabs_ = new QTabWidget;
   tabs_->addTab(curves, tr("Loss && perplexity"));
   tabs_->addTab(accuracy_panel_, tr("SNLI: loss && accuracy"));
   tabs_->addTab(probes_->alphaTab(), tr("Gate α"));
   tabs_->addTab(probes_->pluckerTab(), tr("Plücker"));
   tabs_->addTab(position_, tr("Loss by position"));
-  tabs_->addTab(strip, tr("Throughput, lr, gradient"));
+  tabs_->addTab(strip, tr("Throughput, lr, gradient, process"));
 
   auto* split = new QSplitter;
   split->addWidget(run_list_);
@@ -116,6 +132,13 @@ MonitorView::MonitorView(MetricsStore* store, QWidget* parent) : QWidget(parent)
   redraw_timer_->setSingleShot(true);
   redraw_timer_->setInterval(40);
   connect(redraw_timer_, &QTimer::timeout, this, &MonitorView::redraw);
+  usage_ = std::make_unique<ProcessUsage>();
+  started_.start();
+  auto* process_timer = new QTimer(this);
+  process_timer->setInterval(2000);
+  connect(process_timer, &QTimer::timeout, this, &MonitorView::sampleProcess);
+  process_timer->start();
+  sampleProcess();
   connect(store_, &MetricsStore::runAdded, this, &MonitorView::onRunAdded);
   connect(store_, &MetricsStore::runUpdated, this, [this](const QString& key) {
     dirty_.insert(key);
@@ -133,6 +156,11 @@ MonitorView::MonitorView(MetricsStore* store, QWidget* parent) : QWidget(parent)
   });
   connect(run_list_, &MonitorRunList::detailsRequested, this, &MonitorView::showDetails);
   connect(run_list_, &MonitorRunList::renameRequested, this, &MonitorView::renameRun);
+  connect(run_list_, &MonitorRunList::samplesRequested, this, [this](const QString& key) {
+    auto* dialog = new SampleDialog(key, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+  });
   connect(run_list_, &MonitorRunList::colourRequested, this, &MonitorView::chooseColour);
   connect(run_list_, &MonitorRunList::resetLookRequested, this,
           [this](const QString& key) { setLook(key, QString(), QColor()); });
@@ -143,8 +171,44 @@ MonitorView::MonitorView(MetricsStore* store, QWidget* parent) : QWidget(parent)
   connect(smoothing_, &QSlider::valueChanged, this, [this](int v) { setSmoothing(v / 1000.0); });
   connect(run_list_, &MonitorRunList::tickToggled, this, &MonitorView::setRunVisible);
   connect(export_button, &QPushButton::clicked, this, &MonitorView::exportDialog);
+  // Linked x zoom (TensorBoard's and PlotJuggler's): zooming or dragging one chart of the same
+  // steps moves the others with it, and a double-click resets them all. The SNLI tab's two
+  // charts are linked among themselves.
+  const auto link = [](std::initializer_list<plot::TimeSeriesChart*> charts) {
+    const std::vector<plot::TimeSeriesChart*> group(charts);
+    for (plot::TimeSeriesChart* c : group) {
+      connect(c, &plot::TimeSeriesChart::userXRangeChanged, c, [c, group](const QCPRange& r) {
+        for (plot::TimeSeriesChart* other : group) {
+          if (other != c) other->followXRange(r);
+        }
+      });
+      connect(c, &plot::TimeSeriesChart::viewResetByUser, c, [c, group] {
+        for (plot::TimeSeriesChart* other : group) {
+          if (other != c) other->resetView();
+        }
+      });
+    }
+  };
+  link({loss_, ppl_, throughput_, lr_, grad_});
+  link({snli_loss_, accuracy_});
   setLogY(true);
   for (const QString& key : store_->keys()) onRunAdded(key);
+}
+
+MonitorView::~MonitorView() = default;
+
+void MonitorView::sampleProcess() {
+  const double now = started_.elapsed() / 1000.0;
+  const ProcessSample sample = sampleThisProcess();
+  const bool rate = usage_->sample(now, sample);
+  const QColor ink(70, 70, 70);
+  memory_->appendPoints(QStringLiteral("rss"), tr("resident memory"), ink, {now},
+                        {static_cast<double>(sample.rss_bytes) / (1024.0 * 1024.0)});
+  memory_->refresh();
+  if (!rate) return;
+  cpu_->appendPoints(QStringLiteral("cpu"), tr("CPU"), ink, {now}, {usage_->cpuPercent()});
+  cpu_->refresh();
+  emit processSampled(usage_->cpuPercent(), sample.rss_bytes);
 }
 
 void MonitorView::onRunAdded(const QString& key) {

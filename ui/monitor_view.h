@@ -8,9 +8,11 @@
 // the names of the headless export (ui/run_export). GUI thread only.
 #pragma once
 
+#include <QElapsedTimer>
 #include <QSet>
 #include <QWidget>
 #include <map>
+#include <memory>
 
 #include "ui/metrics_store.h"
 #include "ui/run_export.h"
@@ -23,6 +25,10 @@ class QPushButton;
 class QSettings;
 class QSlider;
 class QTabWidget;
+
+namespace gwb {
+class ProcessUsage;
+}
 
 namespace gwb::plot {
 class TimeSeriesChart;
@@ -45,6 +51,7 @@ class MonitorView : public QWidget {
 
  public:
   explicit MonitorView(MetricsStore* store, QWidget* parent = nullptr);
+  ~MonitorView() override;
 
   void setXAxisMode(XAxisMode mode);
   /// The train loss's (and gradient norm's) EMA weight in [0, 0.999], kept exactly (the slider
@@ -78,6 +85,12 @@ class MonitorView : public QWidget {
   plot::TimeSeriesChart* throughputChart() const { return throughput_; }
   plot::TimeSeriesChart* lrChart() const { return lr_; }
   plot::TimeSeriesChart* gradChart() const { return grad_; }
+  /// This process's CPU (%, 100 = one core) and resident memory (MiB) over wall time, sampled
+  /// every 2 s (W&B's system charts), beside the throughput.
+  plot::TimeSeriesChart* processCpuChart() const { return cpu_; }
+  plot::TimeSeriesChart* processMemoryChart() const { return memory_; }
+  /// Takes a sample of this process now (the timer does every 2 s).
+  void sampleProcess();
   /// SNLI runs: validation accuracy in % (overall, and per class dashed) with the majority-class
   /// baseline and any matching reported number; the latest evaluation's confusion matrix.
   plot::TimeSeriesChart* accuracyChart() const { return accuracy_; }
@@ -96,6 +109,8 @@ class MonitorView : public QWidget {
  signals:
   /// A run's checkbox was toggled (so other views can follow).
   void visibilityChanged(const QString& key, bool visible);
+  /// A sample of this process: CPU in % of one core since the last one, resident bytes.
+  void processSampled(double cpu_percent, qint64 rss_bytes);
 
  private:
   void scheduleRedraw();
@@ -132,6 +147,10 @@ class MonitorView : public QWidget {
   plot::TimeSeriesChart* grad_;
   plot::TimeSeriesChart* accuracy_;
   plot::TimeSeriesChart* snli_loss_;
+  plot::TimeSeriesChart* cpu_;
+  plot::TimeSeriesChart* memory_;
+  std::unique_ptr<ProcessUsage> usage_;
+  QElapsedTimer started_;
   plot::ConfusionChart* confusion_;
   ProbeCharts* probes_;
   QTimer* redraw_timer_;

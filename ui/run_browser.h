@@ -21,6 +21,7 @@ class QTableWidget;
 namespace gwb::ui {
 
 class RunDetailsDialog;
+class SampleDialog;
 
 /// One run directory as the browser lists it.
 struct RunListing {
@@ -81,6 +82,8 @@ class RunBrowser : public QWidget {
   /// The Details… button: the selected runs' configurations and logs (not modal; deleted when
   /// closed). nullptr without a selection.
   RunDetailsDialog* showDetails();
+  /// The Samples… button: text from the one selected run's checkpoint (not modal).
+  SampleDialog* showSamples();
   /// What the workbench's queue is doing with the run in `dir` ("queued", "training"; "" for
   /// nothing): shown in its Status cell over its files' word (a run queued to resume read
   /// "stopped" there), and a queued run offers no Resume.
@@ -110,6 +113,7 @@ class RunBrowser : public QWidget {
   RunWatcher* watcher_;
   QPushButton* resume_;
   QPushButton* details_;
+  QPushButton* sample_;
   std::map<QString, RunListing> runs_;  // by run directory
   QString message_;
 };
