@@ -18,6 +18,7 @@
 #include <QRegularExpression>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSplitter>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -1144,6 +1145,30 @@ class TestWorkbenchViews : public QObject {
     const int width = rect.width() - 6;
     QCOMPARE(image.pixel(rect.left() + 3 + width / 10, strip_y), fill);       // 30 % filled
     QCOMPARE(image.pixel(rect.left() + 3 + 8 * width / 10, strip_y), track);  // the rest
+  }
+
+  // Issue 24: the set-up/queue splitter moved when errors or the SNLI tabs appeared (the panel's
+  // minimum width followed its content). It stays where the user left it.
+  void issue24_setupSplitterStaysPut() {
+    QSplitter split(Qt::Horizontal);
+    auto* panel = new RunSetupPanel;
+    split.addWidget(panel);
+    split.addWidget(new QWidget);
+    split.resize(1300, 800);
+    split.setSizes({560, 740});
+    split.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&split));
+    const QList<int> before = split.sizes();
+    panel->setFieldText("model.windows", "[1, 2, 400000, 3, 999999, 77777, 5, 6, 7, 8, 9, 10, 11]");
+    panel->setFieldText("train.lr",
+                        "a learning rate that is not a number at all, written out long");
+    panel->validate();
+    QVERIFY(!panel->statusText().isEmpty());
+    QCoreApplication::processEvents();
+    QCOMPARE(split.sizes(), before);
+    panel->setConfig(preset("cpu-small-snli-grassmann"));
+    QCoreApplication::processEvents();
+    QCOMPARE(split.sizes(), before);
   }
 
   void exportsWriteTheContractFiles() {

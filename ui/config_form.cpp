@@ -67,6 +67,9 @@ ConfigForm::Kind ConfigForm::kindOf(KeyType type) {
 
 ConfigForm::ConfigForm(QObject* parent) : QObject(parent) {
   tabs_ = new QTabWidget;
+  // The tab bar scrolls rather than widening the form: the "⚠ " of a page with errors and the
+  // SNLI Classifier tab appearing moved the set-up/queue splitter.
+  tabs_->setUsesScrollButtons(true);
   run_page_ = new QWidget;
   auto* run_form = new QFormLayout(run_page_);
   run_form->setContentsMargins(0, 0, 0, 0);

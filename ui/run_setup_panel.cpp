@@ -69,10 +69,12 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
   auto* save = new QPushButton(tr("Save…"));
   origin_ = new QLabel;  // where the configuration came from, and whether it was edited since
   origin_->setStyleSheet(QStringLiteral("color: #606060"));
+  // Its text ("..., edited") must not widen the panel: that moved the set-up/queue splitter.
+  origin_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
   auto* top = new QHBoxLayout;
   top->addWidget(new QLabel(tr("Preset")));
-  top->addWidget(presets_, 1);
-  top->addWidget(origin_);
+  top->addWidget(presets_, 2);
+  top->addWidget(origin_, 1);
   top->addWidget(load);
   top->addWidget(save);
 
@@ -129,6 +131,7 @@ RunSetupPanel::RunSetupPanel(QWidget* parent) : QWidget(parent) {
 
   params_ = new QLabel;
   params_->setStyleSheet(QStringLiteral("font-weight: bold"));
+  params_->setWordWrap(true);  // a long count (an SNLI classifier's) widened the panel
   status_ = new QLabel;
   status_->setWordWrap(true);
   // Two lines reserved, so that a message coming or going never moves the form under the pointer.
@@ -442,6 +445,7 @@ void RunSetupPanel::updateOrigin() {
   origin_->setText(origin_name_.isEmpty() ? QString()
                    : edited_              ? tr("from %1, edited").arg(origin_name_)
                                           : tr("from %1").arg(origin_name_));
+  origin_->setToolTip(origin_->text());
 }
 
 QString RunSetupPanel::errorShown(const QString& key) const { return form_->errorShown(key); }
