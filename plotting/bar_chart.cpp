@@ -1,4 +1,5 @@
-// BarChart on QCPBars + QCPBarsGroup with a text ticker for the categories.
+// BarChart on QCPBars placed per category (not QCPBarsGroup, which keeps a slot for every series
+// in every category) with a text ticker for the categories.
 #include "plotting/bar_chart.h"
 
 #include <cmath>
@@ -8,10 +9,8 @@
 
 namespace gwb::plot {
 
-BarChart::BarChart(QWidget* parent) : QCustomPlot(parent), group_(new QCPBarsGroup(this)) {
+BarChart::BarChart(QWidget* parent) : QCustomPlot(parent) {
   applyLiveStyle(*this);
-  group_->setSpacingType(QCPBarsGroup::stAbsolute);
-  group_->setSpacing(2);
   xAxis->setTicker(QSharedPointer<QCPAxisTickerText>::create());
   xAxis->grid()->setVisible(false);
   xAxis->setTickLength(0, 4);
@@ -38,24 +37,50 @@ void BarChart::addSeries(const QString& name, const QVector<double>& values, con
   bars->setPen(QPen(color.darker(130), 1));
   bars->setBrush(color);
   bars->setWidthType(QCPBars::wtPlotCoords);
-  QVector<double> keys, shown;
-  for (int i = 0; i < values.size() && i < categories_.size(); ++i) {
-    if (std::isnan(values[i]) || (log_scale_ && values[i] <= 0)) continue;
-    keys.push_back(i + 1);
-    shown.push_back(values[i]);
-  }
-  bars->setData(keys, shown, /*alreadySorted=*/true);
-  if (keys.isEmpty()) bars->removeFromLegend();  // a source with no number here
-  bars->setBarsGroup(group_);
   series_.push_back(bars);
-  const double width = 0.8 / std::max<qsizetype>(1, series_.size());
-  for (QCPBars* b : series_) b->setWidth(width);
+  values_.push_back(values);
+  placeBars();
+  if (bars->data()->isEmpty()) bars->removeFromLegend();  // a source with no number here
   rescale();
+}
+
+bool BarChart::drawn(double value) const {
+  return !std::isnan(value) && !(log_scale_ && value <= 0);
+}
+
+void BarChart::placeBars() {
+  // One width for every bar (the most bars any category has share 0.8 of it), and each
+  // category's bars side by side in series order, centred on its tick.
+  constexpr double kGap = 0.02;
+  int most = 1;
+  for (int c = 0; c < categories_.size(); ++c) {
+    int n = 0;
+    for (const QVector<double>& v : values_) n += c < v.size() && drawn(v[c]);
+    most = std::max(most, n);
+  }
+  const double width = (0.8 - kGap * (most - 1)) / most;
+  QVector<QVector<double>> keys(series_.size()), shown(series_.size());
+  for (int c = 0; c < categories_.size(); ++c) {
+    QVector<int> present;
+    for (int s = 0; s < values_.size(); ++s) {
+      if (c < values_[s].size() && drawn(values_[s][c])) present << s;
+    }
+    for (int j = 0; j < present.size(); ++j) {
+      const int s = present[j];
+      keys[s] << c + 1 + (j - (present.size() - 1) / 2.0) * (width + kGap);
+      shown[s] << values_[s][c];
+    }
+  }
+  for (int s = 0; s < series_.size(); ++s) {
+    series_[s]->setWidth(width);
+    series_[s]->setData(keys[s], shown[s], /*alreadySorted=*/true);
+  }
 }
 
 void BarChart::clearSeries() {
   for (QCPBars* bars : series_) removePlottable(bars);
   series_.clear();
+  values_.clear();
   rescale();
 }
 
@@ -67,6 +92,7 @@ void BarChart::setValueLabel(const QString& label) {
 void BarChart::setLogScale(bool on) {
   log_scale_ = on;
   setLogAxis(yAxis, on);
+  placeBars();
   rescale();
 }
 

@@ -1,6 +1,7 @@
 // A grouped bar chart: categories on the x axis, one coloured series of bars per source side by
-// side, a legend, optional log scale. The data page shows tokens per split with it; the
-// comparison view will show ours vs paper vs reproduction per configuration.
+// side, centred on their category among the sources that have a number there (a missing one
+// leaves no empty slot), a legend, optional log scale. The data page shows tokens per split with
+// it; the comparison view will show ours vs paper vs reproduction per configuration.
 #pragma once
 
 #include <qcustomplot.h>
@@ -31,10 +32,12 @@ class BarChart : public QCustomPlot {
 
  private:
   void rescale();
+  void placeBars();
+  bool drawn(double value) const;
 
   QStringList categories_;
   QVector<QCPBars*> series_;
-  QCPBarsGroup* group_ = nullptr;
+  QVector<QVector<double>> values_;  // per series, per category
   bool log_scale_ = false;
 };
 

@@ -413,7 +413,18 @@ class TestPlotting : public QObject {
     auto* bert = qobject_cast<QCPBars*>(chart.plottable(1));
     QVERIFY(bert);
     QCOMPARE(bert->data()->size(), 2);  // the NaN leaves a gap
-    QCOMPARE(bert->data()->at(1)->key, 3.0);
+    // Issue 24: bars sat off the centre of their category (a slot kept for the missing bar).
+    // Both bars of "train" and "test" sit either side of their tick; "valid"'s one bar on it.
+    auto* gpt2 = qobject_cast<QCPBars*>(chart.plottable(0));
+    QCOMPARE(gpt2->data()->size(), 3);
+    QCOMPARE(gpt2->data()->at(1)->key, 2.0);
+    for (int i : {0, 1}) {
+      const double category = i == 0 ? 1.0 : 3.0;
+      const double g = gpt2->data()->at(i == 0 ? 0 : 2)->key, b = bert->data()->at(i)->key;
+      QVERIFY(g < category && b > category);
+      QVERIFY(std::abs((g + b) / 2 - category) < 1e-12);
+      QVERIFY(b - g >= gpt2->width());  // side by side, not overlapping
+    }
     QVERIFY(chart.yAxis->range().upper >= 2448382);
     QCOMPARE(chart.yAxis->range().lower, 0.0);
     QCOMPARE(chart.xAxis->range().lower, 0.4);
