@@ -657,6 +657,41 @@ class TestWorkbenchViews : public QObject {
     QCOMPARE(where, QDir(out.path()).absolutePath());
   }
 
+  // Issue 24 (found trying the window): the Runs tab showed step 0 for a finished run whose last
+  // step event lay further from the end than the list reads of a finished run (evaluations and
+  // probes after it), and a folder without its time in the name "started" when its metrics last
+  // changed.
+  void issue24_runListStepAndStartOfALongTail() {
+    test::FakeRun r{preset("cpu-small-grassmann"), 30, 10, 9.0, 250.0, true};
+    const QString dir = test::writeFakeRun(dir_.path() + "/tail", "long-tail", r);
+    QFile metrics(dir + "/metrics.jsonl");
+    QVERIFY(metrics.open(QIODevice::ReadOnly));
+    QList<QByteArray> lines = metrics.readAll().split('\n');
+    metrics.close();
+    if (lines.back().isEmpty()) lines.removeLast();
+    const QByteArray finished = lines.takeLast();
+    QVERIFY(finished.contains("\"finished\""));
+    for (int i = 0; i < 60; ++i) {
+      lines << QByteArray(
+                   R"({"event":"log","step":30,"epoch":0,"tokens":3840,"time":20.0,"message":")") +
+                   QByteArray(200, 'x') + "\"}";
+    }
+    lines << finished;
+    QVERIFY(metrics.open(QIODevice::WriteOnly));
+    metrics.write(lines.join('\n') + '\n');
+    metrics.close();
+    const QDateTime written = QDateTime::currentDateTimeUtc().addSecs(-3600);
+    QFile config(dir + "/config.json");
+    QVERIFY(config.open(QIODevice::ReadWrite));
+    QVERIFY(config.setFileTime(written, QFileDevice::FileModificationTime));
+    config.close();
+    const QList<RunListing> runs = listRuns(dir_.path() + "/tail");
+    QCOMPARE(runs.size(), 1);
+    QCOMPARE(runs.front().status, QString("finished"));
+    QCOMPARE(runs.front().step, 30);
+    QCOMPARE(runs.front().started.toSecsSinceEpoch(), written.toSecsSinceEpoch());
+  }
+
   void browserListsRunsNotesAndTrash() {
     RunBrowser browser;
     browser.setRunsDir(runs_);
@@ -1031,6 +1066,24 @@ class TestWorkbenchViews : public QObject {
          {monitor.pplChart(), monitor.throughputChart(), monitor.lrChart(), monitor.gradChart()}) {
       QVERIFY(std::abs(c->xAxis->range().lower - zoomed.lower) < 1e-9);
       QVERIFY(std::abs(c->xAxis->range().upper - zoomed.upper) < 1e-9);
+    }
+    // The wheel zooms x only; y fits the points in view (zooming y about the pointer cut the
+    // curves off), on the chart zoomed and on those that follow.
+    for (plot::TimeSeriesChart* c : {loss, monitor.lrChart()}) {
+      int inside = 0;
+      for (const auto& series : c->seriesData()) {
+        for (int i = 0; i < series.x.size(); ++i) {
+          if (series.x[i] < zoomed.lower || series.x[i] > zoomed.upper) continue;
+          ++inside;
+          QVERIFY2(c->yAxis->range().contains(series.y[i]),
+                   qPrintable(QString("%1 at x %2 outside y %3..%4")
+                                  .arg(series.y[i])
+                                  .arg(series.x[i])
+                                  .arg(c->yAxis->range().lower)
+                                  .arg(c->yAxis->range().upper)));
+        }
+      }
+      QVERIFY(inside > 2);
     }
     monitor.redraw();  // new data keep a followed zoom
     QVERIFY(std::abs(monitor.gradChart()->xAxis->range().upper - zoomed.upper) < 1e-9);

@@ -86,7 +86,9 @@ RunListing listingOf(const ListedRun& run) {
   const RunRecord& rec = run.record;
   RunListing r;
   r.dir = QString::fromStdString(rec.dir);
-  r.name = QString::fromStdString(rec.name());
+  // The name the user gave it in the Monitor (notes.json), as every view shows it.
+  r.name = rec.notes.display_name.empty() ? QString::fromStdString(rec.name())
+                                          : QString::fromStdString(rec.notes.display_name);
   r.started = rec.started > 0 ? QDateTime::fromSecsSinceEpoch(rec.started, QTimeZone::utc())
                               : QDateTime::fromSecsSinceEpoch(rec.modified, QTimeZone::utc());
   r.modified = QDateTime::fromSecsSinceEpoch(rec.modified);

@@ -70,6 +70,7 @@ void RunNumbers::addStep(const StepEvent& e) {
 
 void RunNumbers::addEval(const EvalEvent& e) {
   task_ = e.classification ? "snli" : "wikitext2";
+  step_ = std::max(step_, e.step);  // a list reads only the end: probes may follow the last step
   if (e.split == "test") {
     test_ = e.classification ? e.accuracy : e.ppl;
     test_per_class_ = e.per_class_accuracy;
@@ -114,6 +115,7 @@ void RunNumbers::addEnd(const std::optional<FinishedEvent>& finished,
                                     : nullptr;
   if (!end) return;
   if (!after(end->time, end->step, latest_time_, latest_step_)) return;  // an earlier session's
+  step_ = std::max(step_, end->step);  // the end's step, when the tail read held no step event
   end_time_ = end->time;
   end_step_ = end->step;
   ended_ = use_failed ? std::string("failed") : finished->summary.status;

@@ -271,6 +271,10 @@ bool RunReader::poll() {
   if (config != config_) {
     config_ = config;
     readConfig();
+    // A folder without its time in the name (gwb train --run-dir): config.json is written when
+    // the run starts (a list showed metrics.jsonl's last change as the start).
+    if (folderTime(record_.folder) == 0 && config.mtime_ns > 0)
+      record_.started = config.mtime_ns / 1000000000;
     changed = true;
   }
   const Stamp summary = stamp(record_.dir + "/summary.json");

@@ -54,7 +54,8 @@ struct RunRecord {
   std::vector<std::string> warnings;
   std::string problem;  ///< why config.json or summary.json could not be read ("": fine)
   RunNotes notes;
-  std::int64_t started = 0;   ///< seconds since the epoch (UTC), from the folder's name
+  /// seconds since the epoch (UTC), from the folder's name, else when config.json was written
+  std::int64_t started = 0;
   std::int64_t modified = 0;  ///< metrics.jsonl's last change (seconds since the epoch)
 
   /// The configuration's name, else the folder's.
