@@ -34,6 +34,9 @@ QString xText(double x) {
 TimeSeriesChart::TimeSeriesChart(QWidget* parent) : QCustomPlot(parent) {
   applyLiveStyle(*this);
   setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+  // The wheel zooms steps (linked across the charts of the same steps); zooming y about the
+  // pointer cut the curves off. Drag still moves both.
+  axisRect()->setRangeZoom(Qt::Horizontal);
   legend->setVisible(true);
   legend->setBrush(QColor(255, 255, 255, 210));
   legend->setFont(QFont(font().family(), 8));
@@ -390,8 +393,38 @@ QString TimeSeriesChart::crosshairText(double x) const {
 void TimeSeriesChart::followXRange(const QCPRange& range) {
   user_view_ = true;
   xAxis->setRange(range);
+  fitYToVisibleX();
   updateEmptyState();
   replot(rpQueuedReplot);
+}
+
+void TimeSeriesChart::fitYToVisibleX() {
+  // What TensorBoard does after an x zoom: y fits the points inside the new x range (the
+  // reference lines are left out: a far one would squash the zoomed curves).
+  const QCPRange x = xAxis->range();
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  const auto take = [&](double key, double value) {
+    if (key < x.lower || key > x.upper || !std::isfinite(value) || (log_y_ && value <= 0)) return;
+    lo = std::min(lo, value);
+    hi = std::max(hi, value);
+  };
+  for (const auto& [id, s] : series_) {
+    for (int i = 0; i < s.x.size(); ++i) {
+      take(s.x[i], s.y[i]);
+      if (i < s.s.size() && smooths()) take(s.x[i], s.s[i]);
+    }
+  }
+  for (QCPGraph* g : bands_) {
+    for (auto it = g->data()->constBegin(); it != g->data()->constEnd(); ++it)
+      take(it->key, it->value);
+  }
+  if (!std::isfinite(lo)) return;
+  if (log_y_) {
+    yAxis->setRange(lo / 1.15, hi * 1.15);
+  } else {
+    const double pad = hi > lo ? 0.05 * (hi - lo) : std::max(1e-9, 0.05 * std::abs(hi));
+    yAxis->setRange(lo - pad, hi + pad);
+  }
 }
 
 void TimeSeriesChart::mouseMoveEvent(QMouseEvent* event) {
@@ -429,8 +462,10 @@ void TimeSeriesChart::mouseDoubleClickEvent(QMouseEvent* event) {
 void TimeSeriesChart::wheelEvent(QWheelEvent* event) {
   user_view_ = true;
   interacting_ = true;
-  QCustomPlot::wheelEvent(event);
+  QCustomPlot::wheelEvent(event);  // x only (setRangeZoom); y then fits what is in view
   interacting_ = false;
+  fitYToVisibleX();
+  replot(rpQueuedReplot);
 }
 
 void TimeSeriesChart::mousePressEvent(QMouseEvent* event) {

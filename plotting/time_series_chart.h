@@ -123,8 +123,11 @@ class TimeSeriesChart : public QCustomPlot {
   void resetView();
   /// Queues a replot, rescaling first unless the user zoomed or dragged.
   void refresh();
-  /// Shows x over `range` as if the user had zoomed there (another chart's zoom, linked).
+  /// Shows x over `range` as if the user had zoomed there (another chart's zoom, linked), y
+  /// fitted to the points in it.
   void followXRange(const QCPRange& range);
+  /// Fits y to the points inside the x range shown.
+  void fitYToVisibleX();
 
   struct SeriesData {
     QString id, label;

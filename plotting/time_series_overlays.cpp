@@ -104,8 +104,12 @@ bool TimeSeriesChart::placeOverlays() {
   const QSizeF legend_size = has_legend ? legend->outerRect().size() : QSizeF();
   const auto legendAt = [&](Qt::Alignment a) {
     if (!has_legend) return QRectF();
-    const double x = a & Qt::AlignLeft ? area.left() : area.right() - legend_size.width();
-    const double y = a & Qt::AlignTop ? area.top() : area.bottom() - legend_size.height();
+    const double x = a & Qt::AlignLeft    ? area.left()
+                     : a & Qt::AlignRight ? area.right() - legend_size.width()
+                                          : area.center().x() - legend_size.width() / 2;
+    const double y = a & Qt::AlignTop      ? area.top()
+                     : a & Qt::AlignBottom ? area.bottom() - legend_size.height()
+                                           : area.center().y() - legend_size.height() / 2;
     return QRectF(QPointF(x, y), legend_size);
   };
   // A reference label goes at the right, left or middle of its line, above or below it.
@@ -132,10 +136,14 @@ bool TimeSeriesChart::placeOverlays() {
   // For each corner of the legend (the current one first, kept on a tie), the labels placed one
   // after another where they cover the fewest points and neither the legend nor a label before
   // them; the corner with the least covered in all wins.
+  // The corners first, then the middles of the edges (a legend over the middle of the top was
+  // better than one over the curves' ends).
   std::vector<Qt::Alignment> corners{inset->insetAlignment(0)};
   if (has_legend) {
     for (Qt::Alignment a : {Qt::AlignTop | Qt::AlignRight, Qt::AlignTop | Qt::AlignLeft,
-                            Qt::AlignBottom | Qt::AlignRight, Qt::AlignBottom | Qt::AlignLeft}) {
+                            Qt::AlignBottom | Qt::AlignRight, Qt::AlignBottom | Qt::AlignLeft,
+                            Qt::AlignTop | Qt::AlignHCenter, Qt::AlignBottom | Qt::AlignHCenter,
+                            Qt::AlignVCenter | Qt::AlignRight, Qt::AlignVCenter | Qt::AlignLeft}) {
       if (a != corners.front()) corners.push_back(a);
     }
   }
