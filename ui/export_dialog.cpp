@@ -15,6 +15,7 @@
 #include <QSettings>
 #include <QSpinBox>
 #include <QVBoxLayout>
+#include <algorithm>
 
 namespace gwb::ui {
 namespace {
@@ -114,6 +115,9 @@ ExportDialog::ExportDialog(const QList<const StoredRun*>& runs, QWidget* parent)
   ok_ = buttons->button(QDialogButtonBox::Ok);
   ok_->setText(tr("Export"));
 
+  // The charts list holds up to 15 names: it gets the room, the runs list a few rows.
+  runs_->setMaximumHeight(std::max(70, std::min(runs_->count(), 6) * 22 + 8));
+  charts_->setMinimumHeight(std::min(charts_->count(), 15) * 20 + 8);
   auto* form = new QFormLayout;
   form->addRow(tr("Folder"), folder);
   form->addRow(tr("Runs"), runs_);
@@ -124,7 +128,7 @@ ExportDialog::ExportDialog(const QList<const StoredRun*>& runs, QWidget* parent)
   layout->addLayout(form);
   layout->addWidget(status_);
   layout->addWidget(buttons);
-  resize(620, 520);
+  resize(640, 640);
 
   connect(browse, &QPushButton::clicked, this, &ExportDialog::browse);
   connect(buttons, &QDialogButtonBox::accepted, this, &ExportDialog::accept);

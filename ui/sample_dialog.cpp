@@ -29,6 +29,7 @@ SampleDialog::SampleDialog(const QString& run_dir, QWidget* parent)
   try {
     const RunConfig config = loadRunConfig((run_dir_ + "/config.json").toStdString());
     name = QString::fromStdString(config.name);
+    wordpiece_ = config.data.tokenizer == "bert";
     if (config.data.isSnli())
       unavailable_ = tr("%1 is an SNLI classifier: it has labels, not text, to give.").arg(name);
   } catch (const std::exception& e) {
@@ -162,9 +163,16 @@ void SampleDialog::finished(int exit_code) {
   if (ok) {
     const QString completion = result.value("completion").toString();
     completions_ << completion;
-    output_->append(QStringLiteral("<p><b>%1</b>%2<br><small style=\"color:#777\">%3</small></p>")
-                        .arg(result.value("prompt").toString().toHtmlEscaped(),
-                             completion.toHtmlEscaped(),
+    // WordPiece text of the new tokens starts without the space before its first word (the
+    // prompt's last word and it read "Thethe"); byte-level BPE keeps its own spaces. Newlines and
+    // runs of spaces are shown as generated.
+    const QString prompt = result.value("prompt").toString();
+    const bool join = wordpiece_ && !completion.isEmpty() && !completion.front().isSpace() &&
+                      !prompt.isEmpty() && !prompt.back().isSpace();
+    output_->append(QStringLiteral("<p style=\"white-space: pre-wrap\"><b>%1</b>%2<br><small "
+                                   "style=\"color:#777\">%3</small></p>")
+                        .arg(prompt.toHtmlEscaped(),
+                             (join ? QStringLiteral(" ") : QString()) + completion.toHtmlEscaped(),
                              tr("%1 checkpoint, %2 tokens, temperature %3, top-k %4, seed %5")
                                  .arg(checkpoint_->currentText())
                                  .arg(tokens_->value())

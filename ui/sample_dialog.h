@@ -57,6 +57,7 @@ class SampleDialog : public QDialog {
   QLabel* status_;
   QProcess* process_ = nullptr;
   QStringList completions_;
+  bool wordpiece_ = false;  // BERT ids: the completion's first word needs its space
 };
 
 }  // namespace gwb::ui
