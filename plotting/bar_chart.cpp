@@ -48,33 +48,51 @@ bool BarChart::drawn(double value) const {
   return !std::isnan(value) && !(log_scale_ && value <= 0);
 }
 
-void BarChart::placeBars() {
-  // One width for every bar (the most bars any category has share 0.8 of it), and each
-  // category's bars side by side in series order, centred on its tick.
+QVector<QVector<double>> groupedBarKeys(const QVector<QVector<double>>& values, int categories,
+                                        const std::function<bool(double)>& drawn, double* width) {
   constexpr double kGap = 0.02;
+  const auto has = [&](int s, int c) { return c < values[s].size() && drawn(values[s][c]); };
   int most = 1;
-  for (int c = 0; c < categories_.size(); ++c) {
+  for (int c = 0; c < categories; ++c) {
     int n = 0;
-    for (const QVector<double>& v : values_) n += c < v.size() && drawn(v[c]);
+    for (int s = 0; s < values.size(); ++s) n += has(s, c);
     most = std::max(most, n);
   }
-  const double width = (0.8 - kGap * (most - 1)) / most;
-  QVector<QVector<double>> keys(series_.size()), shown(series_.size());
-  for (int c = 0; c < categories_.size(); ++c) {
+  *width = (0.8 - kGap * (most - 1)) / most;
+  QVector<QVector<double>> keys(values.size());
+  for (int c = 0; c < categories; ++c) {
     QVector<int> present;
-    for (int s = 0; s < values_.size(); ++s) {
-      if (c < values_[s].size() && drawn(values_[s][c])) present << s;
+    for (int s = 0; s < values.size(); ++s) {
+      if (has(s, c)) present << s;
     }
-    for (int j = 0; j < present.size(); ++j) {
-      const int s = present[j];
-      keys[s] << c + 1 + (j - (present.size() - 1) / 2.0) * (width + kGap);
-      shown[s] << values_[s][c];
-    }
+    for (int j = 0; j < present.size(); ++j)
+      keys[present[j]] << c + 1 + (j - (present.size() - 1) / 2.0) * (*width + kGap);
   }
+  return keys;
+}
+
+void BarChart::placeBars() {
+  double width = 0.8;
+  const QVector<QVector<double>> keys = groupedBarKeys(
+      values_, static_cast<int>(categories_.size()), [this](double v) { return drawn(v); }, &width);
   for (int s = 0; s < series_.size(); ++s) {
+    QVector<double> shown;
+    for (int c = 0; c < categories_.size(); ++c) {
+      if (c < values_[s].size() && drawn(values_[s][c])) shown << values_[s][c];
+    }
     series_[s]->setWidth(width);
-    series_[s]->setData(keys[s], shown[s], /*alreadySorted=*/true);
+    series_[s]->setData(keys[s], shown, /*alreadySorted=*/true);
   }
+}
+
+void BarChart::setTitle(const QString& title) {
+  if (!title_) {
+    plotLayout()->insertRow(0);
+    title_ = new QCPTextElement(this, title, QFont(font().family(), 10, QFont::Bold));
+    plotLayout()->addElement(0, 0, title_);
+  }
+  title_->setText(title);
+  replot(rpQueuedReplot);
 }
 
 void BarChart::clearSeries() {

@@ -7,8 +7,16 @@
 #include <qcustomplot.h>
 #include <QStringList>
 #include <QVector>
+#include <functional>
 
 namespace gwb::plot {
+
+/// Where grouped bars go: for `values` (per series, per category; NaN or `drawn` false: no bar),
+/// each series' bar keys (category c at c + 1), the bars of one category side by side in series
+/// order and centred on it among those present, all of width `*width` (the most bars any
+/// category has share 0.8 of a category).
+QVector<QVector<double>> groupedBarKeys(const QVector<QVector<double>>& values, int categories,
+                                        const std::function<bool(double)>& drawn, double* width);
 
 class BarChart : public QCustomPlot {
   Q_OBJECT
@@ -22,6 +30,8 @@ class BarChart : public QCustomPlot {
   void addSeries(const QString& name, const QVector<double>& values, const QColor& color);
   /// Removes every series. Replots.
   void clearSeries();
+  /// A title above the chart ("" : none).
+  void setTitle(const QString& title);
   /// Title of the value axis.
   void setValueLabel(const QString& label);
   /// Logarithmic value axis (values <= 0 are not drawn).
@@ -38,6 +48,7 @@ class BarChart : public QCustomPlot {
   QStringList categories_;
   QVector<QCPBars*> series_;
   QVector<QVector<double>> values_;  // per series, per category
+  QCPTextElement* title_ = nullptr;
   bool log_scale_ = false;
 };
 

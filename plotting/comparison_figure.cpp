@@ -1,6 +1,8 @@
 // ComparisonFigure: three axis rects in one layout.
 #include "plotting/comparison_figure.h"
 
+#include "plotting/bar_chart.h"
+
 #include <cmath>
 
 #include "plotting/plot_style.h"
@@ -50,7 +52,6 @@ ComparisonFigure::ComparisonFigure(QWidget* parent) : QCustomPlot(parent) {
   bar_rect_->insetLayout()->addElement(bar_legend_, Qt::AlignTop | Qt::AlignRight);
   bar_legend_->setLayer(QStringLiteral("legend"));
   bar_legend_->setFont(QFont(font().family(), 8));
-  group_ = new QCPBarsGroup(this);
   for (QCPAxisRect* r : {bar_rect_, ppl_rect_, position_rect_}) {
     for (QCPAxis* a : r->axes()) a->grid()->setSubGridVisible(false);
   }
@@ -88,20 +89,27 @@ void ComparisonFigure::setBars(const QStringList& categories, const QVector<Bars
   QCPAxis* x = bar_rect_->axis(QCPAxis::atBottom);
   QCPAxis* y = bar_rect_->axis(QCPAxis::atLeft);
   x->setTicker(ticker);
-  x->setTickLabelRotation(categories.size() > 3 ? 30 : 0);
+  categories_ = categories;  // turned at layout time when they do not fit side by side
   x->setRange(0.4, categories.size() + 0.6);
   double top = 0;
-  for (const Bars& b : bars) {
+  // Each category's bars centred on it among the sources with a number there.
+  QVector<QVector<double>> all;
+  for (const Bars& b : bars) all << b.values;
+  double width = 0.8;
+  const QVector<QVector<double>> placed = groupedBarKeys(
+      all, static_cast<int>(categories.size()), [](double v) { return std::isfinite(v); }, &width);
+  for (int s = 0; s < bars.size(); ++s) {
+    const Bars& b = bars[s];
     auto* series = new QCPBars(x, y);
     series->setName(b.name);
     series->setBrush(b.color);
     series->setPen(QPen(b.color.darker(130), 1));
-    series->setWidth(0.8 / std::max<qsizetype>(1, bars.size()));
-    series->setBarsGroup(group_);
-    QVector<double> keys, values;
+    series->setWidthType(QCPBars::wtPlotCoords);
+    series->setWidth(width);
+    const QVector<double>& keys = placed[s];
+    QVector<double> values;
     for (int i = 0; i < b.values.size() && i < categories.size(); ++i) {
       if (!std::isfinite(b.values[i])) continue;
-      keys << i + 1;
       values << b.values[i];
       top = std::max(top, b.values[i]);
     }
@@ -111,6 +119,22 @@ void ComparisonFigure::setBars(const QStringList& categories, const QVector<Bars
   }
   y->setRange(0, top > 0 ? top * 1.15 : 1);
   replot(rpQueuedReplot);
+}
+
+void ComparisonFigure::updateLayout() {
+  QCustomPlot::updateLayout();
+  // The configuration names under the bars, turned when they would not fit side by side at the
+  // size drawn (three of them overlapped in a 1200-px export).
+  QCPAxis* x = bar_rect_->axis(QCPAxis::atBottom);
+  const QFontMetrics metrics(x->tickLabelFont());
+  int widest = 0;
+  for (const QString& c : categories_) widest = std::max(widest, metrics.horizontalAdvance(c));
+  const double slot = categories_.isEmpty() ? 0 : bar_rect_->width() / (categories_.size() + 0.2);
+  const double rotation = widest + 8 > slot ? 30 : 0;
+  if (x->tickLabelRotation() != rotation) {
+    x->setTickLabelRotation(rotation);
+    QCustomPlot::updateLayout();
+  }
 }
 
 void ComparisonFigure::setCurves(const QVector<Curve>& valid_ppl,

@@ -35,7 +35,12 @@ class ComparisonFigure : public QCustomPlot {
   /// number), shown as "Bars: <note>". Empty: none.
   void setBarNote(const QString& note);
 
+ protected:
+  /// Lays out, then turns the bars' category names when they do not fit side by side.
+  void updateLayout() override;
+
  private:
+  QStringList categories_;
   QCPAxisRect* bar_rect_;
   QCPAxisRect* ppl_rect_;
   QCPAxisRect* position_rect_;
@@ -43,7 +48,6 @@ class ComparisonFigure : public QCustomPlot {
   QCPLegend* curve_legend_;
   QCPLegend* position_legend_;
   std::vector<QCPBars*> bars_;
-  QCPBarsGroup* group_;
   QCPTextElement* bar_note_ = nullptr;
 };
 

@@ -381,6 +381,36 @@ class TestPlotting : public QObject {
     QCOMPARE(names, (QStringList{"a (step 20)", "b (step 20)"}));
   }
 
+  // Issue 24 (seen in an export): three configuration names under the comparison's bars overlapped
+  // at 1200 px; they are turned when they do not fit side by side, and lie flat when they do.
+  // A category's bars sit centred on it among the sources with a number there.
+  void issue24_comparisonNamesDoNotOverlap() {
+    ComparisonFigure figure;
+    figure.resize(1200, 800);
+    figure.setBars({"reference grassmann N6 L64 bert", "reference transformer N6 L64 bert",
+                    "grassmann N2 L64 gpt2"},
+                   {{"ours (best valid)", paletteColor(0), {1040, 1030, 1010}},
+                    {"paper", paletteColor(1), {NAN, 980, NAN}}});
+    figure.replot();
+    QCPAxisRect* bars = nullptr;
+    for (QCPAxisRect* rect : figure.axisRects()) {
+      if (rect->axis(QCPAxis::atBottom)->label() == "configuration") bars = rect;
+    }
+    QVERIFY(bars);
+    QCOMPARE(bars->axis(QCPAxis::atBottom)->tickLabelRotation(), 30.0);
+    QCPBars* ours = nullptr;
+    for (int i = 0; i < figure.plottableCount(); ++i) {
+      if (figure.plottable(i)->name() == "ours (best valid)")
+        ours = qobject_cast<QCPBars*>(figure.plottable(i));
+    }
+    QVERIFY(ours);
+    QCOMPARE(ours->data()->at(0)->key, 1.0);  // alone in its category: on the tick
+    QVERIFY(ours->data()->at(1)->key < 2.0);  // beside the paper's bar
+    figure.setBars({"a", "b"}, {{"ours (best valid)", paletteColor(0), {1, 2}}});
+    figure.replot();
+    QCOMPARE(bars->axis(QCPAxis::atBottom)->tickLabelRotation(), 0.0);
+  }
+
   // Issue 15 (seen in the after screenshot): the bars' note about reported numbers ran under the
   // bars' legend and bars; it is a line of its own under the figure.
   void comparisonBarNoteStaysClearOfThePanels() {

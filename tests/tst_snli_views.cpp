@@ -313,6 +313,13 @@ class TestSnliViews : public QObject {
                           "snli_comparison_table.csv", "snli_comparison_table.tex"}) {
       QVERIFY2(written.contains(out + "/" + f), f);
     }
+    // Issue 24: snli_comparison had no title (its PDF's /Title was empty, no heading drawn).
+    QFile pdf(out + "/snli_comparison.pdf");
+    QVERIFY(pdf.open(QIODevice::ReadOnly));
+    QByteArray title;
+    for (const QChar c : QString("SNLI: test accuracy per class"))
+      title.append(char(c.unicode() >> 8)).append(char(c.unicode() & 0xff));
+    QVERIFY(pdf.readAll().contains("/Title (\xfe\xff" + title));
     // Only SNLI runs: no empty Wikitext-2 figure or table beside them (issue 24).
     for (const char* f : {"comparison.png", "comparison.pdf", "comparison_table.md"})
       QVERIFY2(!QFileInfo::exists(out + "/" + f), f);

@@ -893,6 +893,24 @@ class TestWorkbenchViews : public QObject {
       QCOMPARE(count_sum[a.step],
                std::accumulate(a.counts.begin(), a.counts.end(), std::int64_t{0}));
     }
+    // A Grassmann run without probes: alpha and plucker say so (they said "no data yet", as if
+    // more were coming).
+    test::FakeRun bare{preset("cpu-small-grassmann"), 10, 10, 9.0, 250.0, false};
+    MetricsStore bare_store;
+    const StoredRun& b = *bare_store.run(
+        bare_store.open(test::writeFakeRun(dir_.path() + "/bare", "no-probes", bare)));
+    ExportOptions contract;
+    contract.width = 300;
+    contract.height = 200;
+    exportRunFiles(b, out.path() + "/b", contract);
+    const auto readJson = [](const QString& path) {
+      QFile f(path);
+      return f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll()) : QJsonDocument();
+    };
+    QCOMPARE(readJson(out.path() + "/b/alpha.json").object().value("empty").toString(),
+             QString("no gate α probe in this run (train.probe_every)"));
+    QCOMPARE(readJson(out.path() + "/b/plucker.json").object().value("empty").toString(),
+             QString("no Plücker probe in this run (train.probe_every)"));
     // A Transformer has no probes: only its step series.
     const QStringList tfiles = exportRunFiles(t, out.path() + "/t", options);
     QCOMPARE(tfiles.size(), 12);

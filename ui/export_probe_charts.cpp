@@ -40,6 +40,10 @@ QStringList exportAlpha(const StoredRun& run, const QString& dir, const ExportOp
     titles << QObject::tr("layer %1: α at step %2").arg(layer).arg(a->step);
   grid.setTitle(run.name + QObject::tr(": gate α of each layer (latest probe; 1: keep the token, "
                                        "0: take the geometry)"));
+  // A run without probes (train.probe_every 0, or stopped before the first) says so rather than
+  // "no data yet", which read as if it were still coming.
+  const QString none = QObject::tr("no gate α probe in this run (train.probe_every)");
+  grid.setEmptyText(none);
   grid.setPanels(titles, 3);
   int panel = 0;
   for (const auto& [layer, a] : latest) {
@@ -47,8 +51,9 @@ QStringList exportAlpha(const StoredRun& run, const QString& dir, const ExportOp
     for (std::int64_t c : a->counts) counts << static_cast<double>(c);
     grid.setHistogram(panel++, run.key, run.color, edges, counts);
   }
-  return writeChart(grid, dir + QStringLiteral("/alpha"), o, csv.toUtf8(),
-                    QJsonObject{{"run", run.name}, {"title", grid.title()}, {"alpha", events}});
+  QJsonObject json{{"run", run.name}, {"title", grid.title()}, {"alpha", events}};
+  if (events.isEmpty()) json["empty"] = none;  // what the image says, for a script
+  return writeChart(grid, dir + QStringLiteral("/alpha"), o, csv.toUtf8(), json);
 }
 
 QStringList exportPlucker(const StoredRun& run, const QString& dir, const ExportOptions& o) {
@@ -56,6 +61,8 @@ QStringList exportPlucker(const StoredRun& run, const QString& dir, const Export
   chart.setTitle(run.name + QObject::tr(": effective rank of the normalised Plücker vectors"));
   chart.setAxisLabels(QObject::tr("step"), QObject::tr("effective rank"));
   chart.setSmoothing(0);
+  const QString none = QObject::tr("no Plücker probe in this run (train.probe_every)");
+  chart.setEmptyText(none);
   std::map<std::pair<std::int64_t, std::int64_t>, std::pair<QVector<double>, QVector<double>>>
       series;
   QString csv = QStringLiteral("step,layer,offset,degenerate_share,effective_rank\n");
@@ -90,8 +97,9 @@ QStringList exportPlucker(const StoredRun& run, const QString& dir, const Export
                     plot::paletteColor(i++), xy.first, xy.second);
   }
   chart.resetView();
-  return writeChart(chart, dir + QStringLiteral("/plucker"), o, csv.toUtf8(),
-                    QJsonObject{{"run", run.name}, {"plucker", events}});
+  QJsonObject json{{"run", run.name}, {"plucker", events}};
+  if (events.isEmpty()) json["empty"] = none;
+  return writeChart(chart, dir + QStringLiteral("/plucker"), o, csv.toUtf8(), json);
 }
 
 }  // namespace gwb::ui::exports
