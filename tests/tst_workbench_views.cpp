@@ -927,9 +927,11 @@ class TestWorkbenchViews : public QObject {
     f.write(
         R"({"event":"log","step":20,"epoch":0,"tokens":2560,"time":10.25,"message":"stopped at step 20; resume with gwb train --resume X"})"
         "\n");
+    // The trainer writes the checkpoint's absolute path; the log shows it inside the run's folder.
     f.write(
-        R"({"event":"resumed","step":20,"epoch":0,"tokens":2560,"time":10.5,"from_step":20,"checkpoint":"checkpoints/last"})"
-        "\n");
+        QByteArray(
+            R"({"event":"resumed","step":20,"epoch":0,"tokens":2560,"time":10.5,"from_step":20,"checkpoint":")") +
+        QFileInfo(dir).absoluteFilePath().toUtf8() + "/checkpoints/last\"}\n");
     f.write(
         R"({"event":"spike","step":25,"epoch":0,"tokens":3200,"time":12.0,"what":"loss","loss":8.5,"ema":4.0,"ratio":2.125,"grad_norm":3.0,"z":5.0})"
         "\n");

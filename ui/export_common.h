@@ -28,6 +28,9 @@ QStringList writeChart(QCustomPlot& chart, const QString& base, const ExportOpti
 
 /// The steps a run covers (step events and evaluations): its step-based charts share this range.
 void shareRunSteps(const StoredRun& run, plot::TimeSeriesChart& chart);
+/// One series per (layer, offset) of the run's Plücker events: `value` over the steps.
+void setPluckerSeries(plot::TimeSeriesChart& chart, const StoredRun& run,
+                      double (*value)(const PluckerEvent&));
 /// The run's validations, in order.
 std::vector<const EvalEvent*> validEvals(const StoredRun& run);
 

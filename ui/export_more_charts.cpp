@@ -168,13 +168,9 @@ QStringList exportDegenerate(const StoredRun& run, const QString& dir, const Exp
   chart.setAxisLabels(QObject::tr("step"), QObject::tr("share"));
   chart.setSmoothing(0);
   chart.setYRangeIncludes(0, 0.01);  // as the monitor's: all zero read as ±1e-9
-  std::map<std::pair<std::int64_t, std::int64_t>, std::pair<QVector<double>, QVector<double>>>
-      series;
   QString csv = QStringLiteral("step,layer,offset,degenerate_share\n");
   QJsonArray rows;
   for (const PluckerEvent& p : run.events.pluckers) {
-    series[{p.layer, p.offset}].first << static_cast<double>(p.step);
-    series[{p.layer, p.offset}].second << p.degenerate_share;
     csv += QStringLiteral("%1,%2,%3,%4\n")
                .arg(p.step)
                .arg(p.layer)
@@ -185,12 +181,7 @@ QStringList exportDegenerate(const StoredRun& run, const QString& dir, const Exp
                             {"offset", static_cast<double>(p.offset)},
                             {"degenerate_share", jnum(p.degenerate_share)}});
   }
-  int i = 0;
-  for (const auto& [key, xy] : series) {
-    chart.setPoints(QStringLiteral("%1/%2").arg(key.first).arg(key.second),
-                    QObject::tr("layer %1, δ = %2").arg(key.first).arg(key.second),
-                    plot::paletteColor(i++), xy.first, xy.second);
-  }
+  setPluckerSeries(chart, run, [](const PluckerEvent& p) { return p.degenerate_share; });
   chart.resetView();
   return writeChart(chart, dir + QStringLiteral("/degenerate"), o, csv.toUtf8(),
                     QJsonObject{{"run", run.name}, {"points", rows}});

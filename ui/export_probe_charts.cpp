@@ -56,6 +56,22 @@ QStringList exportAlpha(const StoredRun& run, const QString& dir, const ExportOp
   return writeChart(grid, dir + QStringLiteral("/alpha"), o, csv.toUtf8(), json);
 }
 
+void setPluckerSeries(plot::TimeSeriesChart& chart, const StoredRun& run,
+                      double (*value)(const PluckerEvent&)) {
+  std::map<std::pair<std::int64_t, std::int64_t>, std::pair<QVector<double>, QVector<double>>>
+      series;
+  for (const PluckerEvent& p : run.events.pluckers) {
+    series[{p.layer, p.offset}].first << static_cast<double>(p.step);
+    series[{p.layer, p.offset}].second << value(p);
+  }
+  int i = 0;
+  for (const auto& [key, xy] : series) {
+    chart.setPoints(QStringLiteral("%1/%2").arg(key.first).arg(key.second),
+                    QObject::tr("layer %1, δ = %2").arg(key.first).arg(key.second),
+                    plot::paletteColor(i++), xy.first, xy.second);
+  }
+}
+
 QStringList exportPlucker(const StoredRun& run, const QString& dir, const ExportOptions& o) {
   plot::TimeSeriesChart chart;
   chart.setTitle(run.name + QObject::tr(": effective rank of the normalised Plücker vectors"));
@@ -63,13 +79,9 @@ QStringList exportPlucker(const StoredRun& run, const QString& dir, const Export
   chart.setSmoothing(0);
   const QString none = QObject::tr("no Plücker probe in this run (train.probe_every)");
   chart.setEmptyText(none);
-  std::map<std::pair<std::int64_t, std::int64_t>, std::pair<QVector<double>, QVector<double>>>
-      series;
   QString csv = QStringLiteral("step,layer,offset,degenerate_share,effective_rank\n");
   QJsonArray events;
   for (const PluckerEvent& p : run.events.pluckers) {
-    series[{p.layer, p.offset}].first << static_cast<double>(p.step);
-    series[{p.layer, p.offset}].second << p.effective_rank;
     csv += QStringLiteral("%1,%2,%3,%4,%5\n")
                .arg(p.step)
                .arg(p.layer)
@@ -90,12 +102,7 @@ QStringList exportPlucker(const StoredRun& run, const QString& dir, const Export
                               {"angle_edges", ae},
                               {"angle_counts", ac}});
   }
-  int i = 0;
-  for (const auto& [key, xy] : series) {
-    chart.setPoints(QStringLiteral("%1/%2").arg(key.first).arg(key.second),
-                    QObject::tr("layer %1, δ = %2").arg(key.first).arg(key.second),
-                    plot::paletteColor(i++), xy.first, xy.second);
-  }
+  setPluckerSeries(chart, run, [](const PluckerEvent& p) { return p.effective_rank; });
   chart.resetView();
   QJsonObject json{{"run", run.name}, {"plucker", events}};
   if (events.isEmpty()) json["empty"] = none;

@@ -49,12 +49,17 @@ QList<RunLogLine> runLog(const RunRecord& record, const MetricsEvents& events) {
     lines << RunLogLine{std::min(0.0, t), 0, QStringLiteral("started"),
                         QObject::tr("started (%1)").arg(fromStd(record.folder))};
   }
+  // Paths inside the run's folder as the folder's own (checkpoints/best.safetensors).
+  const std::string inside = record.dir + "/";
+  const auto relative = [&](const std::string& path) {
+    return fromStd(path.rfind(inside, 0) == 0 ? path.substr(inside.size()) : path);
+  };
   for (const ResumedEvent& r : events.resumes) {
-    lines << RunLogLine{
-        r.time, r.step, QStringLiteral("resumed"),
-        r.checkpoint.empty()
-            ? QObject::tr("started over (no checkpoint)")
-            : QObject::tr("resumed from step %1 (%2)").arg(r.from_step).arg(fromStd(r.checkpoint))};
+    lines << RunLogLine{r.time, r.step, QStringLiteral("resumed"),
+                        r.checkpoint.empty() ? QObject::tr("started over (no checkpoint)")
+                                             : QObject::tr("resumed from step %1 (%2)")
+                                                   .arg(r.from_step)
+                                                   .arg(relative(r.checkpoint))};
   }
   for (const LogEvent& l : events.logs) {
     const QString message = fromStd(l.message);
@@ -81,7 +86,7 @@ QList<RunLogLine> runLog(const RunRecord& record, const MetricsEvents& events) {
   for (const CheckpointEvent& c : events.checkpoints) {
     lines << RunLogLine{
         c.time, c.step, QStringLiteral("checkpoint"),
-        QObject::tr("%1 checkpoint saved: %2").arg(fromStd(c.kind), fromStd(c.path))};
+        QObject::tr("%1 checkpoint saved: %2").arg(fromStd(c.kind), relative(c.path))};
   }
   if (events.failed) {
     lines << RunLogLine{events.failed->time, events.failed->step, QStringLiteral("failed"),
