@@ -704,7 +704,10 @@ class TestWorkbenchViews : public QObject {
     QCOMPARE(g->status, QString("finished"));
     QCOMPARE(g->step, 40);
     QCOMPARE(g->best_valid_ppl, 300.0);
-    writeRunNotes(grassmann_.toStdString(), {"baseline", {"bert", "n6"}});
+    RunNotes notes;
+    notes.note = "baseline";
+    notes.tags = {"bert", "n6"};
+    writeRunNotes(grassmann_.toStdString(), notes);
     QCOMPARE(readRunNotes(grassmann_.toStdString()).tags, (std::vector<std::string>{"bert", "n6"}));
     browser.refresh();
     QCOMPARE(browser.listing(grassmann_)->tags, (QStringList{"bert", "n6"}));
