@@ -337,12 +337,7 @@ void TimeSeriesChart::resetView() {
     ymax = log_y_ ? 10 : 1;
   }
   xAxis->setRange(std::isfinite(xmin) ? paddedRange(xmin, xmax) : QCPRange(0, 1));
-  if (log_y_) {
-    yAxis->setRange(ymin / 1.15, ymax * 1.15);
-  } else {
-    const double pad = ymax > ymin ? 0.05 * (ymax - ymin) : std::max(1e-9, 0.05 * std::abs(ymax));
-    yAxis->setRange(ymin - pad, ymax + pad);
-  }
+  setPaddedYRange(ymin, ymax);
   user_view_ = false;
   updateEmptyState();
   replot(rpQueuedReplot);
@@ -418,7 +413,10 @@ void TimeSeriesChart::fitYToVisibleX() {
     for (auto it = g->data()->constBegin(); it != g->data()->constEnd(); ++it)
       take(it->key, it->value);
   }
-  if (!std::isfinite(lo)) return;
+  if (std::isfinite(lo)) setPaddedYRange(lo, hi);
+}
+
+void TimeSeriesChart::setPaddedYRange(double lo, double hi) {
   if (log_y_) {
     yAxis->setRange(lo / 1.15, hi * 1.15);
   } else {

@@ -174,6 +174,8 @@ class TimeSeriesChart : public QCustomPlot {
   void resmooth(Series& s);
   bool hasData() const;
   void updateEmptyState();
+  /// y over [lo, hi] with the chart's margin (a factor on a log axis, 5 % on a linear one).
+  void setPaddedYRange(double lo, double hi);
   std::vector<QPointF> drawnPixels() const;
   bool placeOverlays();
 

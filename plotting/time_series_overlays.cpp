@@ -97,10 +97,11 @@ std::vector<QPointF> TimeSeriesChart::drawnPixels() const {
 bool TimeSeriesChart::placeOverlays() {
   const QRect area = axisRect()->rect();
   if (area.width() < 10 || area.height() < 10) return false;
-  const Occupancy occupied(area, drawnPixels());
   QCPLayoutInset* inset = axisRect()->insetLayout();
   const bool has_legend =
       legend->visible() && inset->elementCount() > 0 && inset->elementAt(0) == legend;
+  if (!has_legend && references_.empty()) return false;  // nothing to place: no pixels gathered
+  const Occupancy occupied(area, drawnPixels());
   const QSizeF legend_size = has_legend ? legend->outerRect().size() : QSizeF();
   const auto legendAt = [&](Qt::Alignment a) {
     if (!has_legend) return QRectF();

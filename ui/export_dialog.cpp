@@ -20,29 +20,6 @@
 namespace gwb::ui {
 namespace {
 
-// Every chart name an export can write, CONTRACTS.md's first, with what it shows.
-const std::pair<const char*, const char*> kCharts[] = {
-    {"loss", QT_TRANSLATE_NOOP("ExportDialog", "train loss")},
-    {"ppl", QT_TRANSLATE_NOOP("ExportDialog", "validation perplexity")},
-    {"loss_by_position", QT_TRANSLATE_NOOP("ExportDialog", "loss by position")},
-    {"accuracy", QT_TRANSLATE_NOOP("ExportDialog", "SNLI accuracy")},
-    {"confusion", QT_TRANSLATE_NOOP("ExportDialog", "SNLI confusion matrix")},
-    {"alpha", QT_TRANSLATE_NOOP("ExportDialog", "gate α histograms")},
-    {"plucker", QT_TRANSLATE_NOOP("ExportDialog", "Plücker effective rank")},
-    // The rest of what the monitor shows (not in the headless --export).
-    {"throughput", QT_TRANSLATE_NOOP("ExportDialog", "throughput")},
-    {"lr", QT_TRANSLATE_NOOP("ExportDialog", "learning rate")},
-    {"grad_norm", QT_TRANSLATE_NOOP("ExportDialog", "gradient norm")},
-    {"alpha_mean", QT_TRANSLATE_NOOP("ExportDialog", "mean gate α per layer")},
-    {"alpha_map", QT_TRANSLATE_NOOP("ExportDialog", "gate α over training, one per layer: _l<L>")},
-    {"degenerate", QT_TRANSLATE_NOOP("ExportDialog", "Plücker degenerate share")},
-    {"plucker_norm",
-     QT_TRANSLATE_NOOP("ExportDialog", "|p| over training, one per layer and offset: _l<L>_d<δ>")},
-    {"plucker_angle",
-     QT_TRANSLATE_NOOP("ExportDialog",
-                       "angle over training, one per layer and offset: _l<L>_d<δ>")},
-};
-
 QListWidgetItem* checkable(QListWidget* list, const QString& text, const QVariant& data) {
   auto* item = new QListWidgetItem(text, list);
   item->setData(Qt::UserRole, data);
@@ -85,7 +62,7 @@ ExportDialog::ExportDialog(const QList<const StoredRun*>& runs, QWidget* parent)
     }
   }
   charts_ = new QListWidget;
-  for (const auto& [name, what] : kCharts) {
+  for (const auto& [name, what] : chartKinds()) {
     if (names.contains(name))
       checkable(charts_, QStringLiteral("%1.*  (%2)").arg(name, tr(what)), QString(name));
   }

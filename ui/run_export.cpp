@@ -3,6 +3,7 @@
 // export_probe_charts.cpp, export_comparison.cpp.
 #include "ui/run_export.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
 #include <set>
@@ -35,22 +36,37 @@ QStringList moreChartNames(const StoredRun& run) {
   return names;
 }
 
+const std::vector<ChartKind>& chartKinds() {
+  static const std::vector<ChartKind> kinds = {
+      {"loss", QT_TRANSLATE_NOOP("ExportDialog", "train loss")},
+      {"ppl", QT_TRANSLATE_NOOP("ExportDialog", "validation perplexity")},
+      {"loss_by_position", QT_TRANSLATE_NOOP("ExportDialog", "loss by position")},
+      {"accuracy", QT_TRANSLATE_NOOP("ExportDialog", "SNLI accuracy")},
+      {"confusion", QT_TRANSLATE_NOOP("ExportDialog", "SNLI confusion matrix")},
+      {"alpha", QT_TRANSLATE_NOOP("ExportDialog", "gate α histograms")},
+      {"plucker", QT_TRANSLATE_NOOP("ExportDialog", "Plücker effective rank")},
+      // The rest of what the monitor shows (not in the headless --export unless asked for).
+      {"throughput", QT_TRANSLATE_NOOP("ExportDialog", "throughput")},
+      {"lr", QT_TRANSLATE_NOOP("ExportDialog", "learning rate")},
+      {"grad_norm", QT_TRANSLATE_NOOP("ExportDialog", "gradient norm")},
+      {"alpha_mean", QT_TRANSLATE_NOOP("ExportDialog", "mean gate α per layer")},
+      {"alpha_map",
+       QT_TRANSLATE_NOOP("ExportDialog", "gate α over training, one per layer: _l<L>")},
+      {"degenerate", QT_TRANSLATE_NOOP("ExportDialog", "Plücker degenerate share")},
+      {"plucker_norm",
+       QT_TRANSLATE_NOOP("ExportDialog",
+                         "|p| over training, one per layer and offset: _l<L>_d<δ>")},
+      {"plucker_angle",
+       QT_TRANSLATE_NOOP("ExportDialog",
+                         "angle over training, one per layer and offset: _l<L>_d<δ>")},
+  };
+  return kinds;
+}
+
 QStringList allChartNames() {
-  return {QStringLiteral("loss"),
-          QStringLiteral("ppl"),
-          QStringLiteral("loss_by_position"),
-          QStringLiteral("accuracy"),
-          QStringLiteral("confusion"),
-          QStringLiteral("alpha"),
-          QStringLiteral("plucker"),
-          QStringLiteral("throughput"),
-          QStringLiteral("lr"),
-          QStringLiteral("grad_norm"),
-          QStringLiteral("alpha_mean"),
-          QStringLiteral("alpha_map"),
-          QStringLiteral("degenerate"),
-          QStringLiteral("plucker_norm"),
-          QStringLiteral("plucker_angle")};
+  QStringList names;
+  for (const ChartKind& k : chartKinds()) names << QString::fromLatin1(k.name);
+  return names;
 }
 
 QStringList exportRunFiles(const StoredRun& run, const QString& dir, const ExportOptions& options) {

@@ -9,6 +9,7 @@
 
 #include <QList>
 #include <QStringList>
+#include <vector>
 
 #include "engine/report/report.h"
 #include "engine/report/snli_report.h"
@@ -34,7 +35,14 @@ QStringList runChartNames(const StoredRun& run);
 /// set per layer, alpha_map_l<L>.*), degenerate, plucker_norm and plucker_angle (one per layer
 /// and offset, plucker_norm_l<L>_d<δ>.*).
 QStringList moreChartNames(const StoredRun& run);
-/// Every chart name of either list, the contract's first (what `--charts` accepts).
+/// Every chart an export can write, the contract's first, with what it shows (untranslated,
+/// for tr() in the "ExportDialog" context).
+struct ChartKind {
+  const char* name;
+  const char* what;
+};
+const std::vector<ChartKind>& chartKinds();
+/// chartKinds()' names (what `--charts` accepts).
 QStringList allChartNames();
 
 /// `dir`/{loss,ppl,loss_by_position}.{png,pdf,csv,json}, or for SNLI runs
